@@ -1,0 +1,180 @@
+/** The Dash app: layout, callbacks, and the HTTP host that serves them to the real renderer. */
+import { randomBytes } from 'node:crypto';
+import type { Hono } from 'hono';
+import type { Manager } from '../background/manager.ts';
+import type { RequestInfo } from '../callbacks/context.ts';
+import { dependencyEntry } from '../callbacks/dependency-json.ts';
+import { runCallback } from '../callbacks/dispatch.ts';
+import { CallbackRegistry } from '../callbacks/registry.ts';
+import { parseCallbackBody, readCallbackRequest } from '../callbacks/request.ts';
+import type { CallbackFunction, CallbackSpec, ErrorHandler } from '../callbacks/spec.ts';
+import { type Component, childrenPropsConfig } from '../components/index.ts';
+import { NotSupportedError } from '../errors.ts';
+import { callbackErrorPage } from './error-page.ts';
+import { renderIndexPage } from './index-page.ts';
+import { consoleLogger, type Logger } from './log.ts';
+import { createRoutes, type DashHost } from './routes.ts';
+import { runtimeMode } from './runtime.ts';
+import { listen, type RunningServer } from './serve.ts';
+import { DASH_TS_VERSION } from './version.ts';
+
+export type LayoutNode = Component | string | number | null;
+export type LayoutValue = LayoutNode | LayoutNode[];
+/** A layout, or a function building one for every page load. */
+export type Layout = LayoutValue | (() => LayoutValue | Promise<LayoutValue>);
+
+export interface DashOptions {
+  /** The page title. */
+  title?: string;
+  /** Identifies the app, e.g. in the default background queue name. */
+  name?: string;
+  backgroundManager?: Manager;
+  suppressCallbackExceptions?: boolean;
+  onError?: ErrorHandler;
+  /** Tab title while callbacks run; null turns it off. */
+  updateTitle?: string | null;
+  /** Dash's dev tools in the page, and error details in callback 500 answers. */
+  debug?: boolean;
+  /** Larger callback request bodies get 413. Default 16 MiB. */
+  maxRequestBodyBytes?: number;
+  /** A layout listing every component callbacks may reference (for multi-page apps). */
+  validationLayout?: LayoutValue;
+  logger?: Logger;
+}
+
+export interface RunOptions {
+  port?: number;
+  host?: string;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export class Dash {
+  readonly options: Readonly<DashOptions>;
+  readonly logger: Logger;
+  readonly registry = new CallbackRegistry();
+  #layout: Layout | undefined;
+  readonly #routes: Hono;
+  #running: Promise<RunningServer> | undefined;
+
+  constructor(options: DashOptions = {}) {
+    this.options = { ...options };
+    this.logger = options.logger ?? consoleLogger;
+    this.#routes = createRoutes(this.#host());
+  }
+
+  get layout(): Layout | undefined {
+    return this.#layout;
+  }
+
+  set layout(layout: Layout) {
+    this.#layout = layout;
+  }
+
+  callback(spec: CallbackSpec, fn: CallbackFunction): void {
+    this.registry.add(spec, fn);
+  }
+
+  /** The WHATWG handler: mount it in any server that speaks Request/Response. */
+  readonly fetch = (request: Request): Promise<Response> => Promise.resolve(this.#routes.fetch(request));
+
+  /**
+   * Serves the app; resolves once listening. Inside a background worker it serves nothing;
+   * under `dash-ts run` the CLI's --port/--host win. Calling it twice returns the same server.
+   */
+  run(options: RunOptions = {}): Promise<RunningServer> {
+    const mode = runtimeMode();
+    if (mode.kind === 'worker') return Promise.resolve({ url: '', close: async () => {} });
+    if (this.#running) return this.#running;
+    if (this.#layout === undefined) throw new Error('app.layout must be set before app.run()');
+    const cli: RunOptions = mode.kind === 'cli' ? mode : {};
+    const port = cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;
+    const host = cli.host ?? options.host ?? process.env.HOST ?? '127.0.0.1';
+    this.#running = listen(this.fetch, port, host).then((server) => {
+      this.logger.info(`serving ${this.options.title ?? 'Dash'} on ${server.url}`);
+      return {
+        url: server.url,
+        close: async () => {
+          this.#running = undefined;
+          await server.close();
+        },
+      };
+    });
+    this.#running.catch(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  #host(): DashHost {
+    return {
+      logger: this.logger,
+      maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      indexHtml: async () =>
+        renderIndexPage({ title: this.options.title ?? 'Dash', prefix: '/', config: this.#config() }),
+      layoutJson: async () => JSON.stringify(await this.#resolveLayout()),
+      dependenciesJson: () => JSON.stringify(this.registry.callbacks.map(dependencyEntry)),
+      updateComponent: (bodyText, info) => this.#updateComponent(bodyText, info),
+    };
+  }
+
+  async #resolveLayout(): Promise<LayoutValue> {
+    const layout = this.#layout;
+    if (layout === undefined) throw new Error('app.layout is not set');
+    return typeof layout === 'function' ? await layout() : layout;
+  }
+
+  #config(): Record<string, unknown> {
+    const config: Record<string, unknown> = {
+      url_base_pathname: null,
+      requests_pathname_prefix: '/',
+      ui: this.options.debug ?? false,
+      props_check: false,
+      disable_version_check: true,
+      show_undo_redo: false,
+      suppress_callback_exceptions: this.options.suppressCallbackExceptions ?? false,
+      update_title: this.options.updateTitle === undefined ? 'Updating...' : (this.options.updateTitle ?? ''),
+      children_props: childrenPropsConfig,
+      serve_locally: true,
+      dash_version: DASH_TS_VERSION,
+      ddk_version: null,
+      validate_callbacks: false,
+      csrf_token_name: '_csrf_token',
+      csrf_header_name: 'X-CSRFToken',
+      // A fresh token per page load; the renderer echoes it as `endId` on every callback request.
+      end_id: randomBytes(16).toString('base64url'),
+    };
+    if (this.options.validationLayout !== undefined) config.validation_layout = this.options.validationLayout;
+    return config;
+  }
+
+  async #updateComponent(bodyText: string, info: RequestInfo): Promise<Response> {
+    const request = readCallbackRequest(parseCallbackBody(bodyText), this.registry);
+    if (request.callback.background) {
+      throw new NotSupportedError('background callbacks are not served yet');
+    }
+    const outcome = await runCallback(request, info, this.options.onError);
+    switch (outcome.kind) {
+      case 'no-content':
+        return new Response(null, { status: 204 });
+      case 'update':
+        return new Response(JSON.stringify(outcome.body), {
+          headers: { 'Content-Type': 'application/json' },
+        });
+      case 'failure':
+        this.logger.error(`callback ${request.callback.id} failed`, outcome.error);
+        return new Response(callbackErrorPage(outcome.error, this.options.debug ?? false), {
+          status: 500,
+          headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        });
+    }
+  }
+}
+
+function numberFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}=${raw} is not a valid port`);
+  return value;
+}

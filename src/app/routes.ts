@@ -1,0 +1,77 @@
+/** The Dash HTTP surface on Hono: index, layout, dependencies, callbacks, component suites. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import type { RequestInfo } from '../callbacks/context.ts';
+import { BadRequestError } from '../errors.ts';
+import { faviconResponse, serveComponentSuite } from './assets.ts';
+import type { Logger } from './log.ts';
+
+/** What the routes need from the app; the Dash class provides it. */
+export interface DashHost {
+  readonly logger: Logger;
+  readonly maxRequestBodyBytes: number;
+  indexHtml(): Promise<string>;
+  layoutJson(): Promise<string>;
+  dependenciesJson(): string;
+  updateComponent(bodyText: string, info: RequestInfo): Promise<Response>;
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
+
+export function createRoutes(host: DashHost): Hono {
+  const routes = new Hono();
+
+  routes.get('/_dash-layout', async () => new Response(await host.layoutJson(), { headers: JSON_HEADERS }));
+
+  routes.get('/_dash-dependencies', () => new Response(host.dependenciesJson(), { headers: JSON_HEADERS }));
+
+  routes.post(
+    '/_dash-update-component',
+    bodyLimit({
+      maxSize: host.maxRequestBodyBytes,
+      onError: () => {
+        throw new BadRequestError(
+          `the request body is larger than the limit of ${host.maxRequestBodyBytes} bytes`,
+          413,
+        );
+      },
+    }),
+    async (c) => {
+      const info: RequestInfo = {
+        cookies: getCookie(c),
+        headers: c.req.header(),
+        args: c.req.query(),
+        path: new URL(c.req.url).pathname + new URL(c.req.url).search,
+      };
+      return host.updateComponent(await c.req.text(), info);
+    },
+  );
+
+  routes.get('/_dash-component-suites/*', (c) => {
+    const path = c.req.path.slice('/_dash-component-suites/'.length);
+    return serveComponentSuite(path, c.req.header('If-None-Match'));
+  });
+
+  routes.get('/_favicon.ico', () => faviconResponse());
+
+  // Every other GET is the index, as in Dash (multi-page apps and dcc.Location rely on it).
+  routes.get('*', async () => {
+    return new Response(await host.indexHtml(), {
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
+  });
+
+  routes.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  routes.onError((error, c) => {
+    if (error instanceof BadRequestError) {
+      host.logger.warn(`${c.req.method} ${c.req.path}: ${error.status} ${error.message}`);
+      return c.json({ message: error.message }, error.status);
+    }
+    host.logger.error(`${c.req.method} ${c.req.path} failed`, error);
+    return c.json({ message: 'internal server error' }, 500);
+  });
+
+  return routes;
+}

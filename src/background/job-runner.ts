@@ -1,0 +1,78 @@
+/**
+ * Runs one job function where the work happens (a pool process, a `dash-ts worker`), with a
+ * callback context rebuilt from the start request, and turns whatever happens into a JobOutcome.
+ */
+import { buildContext } from '../callbacks/context.ts';
+import { idToString } from '../callbacks/dependencies.ts';
+import { PreventUpdate } from '../errors.ts';
+import type { JobContextSnapshot, JobOutcome } from './manager.ts';
+import type { JobFunction } from './registrar.ts';
+
+/** Where a running job's progress and setProps calls go. */
+export interface JobChannel {
+  progress(values: unknown[]): void;
+  setProps(id: string, props: Record<string, unknown>): void;
+}
+
+export async function runJob(
+  job: JobFunction,
+  args: unknown[],
+  context: JobContextSnapshot,
+  channel: JobChannel,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
+  const ctx = buildContext({
+    request: {
+      inputs: context.inputsList,
+      state: context.statesList,
+      outputs: context.outputsList,
+      changedPropIds: context.changedPropIds,
+    },
+    info: { cookies: context.cookies, headers: context.headers, args: context.args, path: context.path },
+    setProps: (id, props) => {
+      if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+        throw new TypeError(`setProps(${JSON.stringify(id)}, props): props must be an object`);
+      }
+      channel.setProps(idToString(id), toJson(props) as Record<string, unknown>);
+    },
+    setProgress: (value) => channel.progress(progressValues(job, value)),
+    signal,
+  });
+  let value: unknown;
+  try {
+    value = await job.fn(...args, ctx);
+  } catch (error) {
+    if (error instanceof PreventUpdate || (error as Error)?.name === 'PreventUpdate')
+      return { kind: 'prevent-update' };
+    const err = error instanceof Error ? error : new Error(String(error));
+    return { kind: 'error', message: err.message, stack: err.stack };
+  }
+  try {
+    return { kind: 'result', value: value === undefined ? null : toJson(value) };
+  } catch (error) {
+    return {
+      kind: 'error',
+      message: `the job's return value cannot be serialised to JSON: ${(error as Error).message}`,
+    };
+  }
+}
+
+/** One value per progress output: a single output takes the value as it is. */
+function progressValues(job: JobFunction, value: unknown): unknown[] {
+  if (job.progressCount === 0) {
+    throw new Error(`setProgress: callback ${job.callbackId} declares no progress outputs`);
+  }
+  if (job.progressCount === 1) return [toJson(value)];
+  if (!Array.isArray(value) || value.length !== job.progressCount) {
+    throw new Error(
+      `setProgress: callback ${job.callbackId} has ${job.progressCount} progress outputs; pass an array of ${job.progressCount} values`,
+    );
+  }
+  return value.map(toJson);
+}
+
+/** Components, noUpdate and dates become plain JSON, as they will on the wire. */
+function toJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : JSON.parse(text);
+}

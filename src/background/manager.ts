@@ -1,0 +1,109 @@
+/**
+ * The Manager contract: all the orchestrator needs from a background backend. SqliteManager and
+ * BullMQManager implement it, and so can a third party. One conformance suite
+ * (test/conformance) holds every implementation to it.
+ *
+ * Jobs are namespaced by an opaque random id that the orchestrator chooses, so no two
+ * invocations ever share progress, side updates or results.
+ */
+import type { Logger } from '../app/log.ts';
+import type { DependencyValueEntry, OutputEntry } from '../callbacks/spec.ts';
+
+/** How a job ended. */
+export type JobOutcome =
+  /** The function returned; `value` is JSON (components already serialised). */
+  | { kind: 'result'; value: unknown }
+  /** The function threw PreventUpdate. */
+  | { kind: 'prevent-update' }
+  /** The function threw; message and stack of its error. */
+  | { kind: 'error'; message: string; stack?: string }
+  /** The job could not finish: its worker died, could not start, or it timed out. */
+  | { kind: 'lost'; message: string };
+
+/** The callback context of the request that started a job, as JSON. */
+export interface JobContextSnapshot {
+  changedPropIds: string[];
+  inputsList: DependencyValueEntry[];
+  statesList: DependencyValueEntry[];
+  outputsList: OutputEntry | OutputEntry[] | null;
+  cookies: Record<string, string>;
+  headers: Record<string, string>;
+  args: Record<string, string>;
+  path: string;
+}
+
+/** Who started a job: what oldJob / cancelJob requests are checked against. */
+export interface JobOwner {
+  /** The page load (`end_id`) that started the job. */
+  endId: string;
+  callbackId: string;
+  /** The concrete outputs (MATCH ids resolved): supersede is per output set. */
+  outputsKey: string;
+}
+
+export interface JobSubmission {
+  /** Opaque, random, URL-safe; chosen by the orchestrator. */
+  id: string;
+  /** The registrar key of the job function. */
+  functionKey: string;
+  /** The function's arguments, JSON. */
+  args: unknown[];
+  context: JobContextSnapshot;
+  owner: JobOwner;
+  /** Keep a successful result under this cache key (cacheBy), for `expireSeconds` if given. */
+  cache?: { key: string; expireSeconds?: number };
+}
+
+export type JobState = 'queued' | 'running' | 'finished' | 'cancelled' | 'unknown';
+
+/** What is new for a job since the last read. Reading removes it (read-once delivery). */
+export interface JobUpdate {
+  state: JobState;
+  /** Progress values since the last read, oldest first; each holds one value per progress output. */
+  progress: unknown[][];
+  /** setProps calls since the last read, oldest first. */
+  sideUpdates: { id: string; props: Record<string, unknown> }[];
+  /** Present once the job has finished (state 'finished'). */
+  outcome?: JobOutcome;
+}
+
+/** What a manager is told when it is first used. */
+export interface ManagerEnvironment {
+  /** The app module workers import to fill their registrar; undefined where unknown. */
+  appModule: string | undefined;
+  logger: Logger;
+}
+
+export interface Manager {
+  /** A short name for logs, e.g. 'sqlite' or 'bullmq'. */
+  readonly kind: string;
+  /** Dash's cache_by: turns on result caching; each function's value joins the cache key. */
+  readonly cacheBy?: readonly (() => unknown)[];
+  /** Seconds a cached result lives (counted from its last read, as in Dash). */
+  readonly expire?: number;
+  /**
+   * Prepares the manager for serving (opens stores, starts warm workers). Idempotent; every
+   * other method may be called only after it resolved. In a worker process it is never called.
+   */
+  start(environment: ManagerEnvironment): Promise<void>;
+  /** Queues a job. Resolves once the job is durably queued. */
+  submit(job: JobSubmission): Promise<void>;
+  /**
+   * Returns and removes the job's news. If there is none yet, waits up to `waitMs` for some.
+   * Once a finished job's outcome has been returned, the job is deleted: a second read says 'unknown'.
+   */
+  takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate>;
+  /** The owner recorded at submit; undefined for an unknown (or already delivered) job. */
+  owner(jobId: string): Promise<JobOwner | undefined>;
+  /**
+   * Cancels a job: aborts its signal, hard-stops it after a short grace period if it keeps
+   * running, and makes sure nothing it does afterwards is stored. Unknown ids are ignored.
+   */
+  cancel(jobId: string): Promise<void>;
+  /** A cached outcome (cacheBy); refreshes its expiry as Dash does. */
+  cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined>;
+  /** A secret shared by every server process using this manager's store (created once). */
+  sharedSecret(): Promise<Buffer>;
+  /** Stops workers and closes connections. */
+  close(): Promise<void>;
+}

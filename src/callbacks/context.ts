@@ -1,0 +1,107 @@
+/** The callback context (Dash's `callback_context`) built from one request. */
+import { type ConcreteId, type DependencyId, idToString, splitPropId } from './dependencies.ts';
+import type { CallbackRequest } from './request.ts';
+import type { CallbackContext, DependencyValueEntry, TriggeredProp } from './spec.ts';
+
+/** The HTTP details a callback may read; for a background job, those of its start request. */
+export interface RequestInfo {
+  cookies: Record<string, string>;
+  headers: Record<string, string>;
+  args: Record<string, string>;
+  path: string;
+}
+
+/** `set_props` calls, merged per component: a later call adds to, not replaces, earlier props. */
+export class SideUpdates {
+  readonly #byId = new Map<string, Record<string, unknown>>();
+
+  set(id: DependencyId | ConcreteId, props: Record<string, unknown>): void {
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      throw new TypeError(`setProps(${JSON.stringify(id)}, props): props must be an object`);
+    }
+    const key = idToString(id);
+    this.#byId.set(key, { ...this.#byId.get(key), ...props });
+  }
+
+  get isEmpty(): boolean {
+    return this.#byId.size === 0;
+  }
+
+  toJSON(): Record<string, Record<string, unknown>> {
+    return Object.fromEntries(this.#byId);
+  }
+}
+
+export interface ContextParts {
+  request: Pick<CallbackRequest, 'inputs' | 'state' | 'outputs' | 'changedPropIds'>;
+  info: RequestInfo;
+  /** Where `ctx.setProps` goes: this response's side updates, or a job's channel. */
+  setProps: (id: DependencyId | ConcreteId, props: Record<string, unknown>) => void;
+  setProgress?: (value: unknown) => void;
+  signal?: AbortSignal;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+
+export function buildContext({
+  request,
+  info,
+  setProps,
+  setProgress,
+  signal,
+}: ContextParts): CallbackContext {
+  const inputs = valuesByPropId(request.inputs);
+  const states = valuesByPropId(request.state);
+  const triggered: TriggeredProp[] = request.changedPropIds.map((propId) => ({
+    prop_id: propId,
+    value: propId in inputs ? inputs[propId] : null,
+  }));
+  const triggeredPropIds: Record<string, ConcreteId> = {};
+  for (const { prop_id } of triggered) triggeredPropIds[prop_id] = splitPropId(prop_id).id;
+  const first = triggered[0];
+  return {
+    triggeredId: first ? splitPropId(first.prop_id).id : null,
+    triggered,
+    triggeredPropIds,
+    inputs,
+    states,
+    inputsList: request.inputs,
+    statesList: request.state,
+    outputsList: request.outputs,
+    cookies: info.cookies,
+    headers: info.headers,
+    args: info.args,
+    path: info.path,
+    setProps,
+    setProgress:
+      setProgress ??
+      (() => {
+        throw new Error('setProgress is only available inside a background callback with progress outputs');
+      }),
+    signal: signal ?? NEVER_ABORTED,
+  };
+}
+
+function valuesByPropId(entries: DependencyValueEntry[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const entry of entries.flat()) {
+    out[`${idToString(entry.id)}.${entry.property}`] = entry.value ?? null;
+  }
+  return out;
+}
+
+/** The function's arguments: values in declared order (or one record), the context last. */
+export function callbackArguments(
+  slots: { source: 'inputs' | 'state'; index: number; name?: string }[],
+  recordStyle: boolean,
+  request: Pick<CallbackRequest, 'inputs' | 'state'>,
+): unknown[] {
+  const slotValue = (slot: { source: 'inputs' | 'state'; index: number }) => {
+    const entry = request[slot.source][slot.index]!;
+    return Array.isArray(entry) ? entry.map((e) => e.value ?? null) : (entry.value ?? null);
+  };
+  if (recordStyle) {
+    return [Object.fromEntries(slots.map((slot) => [slot.name!, slotValue(slot)]))];
+  }
+  return slots.map(slotValue);
+}

@@ -1,0 +1,63 @@
+/**
+ * Runs an ordinary callback for one request and decides Dash's answer:
+ * 200 with outputs and side updates, 204 for PreventUpdate, or a failure for the 500 page.
+ */
+import { PreventUpdate } from '../errors.ts';
+import { buildContext, callbackArguments, type RequestInfo, SideUpdates } from './context.ts';
+import { type OutputResponse, outputResponse } from './outputs.ts';
+import type { CallbackRequest } from './request.ts';
+import type { ErrorHandler } from './spec.ts';
+
+export interface UpdateBody {
+  multi: true;
+  response: OutputResponse;
+  sideUpdate?: Record<string, Record<string, unknown>>;
+}
+
+export type CallbackOutcome =
+  | { kind: 'update'; body: UpdateBody }
+  | { kind: 'no-content' }
+  | { kind: 'failure'; error: Error };
+
+export async function runCallback(
+  request: CallbackRequest,
+  info: RequestInfo,
+  appOnError: ErrorHandler | undefined,
+): Promise<CallbackOutcome> {
+  const { callback } = request;
+  const sideUpdates = new SideUpdates();
+  const ctx = buildContext({ request, info, setProps: (id, props) => sideUpdates.set(id, props) });
+  const args = callbackArguments(callback.slots, callback.recordStyle, request);
+  try {
+    let result: unknown;
+    try {
+      result = await callback.fn(...args, ctx);
+    } catch (error) {
+      if (error instanceof PreventUpdate) throw error;
+      const handler = callback.onError ?? appOnError;
+      if (!handler) throw error;
+      result = await handler(asError(error), ctx);
+      if (result === undefined) return finish(request, {}, sideUpdates);
+    }
+    return finish(request, outputResponse(callback, request.outputs, result), sideUpdates);
+  } catch (error) {
+    if (error instanceof PreventUpdate) return { kind: 'no-content' };
+    return { kind: 'failure', error: asError(error) };
+  }
+}
+
+function finish(
+  request: CallbackRequest,
+  response: OutputResponse,
+  sideUpdates: SideUpdates,
+): CallbackOutcome {
+  if (request.callback.outputMode === 'none' && sideUpdates.isEmpty) return { kind: 'no-content' };
+  const body: UpdateBody = { multi: true, response };
+  if (!sideUpdates.isEmpty) body.sideUpdate = sideUpdates.toJSON();
+  return { kind: 'update', body };
+}
+
+export function asError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : `non-Error thrown: ${String(value)}`);
+}

@@ -1,0 +1,330 @@
+/**
+ * Turns `app.callback(spec, fn)` into a validated, registered callback, keyed by the
+ * `output` string the renderer sends back on every request.
+ */
+import { createHash } from 'node:crypto';
+import { registrar } from '../background/registrar.ts';
+import { CallbackDefinitionError } from '../errors.ts';
+import {
+  type Input,
+  InputDependency,
+  type Output,
+  OutputDependency,
+  type State,
+  StateDependency,
+} from './dependencies.ts';
+import type { CallbackFunction, CallbackSpec, ErrorHandler } from './spec.ts';
+
+/** Where each function argument comes from: the n-th Input or the n-th State of the request. */
+export interface ArgumentSlot {
+  source: 'inputs' | 'state';
+  index: number;
+  dependency: Input | State;
+  /** The key, for record-style inputs. */
+  name?: string;
+}
+
+export interface BackgroundOptions {
+  interval: number;
+  progress: Output[];
+  progressDefault: unknown[] | undefined;
+  cancel: Input[];
+  cacheArgsToIgnore: (number | string)[];
+  cacheIgnoreTriggered: boolean;
+  manager: CallbackSpec['manager'];
+  /** The registrar key of the job function (workers find the function by it). */
+  functionKey: string;
+}
+
+export interface RegisteredCallback {
+  /** The dependency's `output` string; the lookup key for requests. */
+  readonly id: string;
+  /** 'single': fn returns the value; 'multi': an array; 'none': no outputs. */
+  readonly outputMode: 'single' | 'multi' | 'none';
+  readonly outputs: Output[];
+  readonly inputs: Input[];
+  readonly state: State[];
+  readonly slots: ArgumentSlot[];
+  readonly recordStyle: boolean;
+  readonly preventInitialCall: boolean;
+  readonly running: [Output, unknown, unknown][];
+  readonly onError: ErrorHandler | undefined;
+  readonly fn: CallbackFunction;
+  readonly background: BackgroundOptions | undefined;
+  /** Auto-generated callbacks (cancel) are served by the framework, not by user code. */
+  readonly hidden: boolean;
+}
+
+const DEFAULT_INTERVAL_MS = 1000;
+
+export class CallbackRegistry {
+  readonly #byId = new Map<string, RegisteredCallback>();
+  /** `<id>.<prop>` of every output already claimed, to reject accidental duplicates. */
+  readonly #claimedOutputs = new Set<string>();
+
+  get callbacks(): RegisteredCallback[] {
+    return [...this.#byId.values()];
+  }
+
+  get(id: string): RegisteredCallback | undefined {
+    return this.#byId.get(id);
+  }
+
+  add(spec: CallbackSpec, fn: CallbackFunction, options: { hidden?: boolean } = {}): RegisteredCallback {
+    if (typeof fn !== 'function')
+      throw new CallbackDefinitionError('app.callback(spec, fn): fn must be a function');
+    if (typeof spec !== 'object' || spec === null) {
+      throw new CallbackDefinitionError('app.callback(spec, fn): spec must be an object');
+    }
+    const { outputs, outputMode } = normaliseOutputs(spec.output);
+    const { slots, recordStyle } = normaliseArguments(spec);
+    const inputs = slots.filter((s) => s.source === 'inputs').map((s) => s.dependency as Input);
+    const state = slots.filter((s) => s.source === 'state').map((s) => s.dependency as State);
+    validateWildcards(outputs, inputs, state);
+    const background = spec.background ? normaliseBackground(spec) : undefined;
+    if (!spec.background) rejectBackgroundOnlyOptions(spec);
+
+    const baseId = callbackIdFor(outputMode, outputs, inputs, state);
+    const id = this.#uniqueNoOutputId(baseId, outputMode);
+    this.#claimOutputs(outputs, id);
+
+    if (background) {
+      background.functionKey = registrar.register({
+        callbackId: id,
+        fn,
+        progressCount: background.progress.length,
+        recordStyle,
+      }).key;
+    }
+    const callback: RegisteredCallback = {
+      id,
+      outputMode,
+      outputs,
+      inputs,
+      state,
+      slots,
+      recordStyle,
+      preventInitialCall: spec.preventInitialCall ?? false,
+      running: normaliseRunning(spec.running),
+      onError: spec.onError,
+      fn,
+      background,
+      hidden: options.hidden ?? false,
+    };
+    this.#byId.set(id, callback);
+    return callback;
+  }
+
+  #uniqueNoOutputId(baseId: string, outputMode: RegisteredCallback['outputMode']): string {
+    if (!this.#byId.has(baseId)) return baseId;
+    if (outputMode !== 'none') {
+      throw new CallbackDefinitionError(`a callback with output ${baseId} is already registered`);
+    }
+    // Two no-output callbacks on the same inputs are legitimate; keep their ids apart.
+    for (let n = 2; ; n++) {
+      const candidate = sha256(`${baseId}#${n}`);
+      if (!this.#byId.has(candidate)) return candidate;
+    }
+  }
+
+  #claimOutputs(outputs: Output[], callbackId: string): void {
+    for (const output of outputs) {
+      const key = output.toString();
+      if (this.#claimedOutputs.has(key) && !output.allowDuplicate) {
+        throw new CallbackDefinitionError(
+          `output ${key} of callback ${callbackId} is already an output of another callback; ` +
+            'pass Output(id, prop, { allowDuplicate: true }) if that is intended',
+        );
+      }
+    }
+    for (const output of outputs) this.#claimedOutputs.add(output.toString());
+  }
+}
+
+function normaliseOutputs(output: CallbackSpec['output']): {
+  outputs: Output[];
+  outputMode: RegisteredCallback['outputMode'];
+} {
+  if (output === undefined) return { outputs: [], outputMode: 'none' };
+  if (Array.isArray(output)) {
+    output.forEach((o, i) => {
+      if (!(o instanceof OutputDependency))
+        throw new CallbackDefinitionError(`output[${i}] must be an Output(...)`);
+    });
+    assertDistinct(output, 'output');
+    return { outputs: output, outputMode: output.length === 0 ? 'none' : 'multi' };
+  }
+  if (!(output instanceof OutputDependency)) {
+    throw new CallbackDefinitionError('output must be an Output(...) or a list of them');
+  }
+  return { outputs: [output], outputMode: 'single' };
+}
+
+function normaliseArguments(spec: CallbackSpec): { slots: ArgumentSlot[]; recordStyle: boolean } {
+  const slots: ArgumentSlot[] = [];
+  const counters = { inputs: 0, state: 0 };
+  const push = (dependency: unknown, where: string, name?: string) => {
+    if (dependency instanceof InputDependency) {
+      slots.push({ source: 'inputs', index: counters.inputs++, dependency, name });
+    } else if (dependency instanceof StateDependency) {
+      slots.push({ source: 'state', index: counters.state++, dependency, name });
+    } else {
+      throw new CallbackDefinitionError(`${where} must be an Input(...) or a State(...)`);
+    }
+  };
+  const inputs = spec.inputs ?? [];
+  const recordStyle = !Array.isArray(inputs);
+  if (Array.isArray(inputs)) {
+    for (const [i, dep] of inputs.entries()) push(dep, `inputs[${i}]`);
+  } else if (typeof inputs === 'object' && inputs !== null) {
+    for (const [name, dep] of Object.entries(inputs)) push(dep, `inputs.${name}`, name);
+  } else {
+    throw new CallbackDefinitionError('inputs must be a list or a record of Input/State');
+  }
+  for (const [i, dep] of (spec.state ?? []).entries()) {
+    if (!(dep instanceof StateDependency))
+      throw new CallbackDefinitionError(`state[${i}] must be a State(...)`);
+    push(dep, `state[${i}]`);
+  }
+  if (recordStyle && spec.state?.length) {
+    throw new CallbackDefinitionError('record-style inputs take their State entries in the same record');
+  }
+  assertDistinct(
+    slots.map((s) => s.dependency),
+    'inputs/state',
+  );
+  return { slots, recordStyle };
+}
+
+function assertDistinct(deps: (Input | State | Output)[], where: string): void {
+  const seen = new Set<string>();
+  for (const dep of deps) {
+    const key = dep.toString();
+    if (seen.has(key)) throw new CallbackDefinitionError(`${where} lists ${key} twice`);
+    seen.add(key);
+  }
+}
+
+/** Dash's wildcard rules: MATCH in an output needs MATCH in every input (same keys). */
+function validateWildcards(outputs: Output[], inputs: Input[], state: State[]): void {
+  const outputsWithMatch = outputs.filter((o) => o.wildcards().includes('MATCH'));
+  if (outputsWithMatch.length === 0) {
+    const dependent = [...inputs, ...state].find((d) => d.wildcards().includes('MATCH'));
+    if (dependent && outputs.length > 0) {
+      throw new CallbackDefinitionError(`${dependent.toString()} uses MATCH but no output does`);
+    }
+    const smaller = [...inputs, ...state].find((d) => d.wildcards().includes('ALLSMALLER'));
+    if (smaller)
+      throw new CallbackDefinitionError(`${smaller.toString()} uses ALLSMALLER without a MATCH output`);
+  }
+}
+
+function normaliseRunning(running: CallbackSpec['running']): [Output, unknown, unknown][] {
+  if (running === undefined) return [];
+  if (!Array.isArray(running))
+    throw new CallbackDefinitionError('running must be a list of [Output, on, off]');
+  return running.map((entry, i) => {
+    if (!Array.isArray(entry) || entry.length !== 3 || !(entry[0] instanceof OutputDependency)) {
+      throw new CallbackDefinitionError(`running[${i}] must be [Output(...), valueWhileRunning, valueAfter]`);
+    }
+    return entry;
+  });
+}
+
+function normaliseBackground(spec: CallbackSpec): BackgroundOptions {
+  const interval = spec.interval ?? DEFAULT_INTERVAL_MS;
+  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
+    throw new CallbackDefinitionError(
+      `interval must be a number of milliseconds >= 0, got ${String(interval)}`,
+    );
+  }
+  const progress =
+    spec.progress === undefined ? [] : Array.isArray(spec.progress) ? spec.progress : [spec.progress];
+  const cancel = spec.cancel === undefined ? [] : Array.isArray(spec.cancel) ? spec.cancel : [spec.cancel];
+  for (const dep of [...progress, ...cancel]) {
+    if (dep.isPattern && dep.wildcards().length > 0) {
+      throw new CallbackDefinitionError(
+        `background progress/cancel dependencies must not use wildcards (${dep})`,
+      );
+    }
+  }
+  progress.forEach((p, i) => {
+    if (!(p instanceof OutputDependency))
+      throw new CallbackDefinitionError(`progress[${i}] must be an Output(...)`);
+  });
+  cancel.forEach((c, i) => {
+    if (!(c instanceof InputDependency))
+      throw new CallbackDefinitionError(`cancel[${i}] must be an Input(...)`);
+  });
+  let progressDefault: unknown[] | undefined;
+  if (spec.progressDefault !== undefined) {
+    progressDefault =
+      progress.length > 1 && Array.isArray(spec.progressDefault)
+        ? spec.progressDefault
+        : [spec.progressDefault];
+    if (progressDefault.length !== progress.length) {
+      throw new CallbackDefinitionError(
+        `progressDefault needs one value per progress output (${progress.length})`,
+      );
+    }
+  }
+  return {
+    interval,
+    progress,
+    progressDefault,
+    cancel,
+    cacheArgsToIgnore: spec.cacheArgsToIgnore ?? [],
+    cacheIgnoreTriggered: spec.cacheIgnoreTriggered ?? true,
+    manager: spec.manager,
+    functionKey: '',
+  };
+}
+
+function rejectBackgroundOnlyOptions(spec: CallbackSpec): void {
+  const backgroundOnly = [
+    'manager',
+    'progress',
+    'progressDefault',
+    'cancel',
+    'interval',
+    'cacheArgsToIgnore',
+    'cacheIgnoreTriggered',
+  ] as const;
+  const used = backgroundOnly.filter((key) => spec[key] !== undefined);
+  if (used.length > 0) {
+    throw new CallbackDefinitionError(
+      `${used.join(', ')} only apply to background callbacks (background: true)`,
+    );
+  }
+}
+
+/** The renderer's callback id: `id.prop`, `..a.p...b.q..`, or a hash for no-output callbacks. */
+function callbackIdFor(
+  outputMode: RegisteredCallback['outputMode'],
+  outputs: Output[],
+  inputs: Input[],
+  state: State[],
+): string {
+  const inputsKey = [...inputs, ...state].map(String).join('.');
+  if (outputMode === 'none') return sha256(inputsKey || 'no-inputs');
+  const parts = outputs.map((o) => {
+    const base = `${escapeDots(o)}`;
+    return o.allowDuplicate ? `${base}@${sha256(inputsKey)}` : base;
+  });
+  return outputMode === 'single' ? parts[0]! : `..${parts.join('...')}..`;
+}
+
+function escapeDots(output: Output): string {
+  const id = output.toDependencyJSON().id;
+  return `${typeof output.id === 'string' ? id.replaceAll('.', '\\.') : id}.${output.property}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Strips Dash's `@<hash>` suffix that `allowDuplicate` adds to a property. */
+export function cleanPropertyName(property: string): string {
+  const at = property.indexOf('@');
+  return at < 0 ? property : property.slice(0, at);
+}

@@ -1,0 +1,72 @@
+/** The public shape of `app.callback(spec, fn)`: what a user writes. */
+import type { Manager } from '../background/manager.ts';
+import type { ConcreteId, DependencyId, Input, Output, State } from './dependencies.ts';
+
+export interface TriggeredProp {
+  prop_id: string;
+  value: unknown;
+}
+
+/** A dependency with its value, as the renderer sends it in `inputs` / `state`. */
+export interface DependencyValue {
+  id: ConcreteId;
+  property: string;
+  value?: unknown;
+}
+
+/** An entry of `inputsList` / `statesList`: one dependency, or a list for ALL / ALLSMALLER. */
+export type DependencyValueEntry = DependencyValue | DependencyValue[];
+export type OutputEntry = { id: ConcreteId; property: string } | { id: ConcreteId; property: string }[];
+
+export interface CallbackContext {
+  /** The id of the first input that triggered this call (string or pattern object), else null. */
+  readonly triggeredId: ConcreteId | null;
+  /** `[{ prop_id, value }]` for each input that changed; empty on the initial call. */
+  readonly triggered: TriggeredProp[];
+  /** `{ "<id>.<prop>": id }` for each triggered prop. */
+  readonly triggeredPropIds: Record<string, ConcreteId>;
+  /** `{ "<id>.<prop>": value }` for every Input / State. */
+  readonly inputs: Record<string, unknown>;
+  readonly states: Record<string, unknown>;
+  readonly inputsList: DependencyValueEntry[];
+  readonly statesList: DependencyValueEntry[];
+  /** As the request sent it: one entry, a list, or null for a callback with no outputs. */
+  readonly outputsList: OutputEntry | OutputEntry[] | null;
+  /** Request details of the call (for a background job: of the request that started it). */
+  readonly cookies: Record<string, string>;
+  readonly headers: Record<string, string>;
+  readonly args: Record<string, string>;
+  readonly path: string;
+  /** Dash's `set_props`: update any component's props with this response (or the next poll). */
+  setProps(id: DependencyId | ConcreteId, props: Record<string, unknown>): void;
+  /** Background jobs only: report progress to the callback's `progress` outputs. */
+  setProgress(value: unknown): void;
+  /** Aborted when a background job is cancelled or superseded; never aborted for ordinary calls. */
+  readonly signal: AbortSignal;
+}
+
+export type ErrorHandler = (error: Error, ctx: CallbackContext) => unknown;
+
+export type CallbackInputs = (Input | State)[] | Record<string, Input | State>;
+
+export interface CallbackSpec {
+  output?: Output | Output[];
+  inputs?: CallbackInputs;
+  state?: State[];
+  preventInitialCall?: boolean;
+  /** `[output, value while running, value after]` */
+  running?: [Output, unknown, unknown][];
+  onError?: ErrorHandler;
+  background?: boolean;
+  manager?: Manager;
+  progress?: Output | Output[];
+  progressDefault?: unknown;
+  cancel?: Input | Input[];
+  /** Milliseconds between polls of a background callback; default 1000, 0 allowed. */
+  interval?: number;
+  cacheArgsToIgnore?: (number | string)[];
+  cacheIgnoreTriggered?: boolean;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: callbacks take the values of any inputs
+export type CallbackFunction = (...args: any[]) => unknown;

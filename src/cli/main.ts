@@ -1,0 +1,73 @@
+/** `dash-ts run <app-module>` and `dash-ts worker <app-module>`. */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Dash } from '../app/dash.ts';
+import { setRuntimeMode } from '../app/runtime.ts';
+
+const USAGE = `usage:
+  dash-ts run <app-module> [--port 8050] [--host 127.0.0.1]
+  dash-ts worker <app-module> [--concurrency N]`;
+
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await dispatch(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`dash-ts: ${error.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === 'run') return runCommand(rest);
+  if (command === 'worker')
+    throw new UsageError('dash-ts worker needs a BullMQManager app (not available yet)');
+  throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+}
+
+async function runCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('run takes exactly one app module');
+  const port = values.port === undefined ? undefined : parsePort(values.port);
+  setRuntimeMode({ kind: 'cli', port, host: values.host });
+  const app = await loadApp(positionals[0]!);
+  const server = await app.run();
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port ${text} is not a port`);
+  return port;
+}
+
+/** Imports the app module and finds its app: the `app` export, else the default export. */
+export async function loadApp(modulePath: string): Promise<Dash> {
+  const url = pathToFileURL(resolve(modulePath)).href;
+  const module = (await import(url)) as { app?: unknown; default?: unknown };
+  const app = module.app ?? module.default;
+  if (!(app instanceof Dash)) {
+    throw new UsageError(`${modulePath} must export a Dash app as \`app\` or as its default export`);
+  }
+  return app;
+}

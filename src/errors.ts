@@ -1,0 +1,47 @@
+/**
+ * Typed errors for control flow. Each HTTP-facing error carries the status it maps to,
+ * so route handlers never guess from message text.
+ */
+
+/** Thrown by a callback to leave every output as it is (HTTP 204), as Dash's PreventUpdate. */
+export class PreventUpdate extends Error {
+  constructor(message = 'PreventUpdate') {
+    super(message);
+    this.name = 'PreventUpdate';
+  }
+}
+
+/** A callback or app definition the server cannot serve; raised at registration time. */
+export class CallbackDefinitionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CallbackDefinitionError';
+  }
+}
+
+/** A request the server refuses: answered with `status` and a JSON `{ message }`. */
+export class BadRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 413 | 415 | 422 = 400,
+  ) {
+    super(message);
+    this.name = 'BadRequestError';
+  }
+}
+
+/** A callback returned something that does not fit its outputs (a server-side bug in the app). */
+export class InvalidCallbackReturnValue extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidCallbackReturnValue';
+  }
+}
+
+/** Background options used before the background subsystem supports them. */
+export class NotSupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotSupportedError';
+  }
+}

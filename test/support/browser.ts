@@ -1,0 +1,101 @@
+/**
+ * Real headless Chromium (Debian's) driven by playwright-core, against an app served on a
+ * free loopback port. Every console error and page error is collected, so a test can assert
+ * the page stayed clean, as Dash's own browser tests do.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Dash, RunningServer } from '../../src/index.ts';
+
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(`Chromium not found at ${path}: install Debian's chromium (apt-get install -y chromium)`);
+  }
+  return path;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_FLAGS });
+}
+
+export interface OpenedApp {
+  page: Page;
+  server: RunningServer;
+  /** Console errors, page errors and failed requests seen so far. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function openApp(browser: Browser, app: Dash, path = '/'): Promise<OpenedApp> {
+  const server = await app.run({ port: 0, host: '127.0.0.1' });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`http ${response.status()}: ${response.url()}`);
+  });
+  await page.goto(server.url + path);
+  // The renderer replaces the "Loading..." placeholder once layout and dependencies are in.
+  await page.waitForSelector('#react-entry-point ._dash-loading', { state: 'detached' });
+  return {
+    page,
+    server,
+    problems,
+    close: async () => {
+      await context.close();
+      await server.close();
+    },
+  };
+}
+
+/** Waits until the text of `selector` equals `expected`, with a helpful failure message. */
+export async function waitForText(
+  page: Page,
+  selector: string,
+  expected: string,
+  timeout = 10_000,
+): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ([sel, want]) => document.querySelector(sel as string)?.textContent === want,
+      [selector, expected],
+      { timeout },
+    );
+  } catch (error) {
+    const actual = await page
+      .locator(selector)
+      .textContent({ timeout: 100 })
+      .catch(() => '<missing>');
+    throw new Error(`${selector}: expected text ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Waits until no callback is pending in the renderer's store. */
+export async function waitForIdle(page: Page, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const store = (window as unknown as { store?: { getState(): { isLoading?: boolean } } }).store;
+      return document.title !== 'Updating...' && !store?.getState().isLoading;
+    },
+    undefined,
+    { timeout },
+  );
+}
