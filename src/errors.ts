@@ -45,3 +45,12 @@ export class NotSupportedError extends Error {
     this.name = 'NotSupportedError';
   }
 }
+
+/** What a background job's failure becomes on the server: Dash's BackgroundCallbackError. */
+export class BackgroundCallbackError extends Error {
+  constructor(jobMessage: string, jobStack?: string) {
+    super(`An error occurred inside a background callback: ${jobMessage}`);
+    this.name = 'BackgroundCallbackError';
+    if (jobStack) this.stack = `${this.name}: ${this.message}\n--- in the job ---\n${jobStack}`;
+  }
+}

@@ -2,7 +2,18 @@
 export { Dash, type DashOptions, type Layout, type LayoutValue, type RunOptions } from './app/dash.ts';
 export type { Logger } from './app/log.ts';
 export type { RunningServer } from './app/serve.ts';
-export type { Manager } from './background/manager.ts';
+export type {
+  JobContextSnapshot,
+  JobOutcome,
+  JobOwner,
+  JobState,
+  JobSubmission,
+  JobUpdate,
+  Manager,
+  ManagerEnvironment,
+} from './background/manager.ts';
+export type { ResponseWindows } from './background/orchestrator.ts';
+export { SqliteManager, type SqliteManagerOptions } from './background/sqlite/index.ts';
 export {
   ALL,
   ALLSMALLER,
@@ -18,6 +29,7 @@ export { type NoUpdate, noUpdate } from './callbacks/no-update.ts';
 export type { CallbackContext, CallbackSpec, ErrorHandler } from './callbacks/spec.ts';
 export { type Children, Component, type ComponentId, dcc, html } from './components/index.ts';
 export {
+  BackgroundCallbackError,
   BadRequestError,
   CallbackDefinitionError,
   InvalidCallbackReturnValue,

@@ -1,15 +1,19 @@
 /** The Dash app: layout, callbacks, and the HTTP host that serves them to the real renderer. */
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
+import { HandleSigner } from '../background/handles.ts';
 import type { Manager } from '../background/manager.ts';
+import { DEFAULT_WINDOWS, Orchestrator, type ResponseWindows } from '../background/orchestrator.ts';
+import { ManagerProvider } from '../background/provider.ts';
 import type { RequestInfo } from '../callbacks/context.ts';
+import { type Input, Output } from '../callbacks/dependencies.ts';
 import { dependencyEntry } from '../callbacks/dependency-json.ts';
 import { runCallback } from '../callbacks/dispatch.ts';
 import { CallbackRegistry } from '../callbacks/registry.ts';
 import { parseCallbackBody, readCallbackRequest } from '../callbacks/request.ts';
 import type { CallbackFunction, CallbackSpec, ErrorHandler } from '../callbacks/spec.ts';
 import { type Component, childrenPropsConfig } from '../components/index.ts';
-import { NotSupportedError } from '../errors.ts';
+import { callerModule } from './caller-module.ts';
 import { callbackErrorPage } from './error-page.ts';
 import { renderIndexPage } from './index-page.ts';
 import { consoleLogger, type Logger } from './log.ts';
@@ -40,6 +44,13 @@ export interface DashOptions {
   /** A layout listing every component callbacks may reference (for multi-page apps). */
   validationLayout?: LayoutValue;
   logger?: Logger;
+  /**
+   * Signs background handles. Default: DASH_TS_SECRET, else a secret kept in the app's
+   * background store, so every server process sharing the store agrees on it.
+   */
+  secret?: string;
+  /** How long background start responses and polls may wait for news (see README). */
+  backgroundWindows?: Partial<ResponseWindows>;
 }
 
 export interface RunOptions {
@@ -56,11 +67,34 @@ export class Dash {
   #layout: Layout | undefined;
   readonly #routes: Hono;
   #running: Promise<RunningServer> | undefined;
+  readonly #provider: ManagerProvider;
+  readonly #orchestrator: Orchestrator;
+  #signer: Promise<HandleSigner> | undefined;
+  /** The module that built this app: what background workers import. */
+  readonly #definedIn: string | undefined;
+  readonly #cancelInputs = new Set<string>();
 
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
     this.logger = options.logger ?? consoleLogger;
+    this.#definedIn = callerModule();
+    this.#provider = new ManagerProvider(options.backgroundManager, this.logger, () => this.appModule);
+    this.#orchestrator = new Orchestrator({
+      provider: this.#provider,
+      signer: () => this.#handleSigner(),
+      registry: this.registry,
+      appOnError: options.onError,
+      logger: this.logger,
+      windows: { ...DEFAULT_WINDOWS, ...options.backgroundWindows },
+      errorResponse: (callback, error) => this.#errorResponse(callback.id, error),
+    });
     this.#routes = createRoutes(this.#host());
+  }
+
+  /** The app module path workers import: the CLI's module, else the module that constructed the app. */
+  get appModule(): string | undefined {
+    const mode = runtimeMode();
+    return (mode.kind === 'cli' ? mode.appModule : undefined) ?? this.#definedIn;
   }
 
   get layout(): Layout | undefined {
@@ -72,7 +106,30 @@ export class Dash {
   }
 
   callback(spec: CallbackSpec, fn: CallbackFunction): void {
-    this.registry.add(spec, fn);
+    const callback = this.registry.add(spec, fn);
+    for (const input of callback.background?.cancel ?? []) this.#addCancelCallback(input);
+  }
+
+  /**
+   * Dash's hidden cancel callback for a cancel input: the renderer sends `cancelJob` only on a
+   * callback whose inputs are exactly the cancel inputs. Its output is the component's own id.
+   */
+  #addCancelCallback(input: Input): void {
+    const key = input.toString();
+    if (this.#cancelInputs.has(key)) return;
+    const claimed = [...this.#cancelInputs].some((other) =>
+      other.startsWith(`${input.toDependencyJSON().id}.`),
+    );
+    this.#cancelInputs.add(key);
+    this.registry.add(
+      {
+        output: Output(input.id, 'id', { allowDuplicate: claimed }),
+        inputs: [input],
+        preventInitialCall: true,
+      },
+      () => undefined,
+      { hidden: true },
+    );
   }
 
   /** The WHATWG handler: mount it in any server that speaks Request/Response. */
@@ -90,16 +147,20 @@ export class Dash {
     const cli: RunOptions = mode.kind === 'cli' ? mode : {};
     const port = cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;
     const host = cli.host ?? options.host ?? process.env.HOST ?? '127.0.0.1';
-    this.#running = listen(this.fetch, port, host).then((server) => {
+    this.#running = (async () => {
+      // Warm the background workers before the first request arrives.
+      await this.#provider.startAll(this.registry.callbacks).catch(() => {});
+      const server = await listen(this.fetch, port, host);
       this.logger.info(`serving ${this.options.title ?? 'Dash'} on ${server.url}`);
       return {
         url: server.url,
         close: async () => {
           this.#running = undefined;
           await server.close();
+          await this.#provider.closeAll();
         },
       };
-    });
+    })();
     this.#running.catch(() => {
       this.#running = undefined;
     });
@@ -111,10 +172,10 @@ export class Dash {
       logger: this.logger,
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       indexHtml: async () =>
-        renderIndexPage({ title: this.options.title ?? 'Dash', prefix: '/', config: this.#config() }),
+        renderIndexPage({ title: this.options.title ?? 'Dash', prefix: '/', config: await this.#config() }),
       layoutJson: async () => JSON.stringify(await this.#resolveLayout()),
       dependenciesJson: () => JSON.stringify(this.registry.callbacks.map(dependencyEntry)),
-      updateComponent: (bodyText, info) => this.#updateComponent(bodyText, info),
+      updateComponent: (bodyText, info, query) => this.#updateComponent(bodyText, info, query),
     };
   }
 
@@ -124,7 +185,7 @@ export class Dash {
     return typeof layout === 'function' ? await layout() : layout;
   }
 
-  #config(): Record<string, unknown> {
+  async #config(): Promise<Record<string, unknown>> {
     const config: Record<string, unknown> = {
       url_base_pathname: null,
       requests_pathname_prefix: '/',
@@ -141,18 +202,20 @@ export class Dash {
       validate_callbacks: false,
       csrf_token_name: '_csrf_token',
       csrf_header_name: 'X-CSRFToken',
-      // A fresh token per page load; the renderer echoes it as `endId` on every callback request.
-      end_id: randomBytes(16).toString('base64url'),
+      // A fresh token per page load; the renderer echoes it as `endId` on every callback request,
+      // and background handles are bound to it.
+      end_id: this.#hasBackground()
+        ? (await this.#handleSigner()).newPageToken()
+        : randomBytes(16).toString('base64url'),
     };
     if (this.options.validationLayout !== undefined) config.validation_layout = this.options.validationLayout;
     return config;
   }
 
-  async #updateComponent(bodyText: string, info: RequestInfo): Promise<Response> {
+  async #updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response> {
     const request = readCallbackRequest(parseCallbackBody(bodyText), this.registry);
-    if (request.callback.background) {
-      throw new NotSupportedError('background callbacks are not served yet');
-    }
+    if (request.callback.hidden) return this.#orchestrator.cancel(request, query);
+    if (request.callback.background) return this.#orchestrator.serve(request, info, query);
     const outcome = await runCallback(request, info, this.options.onError);
     switch (outcome.kind) {
       case 'no-content':
@@ -162,12 +225,34 @@ export class Dash {
           headers: { 'Content-Type': 'application/json' },
         });
       case 'failure':
-        this.logger.error(`callback ${request.callback.id} failed`, outcome.error);
-        return new Response(callbackErrorPage(outcome.error, this.options.debug ?? false), {
-          status: 500,
-          headers: { 'Content-Type': 'text/html; charset=utf-8' },
-        });
+        return this.#errorResponse(request.callback.id, outcome.error);
     }
+  }
+
+  #errorResponse(callbackId: string, error: Error): Response {
+    this.logger.error(`callback ${callbackId} failed`, error);
+    return new Response(callbackErrorPage(error, this.options.debug ?? false), {
+      status: 500,
+      headers: { 'Content-Type': 'text/html; charset=utf-8' },
+    });
+  }
+
+  #hasBackground(): boolean {
+    return this.registry.callbacks.some((c) => c.background);
+  }
+
+  /** The signing key: the app's option, else DASH_TS_SECRET, else the background store's secret. */
+  #handleSigner(): Promise<HandleSigner> {
+    this.#signer ??= (async () => {
+      const configured = this.options.secret ?? process.env.DASH_TS_SECRET;
+      if (configured) return new HandleSigner(Buffer.from(configured, 'utf8'));
+      const manager = await this.#provider.startedAppLevel();
+      return new HandleSigner(await manager.sharedSecret());
+    })();
+    this.#signer.catch(() => {
+      this.#signer = undefined;
+    });
+    return this.#signer;
   }
 }
 

@@ -14,7 +14,7 @@ export interface DashHost {
   indexHtml(): Promise<string>;
   layoutJson(): Promise<string>;
   dependenciesJson(): string;
-  updateComponent(bodyText: string, info: RequestInfo): Promise<Response>;
+  updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response>;
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
@@ -38,13 +38,14 @@ export function createRoutes(host: DashHost): Hono {
       },
     }),
     async (c) => {
+      const url = new URL(c.req.url);
       const info: RequestInfo = {
         cookies: getCookie(c),
         headers: c.req.header(),
         args: c.req.query(),
-        path: new URL(c.req.url).pathname + new URL(c.req.url).search,
+        path: url.pathname + url.search,
       };
-      return host.updateComponent(await c.req.text(), info);
+      return host.updateComponent(await c.req.text(), info, url.searchParams);
     },
   );
 

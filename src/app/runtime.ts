@@ -5,7 +5,7 @@
  */
 export type RuntimeMode =
   | { kind: 'standalone' }
-  | { kind: 'cli'; port?: number; host?: string }
+  | { kind: 'cli'; port?: number; host?: string; appModule?: string }
   | { kind: 'worker' };
 
 let mode: RuntimeMode = { kind: 'standalone' };

@@ -43,7 +43,7 @@ async function runCommand(argv: string[]): Promise<void> {
   });
   if (positionals.length !== 1) throw new UsageError('run takes exactly one app module');
   const port = values.port === undefined ? undefined : parsePort(values.port);
-  setRuntimeMode({ kind: 'cli', port, host: values.host });
+  setRuntimeMode({ kind: 'cli', port, host: values.host, appModule: resolve(positionals[0]!) });
   const app = await loadApp(positionals[0]!);
   const server = await app.run();
   const stop = async () => {

@@ -1,0 +1,286 @@
+/**
+ * The `background` callback option on the wire: the start request sets a job up, polls answer
+ * with progress, side updates and finally the result, `oldJob` supersedes, the hidden cancel
+ * callbacks cancel. Everything the browser holds is a signed handle (see handles.ts).
+ *
+ * To beat the poll floor within the protocol, the start response waits a short window for the
+ * job to finish (the renderer accepts a result there), and a poll is held briefly until
+ * something changes instead of answering "still running" at once.
+ */
+import type { Logger } from '../app/log.ts';
+import { buildContext, callbackArguments, type RequestInfo, SideUpdates } from '../callbacks/context.ts';
+import { asError } from '../callbacks/dispatch.ts';
+import { type OutputResponse, outputResponse } from '../callbacks/outputs.ts';
+import type { CallbackRegistry, RegisteredCallback } from '../callbacks/registry.ts';
+import type { CallbackRequest } from '../callbacks/request.ts';
+import type { ErrorHandler } from '../callbacks/spec.ts';
+import { BackgroundCallbackError, BadRequestError, PreventUpdate } from '../errors.ts';
+import { buildCacheKey } from './cache-key.ts';
+import { type HandleSigner, newJobId } from './handles.ts';
+import type { JobContextSnapshot, JobOutcome, JobUpdate, Manager } from './manager.ts';
+import type { ManagerProvider } from './provider.ts';
+
+export interface ResponseWindows {
+  /** How long a start request waits for the job to finish, to answer with the result at once. */
+  startMs: number;
+  /** The longest a poll is held waiting for news (never longer than the callback's interval, min 100 ms). */
+  pollMs: number;
+}
+
+export const DEFAULT_WINDOWS: ResponseWindows = { startMs: 100, pollMs: 500 };
+
+export interface OrchestratorDeps {
+  provider: ManagerProvider;
+  signer: () => Promise<HandleSigner>;
+  registry: CallbackRegistry;
+  appOnError: ErrorHandler | undefined;
+  logger: Logger;
+  windows: ResponseWindows;
+  /** Renders the 500 page for an error nobody handled. */
+  errorResponse: (callback: RegisteredCallback, error: Error) => Response;
+}
+
+type Body = Record<string, unknown>;
+
+export class Orchestrator {
+  constructor(private readonly deps: OrchestratorDeps) {}
+
+  /** A background callback request: a start when it carries no cacheKey, else a poll. */
+  async serve(request: CallbackRequest, info: RequestInfo, query: URLSearchParams): Promise<Response> {
+    const signer = await this.deps.signer();
+    const endId = query.get('endId') ?? undefined;
+    const cacheKey = query.get('cacheKey');
+    if (cacheKey) {
+      // Polls from another page load, or with forged handles, touch nothing.
+      if (!signer.isPageToken(endId)) return noContent();
+      return this.#poll(request, info, signer, endId, cacheKey, query.get('job') ?? '');
+    }
+    if (!signer.isPageToken(endId)) {
+      throw new BadRequestError(
+        'background callbacks need the endId of a page served by this app: reload the page',
+      );
+    }
+    return this.#start(request, info, query, signer, endId);
+  }
+
+  /** An auto-generated cancel callback: cancel the named jobs this page owns. */
+  async cancel(request: CallbackRequest, query: URLSearchParams): Promise<Response> {
+    const signer = await this.deps.signer();
+    const endId = query.get('endId') ?? undefined;
+    const cancelInput = request.callback.inputs[0]!.toString();
+    if (signer.isPageToken(endId)) {
+      const owners = this.deps.registry.callbacks.filter((c) =>
+        c.background?.cancel.some((input) => input.toString() === cancelInput),
+      );
+      const managers = new Set(await Promise.all(owners.map((c) => this.deps.provider.managerFor(c))));
+      for (const jobId of query.getAll('cancelJob')) {
+        for (const manager of managers) {
+          const owner = await manager.owner(jobId);
+          if (owner?.endId === endId && owners.some((c) => c.id === owner.callbackId)) {
+            await manager.cancel(jobId);
+          }
+        }
+      }
+    }
+    return json({ multi: true, response: {} });
+  }
+
+  async #start(
+    request: CallbackRequest,
+    info: RequestInfo,
+    query: URLSearchParams,
+    signer: HandleSigner,
+    endId: string,
+  ): Promise<Response> {
+    const { callback } = request;
+    const background = callback.background!;
+    const manager = await this.deps.provider.managerFor(callback);
+    const outputsKey = JSON.stringify(request.outputs);
+
+    // Supersede only this page's own job of the same callback and the same concrete outputs.
+    for (const oldJob of query.getAll('oldJob')) {
+      const owner = await manager.owner(oldJob);
+      if (owner?.endId === endId && owner.callbackId === callback.id && owner.outputsKey === outputsKey) {
+        await manager.cancel(oldJob);
+      }
+    }
+
+    const jobId = newJobId();
+    const handles: Body = { cacheKey: signer.jobKey(endId, callback.id, outputsKey, jobId), job: jobId };
+    if (background.cancel.length > 0) handles.cancel = background.cancel.map((c) => c.toDependencyJSON());
+    if (background.progressDefault !== undefined) {
+      handles.progressDefault = Object.fromEntries(
+        background.progress.map((output, i) => [output.toString(), background.progressDefault![i]]),
+      );
+    }
+
+    const args = callbackArguments(callback.slots, callback.recordStyle, request);
+    const cache = manager.cacheBy ? this.#cacheKey(callback, manager, args, request) : undefined;
+    if (cache) {
+      const cached = await manager.cachedOutcome(cache, manager.expire);
+      // A cache hit answers at once, and no job is started for it.
+      if (cached) return this.#answer(request, { ...emptyUpdate('finished'), outcome: cached }, handles);
+    }
+
+    await manager.submit({
+      id: jobId,
+      functionKey: background.functionKey,
+      args,
+      context: snapshot(request, info),
+      owner: { endId, callbackId: callback.id, outputsKey },
+      cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
+    });
+    const update = await gather(manager, jobId, this.deps.windows.startMs);
+    return this.#answer(request, update, handles);
+  }
+
+  async #poll(
+    request: CallbackRequest,
+    info: RequestInfo,
+    signer: HandleSigner,
+    endId: string,
+    cacheKey: string,
+    jobId: string,
+  ): Promise<Response> {
+    const { callback } = request;
+    const outputsKey = JSON.stringify(request.outputs);
+    if (!signer.verifyJobKey(cacheKey, endId, callback.id, outputsKey, jobId)) return noContent();
+    const manager = await this.deps.provider.managerFor(callback);
+    const interval = callback.background!.interval;
+    const hold = Math.min(this.deps.windows.pollMs, Math.max(interval, 100));
+    const update = await manager.takeUpdate(jobId, hold);
+    if (!update.outcome && (update.state === 'unknown' || update.state === 'cancelled')) return noContent();
+    return this.#answer(request, update, {}, info);
+  }
+
+  /** Turns what a job produced into Dash's answer; `extra` carries the start handles. */
+  async #answer(
+    request: CallbackRequest,
+    update: JobUpdate,
+    extra: Body,
+    info?: RequestInfo,
+  ): Promise<Response> {
+    const { callback } = request;
+    const body: Body = { ...extra };
+    const sideUpdates = new SideUpdates();
+    for (const { id, props } of update.sideUpdates) sideUpdates.set(id, props);
+    const progress = update.progress.at(-1);
+    if (progress) {
+      body.progress = Object.fromEntries(
+        callback.background!.progress.map((output, i) => [output.toString(), progress[i] ?? null]),
+      );
+    }
+    if (update.progress.length > 0 || !sideUpdates.isEmpty || update.outcome) body.multi = true;
+
+    if (!update.outcome) {
+      if (!sideUpdates.isEmpty) body.sideUpdate = sideUpdates.toJSON();
+      return json(body);
+    }
+
+    let response: OutputResponse;
+    try {
+      response = await this.#outcomeResponse(request, update.outcome, sideUpdates, info);
+    } catch (error) {
+      if (error instanceof PreventUpdate) response = {};
+      else return this.deps.errorResponse(callback, asError(error));
+    }
+    if (!sideUpdates.isEmpty) body.sideUpdate = sideUpdates.toJSON();
+    const produced = Object.keys(response).length > 0 || !sideUpdates.isEmpty || body.progress !== undefined;
+    // Nothing to apply: 204, as Dash answers a job that raised PreventUpdate or returned only noUpdate.
+    if (!produced) return noContent();
+    body.multi = true;
+    body.response = response;
+    return json(body);
+  }
+
+  async #outcomeResponse(
+    request: CallbackRequest,
+    outcome: JobOutcome,
+    sideUpdates: SideUpdates,
+    info: RequestInfo | undefined,
+  ): Promise<OutputResponse> {
+    const { callback } = request;
+    switch (outcome.kind) {
+      case 'result':
+        return outputResponse(callback, request.outputs, outcome.value);
+      case 'prevent-update':
+        return {};
+      case 'error':
+      case 'lost': {
+        const error = new BackgroundCallbackError(
+          outcome.message,
+          outcome.kind === 'error' ? outcome.stack : undefined,
+        );
+        const handler = callback.onError ?? this.deps.appOnError;
+        if (!handler) throw error;
+        const ctx = buildContext({
+          request,
+          info: info ?? { cookies: {}, headers: {}, args: {}, path: '' },
+          setProps: (id, props) => sideUpdates.set(id, props),
+        });
+        const value = await handler(error, ctx);
+        return value === undefined ? {} : outputResponse(callback, request.outputs, value);
+      }
+    }
+  }
+
+  #cacheKey(
+    callback: RegisteredCallback,
+    manager: Manager,
+    args: unknown[],
+    request: CallbackRequest,
+  ): string {
+    const background = callback.background!;
+    return buildCacheKey({
+      functionSource: callback.fn.toString(),
+      callbackId: callback.id,
+      args,
+      recordStyle: callback.recordStyle,
+      ignore: background.cacheArgsToIgnore,
+      triggered: background.cacheIgnoreTriggered ? null : request.changedPropIds,
+      cacheBy: manager.cacheBy ?? [],
+    });
+  }
+}
+
+/** Collects a job's news for up to `windowMs`, returning early once it has ended. */
+async function gather(manager: Manager, jobId: string, windowMs: number): Promise<JobUpdate> {
+  const deadline = Date.now() + windowMs;
+  let collected = emptyUpdate('queued');
+  for (;;) {
+    const update = await manager.takeUpdate(jobId, Math.max(0, deadline - Date.now()));
+    collected = {
+      state: update.state,
+      progress: [...collected.progress, ...update.progress],
+      sideUpdates: [...collected.sideUpdates, ...update.sideUpdates],
+      outcome: update.outcome,
+    };
+    const ended = update.outcome || update.state === 'unknown' || update.state === 'cancelled';
+    if (ended || Date.now() >= deadline) return collected;
+  }
+}
+
+function emptyUpdate(state: JobUpdate['state']): JobUpdate {
+  return { state, progress: [], sideUpdates: [] };
+}
+
+function snapshot(request: CallbackRequest, info: RequestInfo): JobContextSnapshot {
+  return {
+    changedPropIds: request.changedPropIds,
+    inputsList: request.inputs,
+    statesList: request.state,
+    outputsList: request.outputs,
+    cookies: info.cookies,
+    headers: info.headers,
+    args: info.args,
+    path: info.path,
+  };
+}
+
+function json(body: Body): Response {
+  return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
+}
+
+function noContent(): Response {
+  return new Response(null, { status: 204 });
+}

@@ -1,0 +1,66 @@
+/**
+ * Which manager serves a callback: its own, else the app's, else the embedded default
+ * (an SqliteManager with default options, created on first use and announced once in the log).
+ * The orchestrator asks here and never knows which backend it talks to.
+ */
+import type { Logger } from '../app/log.ts';
+import type { RegisteredCallback } from '../callbacks/registry.ts';
+import type { Manager } from './manager.ts';
+import { SqliteManager } from './sqlite/index.ts';
+
+export class ManagerProvider {
+  #embedded: Manager | undefined;
+  readonly #starting = new Map<Manager, Promise<Manager>>();
+
+  constructor(
+    private readonly appManager: Manager | undefined,
+    private readonly logger: Logger,
+    private readonly appModule: () => string | undefined,
+  ) {}
+
+  /** The manager of a background callback, started. */
+  managerFor(callback: RegisteredCallback): Promise<Manager> {
+    return this.#started(callback.background?.manager ?? this.appLevel());
+  }
+
+  /** The app's manager (or the embedded default): it also keeps the app's signing secret. */
+  appLevel(): Manager {
+    if (this.appManager) return this.appManager;
+    let embedded = this.#embedded;
+    if (!embedded) {
+      embedded = this.#embedded = new SqliteManager();
+      this.logger.info(
+        'background callbacks use the embedded SqliteManager (.dash-ts/background.db); pass backgroundManager to choose another',
+      );
+    }
+    return embedded;
+  }
+
+  startedAppLevel(): Promise<Manager> {
+    return this.#started(this.appLevel());
+  }
+
+  /** Starts every manager the given callbacks use (warm workers before the first request). */
+  async startAll(callbacks: RegisteredCallback[]): Promise<void> {
+    await Promise.all(callbacks.filter((c) => c.background).map((c) => this.managerFor(c)));
+  }
+
+  async closeAll(): Promise<void> {
+    const managers = [...this.#starting.keys()];
+    this.#starting.clear();
+    await Promise.allSettled(managers.map((m) => m.close()));
+  }
+
+  #started(manager: Manager): Promise<Manager> {
+    let starting = this.#starting.get(manager);
+    if (!starting) {
+      starting = manager.start({ appModule: this.appModule(), logger: this.logger }).then(() => manager);
+      starting.catch((error) => {
+        this.#starting.delete(manager);
+        this.logger.error(`the ${manager.kind} background manager failed to start`, error);
+      });
+      this.#starting.set(manager, starting);
+    }
+    return starting;
+  }
+}

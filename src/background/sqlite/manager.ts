@@ -1,0 +1,219 @@
+/**
+ * SqliteManager: the embedded default Manager. Jobs, their event logs and cached results live in
+ * one SQLite file (several server processes on this machine may share it); jobs run in a
+ * bounded pool of warm worker processes. See store.ts, pool.ts and worker-entry.ts.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type {
+  JobOutcome,
+  JobOwner,
+  JobSubmission,
+  JobUpdate,
+  Manager,
+  ManagerEnvironment,
+} from '../manager.ts';
+import { WorkerPool } from './pool.ts';
+import { Store } from './store.ts';
+import { Wakeups } from './wakeups.ts';
+
+export interface SqliteManagerOptions {
+  /** The SQLite file; default `.dash-ts/background.db` in the working directory. */
+  path?: string;
+  /** Worker processes; default the number of CPUs. */
+  workers?: number;
+  /** Jobs one worker runs at once; default 1 (raise it for async, I/O-bound jobs). */
+  concurrency?: number;
+  /** Dash's cache_by: turns on result caching. */
+  cacheBy?: (() => unknown)[];
+  /** Seconds a cached result lives, counted from its last read. */
+  expire?: number;
+  /** How long a cancelled job may ignore its signal before its worker is killed; default 50 ms. */
+  cancelGraceMs?: number;
+  /** A job running longer ends `lost` and is stopped; default no limit. */
+  timeoutMs?: number;
+  /** Finished jobs nobody reads are deleted after this long; default 10 minutes. */
+  finishedTtlMs?: number;
+}
+
+/** A SqliteManager used before `start()` resolved, or after `close()`; or misconfigured. */
+export class SqliteManagerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SqliteManagerError';
+  }
+}
+
+const DEFAULT_PATH = '.dash-ts/background.db';
+const DEFAULT_CANCEL_GRACE_MS = 50;
+const DEFAULT_FINISHED_TTL_MS = 10 * 60 * 1000;
+/** How often a waiting takeUpdate looks for news written by another process. */
+const CROSS_PROCESS_POLL_MS = 5;
+
+interface Running {
+  store: Store;
+  pool: WorkerPool;
+  wakeups: Wakeups;
+}
+
+export class SqliteManager implements Manager {
+  readonly kind = 'sqlite';
+  readonly cacheBy?: readonly (() => unknown)[];
+  readonly expire?: number;
+  readonly #path: string;
+  readonly #workers: number;
+  readonly #concurrency: number;
+  readonly #cancelGraceMs: number;
+  readonly #timeoutMs: number | undefined;
+  readonly #finishedTtlMs: number;
+  #starting: Promise<void> | undefined;
+  #running: Running | undefined;
+  #closed = false;
+  #secret: Buffer | undefined;
+
+  // Nothing here touches the file or starts a process: worker processes construct managers too
+  // (when they import the app module) and never start them.
+  constructor(options: SqliteManagerOptions = {}) {
+    this.#path = options.path ?? DEFAULT_PATH;
+    this.#workers = positiveInteger('workers', options.workers) ?? availableParallelism();
+    this.#concurrency = positiveInteger('concurrency', options.concurrency) ?? 1;
+    this.#cancelGraceMs = nonNegative('cancelGraceMs', options.cancelGraceMs) ?? DEFAULT_CANCEL_GRACE_MS;
+    this.#timeoutMs = positive('timeoutMs', options.timeoutMs);
+    this.#finishedTtlMs = positive('finishedTtlMs', options.finishedTtlMs) ?? DEFAULT_FINISHED_TTL_MS;
+    this.expire = positive('expire', options.expire);
+    if (options.cacheBy !== undefined) {
+      if (!Array.isArray(options.cacheBy) || options.cacheBy.some((fn) => typeof fn !== 'function')) {
+        throw new SqliteManagerError('SqliteManager: cacheBy must be a list of functions');
+      }
+      this.cacheBy = [...options.cacheBy];
+    }
+  }
+
+  start(environment: ManagerEnvironment): Promise<void> {
+    if (!this.#starting) {
+      this.#starting = this.#start(environment);
+      // A failed start (no app module, unusable file) may be retried once the cause is fixed.
+      this.#starting.catch(() => {
+        this.#starting = undefined;
+      });
+    }
+    return this.#starting;
+  }
+
+  async #start({ appModule, logger }: ManagerEnvironment): Promise<void> {
+    if (this.#closed) throw new SqliteManagerError('SqliteManager: start() after close()');
+    if (appModule === undefined) {
+      throw new SqliteManagerError(
+        'SqliteManager: the app module is unknown, so worker processes cannot load the job functions; ' +
+          'start the app with `dash-ts run <app-module>` or call app.run() from the module that defines the app',
+      );
+    }
+    const path = resolve(this.#path);
+    const store = new Store(path);
+    let lastVersion = store.dataVersion();
+    const wakeups = new Wakeups(() => {
+      const version = store.dataVersion();
+      if (version === lastVersion) return false;
+      lastVersion = version;
+      return true;
+    }, CROSS_PROCESS_POLL_MS);
+    const pool = new WorkerPool({
+      store,
+      appModule: resolve(appModule),
+      workers: this.#workers,
+      concurrency: this.#concurrency,
+      cancelGraceMs: this.#cancelGraceMs,
+      timeoutMs: this.#timeoutMs,
+      finishedTtlMs: this.#finishedTtlMs,
+      logger,
+      onNews: (jobIds) => wakeups.notify(jobIds),
+    });
+    this.#running = { store, pool, wakeups };
+    logger.info(
+      `background jobs: SqliteManager with ${this.#workers} worker process(es) × ${this.#concurrency}, store ${path}`,
+    );
+    await pool.start();
+  }
+
+  #use(): Running {
+    if (this.#closed) throw new SqliteManagerError('SqliteManager: used after close()');
+    if (!this.#running) throw new SqliteManagerError('SqliteManager: used before start()');
+    return this.#running;
+  }
+
+  async submit(job: JobSubmission): Promise<void> {
+    const { store, pool } = this.#use();
+    store.insertJob(job, Date.now());
+    pool.kick();
+  }
+
+  async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
+    const deadline = performance.now() + Math.max(0, waitMs);
+    for (;;) {
+      const { store, wakeups } = this.#use();
+      const { update, news } = store.take(jobId);
+      const remaining = deadline - performance.now();
+      if (news || remaining <= 0) return update;
+      await wakeups.wait(jobId, remaining);
+    }
+  }
+
+  async owner(jobId: string): Promise<JobOwner | undefined> {
+    return this.#use().store.owner(jobId);
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    const { store, pool, wakeups } = this.#use();
+    const cancelled = store.cancel(jobId, Date.now());
+    if (!cancelled) return;
+    // Another process's pool notices the flag on its next tick; ours stops the job now.
+    if (cancelled.claimedBy === pool.id) pool.abort(jobId);
+    wakeups.notify([jobId]);
+  }
+
+  async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
+    return this.#use().store.cachedOutcome(cacheKey, expireSeconds, Date.now());
+  }
+
+  async sharedSecret(): Promise<Buffer> {
+    this.#secret ??= this.#use().store.sharedSecret();
+    return this.#secret;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#starting?.catch(() => {});
+    const running = this.#running;
+    this.#running = undefined;
+    if (!running) return;
+    await running.pool.close();
+    // Waiting takeUpdate calls wake up and find the manager closed.
+    running.wakeups.notifyAll();
+    running.store.close();
+  }
+}
+
+function positiveInteger(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new SqliteManagerError(`SqliteManager: ${name} must be a whole number ≥ 1, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positive(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SqliteManagerError(`SqliteManager: ${name} must be a number > 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SqliteManagerError(`SqliteManager: ${name} must be a number ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}

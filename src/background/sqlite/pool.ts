@@ -1,0 +1,401 @@
+/**
+ * The bounded pool of warm worker processes behind SqliteManager. It claims queued jobs from
+ * the store (atomically, so server processes sharing the file never run a job twice), hands
+ * them to free workers, and writes what the workers report back into the store, one
+ * transaction per event-loop turn. It also keeps the shared file healthy: heartbeats, taking
+ * jobs back from dead pools, and deleting what nobody will read.
+ *
+ * Wake-ups: a local submit or a worker message schedules one `#pump` on setImmediate (so a
+ * burst is one transaction); jobs queued or cancelled by other processes are noticed by a short
+ * tick that looks at SQLite's data_version first and does nothing when no one else wrote.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../app/log.ts';
+import type { JobOutcome } from '../manager.ts';
+import type { EventRecord } from './ipc.ts';
+import { claimIsDead, HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
+import type { ClaimedJob, PoolWrite, Store } from './store.ts';
+import { WorkerProcess } from './worker-process.ts';
+
+export interface PoolOptions {
+  store: Store;
+  /** Absolute path of the module that defines the app (and so the job functions). */
+  appModule: string;
+  workers: number;
+  concurrency: number;
+  cancelGraceMs: number;
+  timeoutMs: number | undefined;
+  finishedTtlMs: number;
+  logger: Logger;
+  /** Called with the jobs that have news (events or an outcome) after each write. */
+  onNews(jobIds: Iterable<string>): void;
+}
+
+/** How often other processes' submits and cancels are looked for. */
+const TICK_MS = 10;
+/** After SIGTERM at close, how long a worker may take before SIGKILL. */
+const CLOSE_GRACE_MS = 500;
+/** Restarting workers whose app module fails to import: from this delay, doubling, up to the max. */
+const RESTART_BACKOFF_MS = 250;
+const RESTART_BACKOFF_MAX_MS = 10_000;
+/** After a failed store write, when to try again. */
+const PUMP_RETRY_MS = 100;
+/** `start()` waits this long at most for the first workers (a hanging import must not hang the server). */
+const STARTUP_WAIT_MS = 15_000;
+
+/** Why a job is being stopped before it ended by itself. */
+type StopReason = 'cancel' | 'timeout' | 'taken-over';
+
+interface PoolJob {
+  readonly id: string;
+  readonly worker: WorkerProcess;
+  stopping?: StopReason;
+  timer?: NodeJS.Timeout;
+}
+
+export class WorkerPool {
+  /** This pool's id in the store's `claimed_by` and pools table. */
+  readonly id = randomBytes(12).toString('base64url');
+  readonly #o: PoolOptions;
+  readonly #workers = new Set<WorkerProcess>();
+  readonly #jobs = new Map<string, PoolJob>();
+  #writes: PoolWrite[] = [];
+  readonly #news = new Set<string>();
+  #pumpScheduled = false;
+  #closed = false;
+  #tick: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #lastDataVersion = -1;
+  /** Why the last worker failed to start; cleared once one is ready. */
+  #startupError: string | undefined;
+  #startFailures = 0;
+  readonly #restartTimers = new Set<NodeJS.Timeout>();
+  /** Resolves when every worker of the first round is ready or has failed. */
+  #firstRound: Promise<void> | undefined;
+  #firstRoundPending = 0;
+  #firstRoundDone: (() => void) | undefined;
+
+  constructor(options: PoolOptions) {
+    this.#o = options;
+  }
+
+  /** Starts all workers at once and the store housekeeping; resolves once the workers settled. */
+  start(): Promise<void> {
+    if (this.#firstRound) return this.#firstRound;
+    const now = Date.now();
+    this.#o.store.heartbeat(this.id, process.pid, thisHost, [], now);
+    this.#housekeeping();
+    this.#firstRoundPending = this.#o.workers;
+    this.#firstRound = new Promise<void>((resolve) => {
+      this.#firstRoundDone = resolve;
+    });
+    const cap = setTimeout(() => this.#firstRoundDone?.(), STARTUP_WAIT_MS);
+    void this.#firstRound.then(() => clearTimeout(cap));
+    for (let i = 0; i < this.#o.workers; i++) this.#spawn(true);
+    this.#tick = setInterval(() => this.#onTick(), TICK_MS);
+    this.#heartbeat = setInterval(() => this.#housekeeping(), HEARTBEAT_INTERVAL_MS);
+    // Workers keep the process alive while the pool is open; the timers need not.
+    this.#tick.unref();
+    this.#heartbeat.unref();
+    return this.#firstRound;
+  }
+
+  /** A job was queued in this process: claim it now. */
+  kick(): void {
+    this.#schedulePump();
+  }
+
+  /** Cancels a job this pool runs: abort its signal, hard-stop it after the grace period. */
+  abort(jobId: string): void {
+    const job = this.#jobs.get(jobId);
+    if (job) this.#stop(job, 'cancel');
+  }
+
+  /** Stops the workers; jobs still running go back to the queue for another pool. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#tick);
+    clearInterval(this.#heartbeat);
+    for (const timer of this.#restartTimers) clearTimeout(timer);
+    for (const job of this.#jobs.values()) {
+      clearTimeout(job.timer);
+      if (!job.stopping) this.#writes.push({ op: 'requeue', jobId: job.id });
+      else if (job.stopping === 'cancel') this.#writes.push({ op: 'release', jobId: job.id });
+    }
+    this.#jobs.clear();
+    this.#firstRoundDone?.();
+    try {
+      this.#flush();
+      this.#o.store.unregisterPool(this.id);
+    } catch (error) {
+      // Whatever stays claimed is recovered by the next pool once this process is gone.
+      this.#o.logger.error('could not hand background jobs back to the store', error);
+    }
+    await Promise.all([...this.#workers].map((worker) => worker.terminate(CLOSE_GRACE_MS)));
+  }
+
+  #spawn(firstRound = false): void {
+    if (this.#closed) return;
+    let settled = !firstRound;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      if (--this.#firstRoundPending === 0) this.#firstRoundDone?.();
+    };
+    const worker = new WorkerProcess(this.#o.appModule, {
+      ready: () => {
+        settle();
+        this.#startupError = undefined;
+        this.#startFailures = 0;
+        this.#schedulePump();
+      },
+      failed: (_worker, message, stack) => {
+        if (this.#startupError !== message) {
+          this.#o.logger.error(`a background worker could not start: ${message}`, stack ?? '');
+        }
+        this.#startupError = message;
+      },
+      events: (w, jobId, events) => this.#onEvents(w, jobId, events),
+      done: (w, jobId, kind, outcome) => this.#onDone(w, jobId, kind, outcome),
+      exited: (w, code, signal) => {
+        settle();
+        this.#onExit(w, code, signal);
+      },
+    });
+    this.#workers.add(worker);
+  }
+
+  #onEvents(worker: WorkerProcess, jobId: string, events: EventRecord[]): void {
+    const job = this.#jobs.get(jobId);
+    // Late messages of a stopping job are dropped: after a cancel nothing it does is stored.
+    if (!job || job.worker !== worker || job.stopping) return;
+    this.#writes.push({ op: 'events', jobId, events });
+    this.#schedulePump();
+  }
+
+  #onDone(worker: WorkerProcess, jobId: string, kind: string, outcome: string): void {
+    const job = this.#jobs.get(jobId);
+    if (!job || job.worker !== worker) return;
+    this.#forget(job);
+    if (!job.stopping) this.#writes.push({ op: 'finish', jobId, outcome, cacheable: kind === 'result' });
+    else if (job.stopping === 'cancel') this.#writes.push({ op: 'release', jobId });
+    this.#schedulePump();
+  }
+
+  #onExit(worker: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#workers.delete(worker);
+    if (this.#closed) return;
+    const lost = lostMessage(code, signal);
+    for (const jobId of worker.jobs) {
+      const job = this.#jobs.get(jobId);
+      if (!job) continue;
+      this.#forget(job);
+      if (job.stopping === 'cancel') this.#writes.push({ op: 'release', jobId });
+      else if (job.stopping) {
+        // A timed-out job already has its outcome; a taken-over one is not ours to write.
+      } else if (worker.wasKilledByPool) {
+        // Killed to stop a neighbour: this job did nothing wrong and runs again.
+        this.#writes.push({ op: 'requeue', jobId });
+      } else {
+        this.#writes.push({ op: 'finish', jobId, outcome: JSON.stringify(lost), cacheable: false });
+      }
+    }
+    this.#schedulePump();
+    if (worker.becameReady || worker.wasKilledByPool) {
+      this.#spawn();
+      return;
+    }
+    // It never became ready: the app module does not import (or the process cannot start).
+    if (worker.startupError === undefined) {
+      this.#startupError = `the worker process ${exitDescription(code, signal)} before it was ready`;
+      this.#o.logger.error(`a background worker could not start: ${this.#startupError}`);
+    }
+    const delay = Math.min(RESTART_BACKOFF_MS * 2 ** this.#startFailures++, RESTART_BACKOFF_MAX_MS);
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(timer);
+      this.#spawn();
+    }, delay);
+    this.#restartTimers.add(timer);
+  }
+
+  #forget(job: PoolJob): void {
+    clearTimeout(job.timer);
+    job.worker.jobs.delete(job.id);
+    this.#jobs.delete(job.id);
+  }
+
+  /** Aborts a job's signal and, if it keeps running past the grace period, kills its worker. */
+  #stop(job: PoolJob, reason: StopReason): void {
+    if (job.stopping) return;
+    job.stopping = reason;
+    clearTimeout(job.timer);
+    if (reason === 'timeout') {
+      const outcome: JobOutcome = {
+        kind: 'lost',
+        message: `the job timed out after ${this.#o.timeoutMs} ms and was stopped`,
+      };
+      this.#writes.push({ op: 'finish', jobId: job.id, outcome: JSON.stringify(outcome), cacheable: false });
+      this.#schedulePump();
+    }
+    job.worker.send({ t: 'abort', id: job.id });
+    job.timer = setTimeout(() => {
+      if (this.#jobs.get(job.id) === job) job.worker.kill();
+    }, this.#o.cancelGraceMs);
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled || this.#closed) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => this.#pump());
+  }
+
+  /** One turn of work: store what workers reported, then fill free worker slots. */
+  #pump(): void {
+    this.#pumpScheduled = false;
+    if (this.#closed) return;
+    try {
+      this.#flush();
+      this.#fill();
+    } catch (error) {
+      // The file stayed locked past the busy timeout (or worse): keep the writes, try again soon.
+      this.#o.logger.error('background store write failed; retrying', error);
+      setTimeout(() => this.#schedulePump(), PUMP_RETRY_MS).unref();
+    }
+    this.#announce();
+  }
+
+  #flush(): void {
+    if (this.#writes.length === 0) return;
+    const writes = this.#writes;
+    this.#writes = [];
+    try {
+      for (const jobId of this.#o.store.applyWrites(this.id, writes, Date.now())) this.#news.add(jobId);
+    } catch (error) {
+      this.#writes = writes.concat(this.#writes);
+      throw error;
+    }
+  }
+
+  #announce(): void {
+    if (this.#news.size === 0) return;
+    const news = [...this.#news];
+    this.#news.clear();
+    this.#o.onNews(news);
+  }
+
+  #fill(): void {
+    const free: WorkerProcess[] = [];
+    let capacity = 0;
+    for (const worker of this.#workers) {
+      if (!worker.isReady) continue;
+      const slots = this.#o.concurrency - worker.jobs.size;
+      if (slots > 0) {
+        free.push(worker);
+        capacity += slots;
+      }
+    }
+    if (free.length === 0) {
+      if (this.#startupError !== undefined && !this.#hasReadyWorker()) this.#failQueued(this.#startupError);
+      return;
+    }
+    const claimed = this.#o.store.claim(this.id, capacity, Date.now());
+    for (const job of claimed) this.#dispatch(job, free);
+  }
+
+  #hasReadyWorker(): boolean {
+    for (const worker of this.#workers) if (worker.isReady) return true;
+    return false;
+  }
+
+  /** No worker can start: queued jobs end now, with the reason, rather than wait forever. */
+  #failQueued(startupError: string): void {
+    const outcome: JobOutcome = {
+      kind: 'lost',
+      message: `no background worker could start, so the job could not run: ${startupError}`,
+    };
+    for (const jobId of this.#o.store.failQueued(outcome, 1000, Date.now())) this.#news.add(jobId);
+  }
+
+  #dispatch(claimed: ClaimedJob, free: WorkerProcess[]): void {
+    // The least busy worker: with concurrency 1 that is any free one.
+    let worker = free[0]!;
+    for (const candidate of free) if (candidate.jobs.size < worker.jobs.size) worker = candidate;
+    const job: PoolJob = { id: claimed.id, worker };
+    this.#jobs.set(job.id, job);
+    worker.jobs.add(job.id);
+    if (worker.jobs.size >= this.#o.concurrency) free.splice(free.indexOf(worker), 1);
+    worker.send({ t: 'run', id: claimed.id, key: claimed.functionKey, payload: claimed.payload });
+    if (this.#o.timeoutMs !== undefined) {
+      job.timer = setTimeout(() => this.#stop(job, 'timeout'), this.#o.timeoutMs);
+    }
+  }
+
+  /** Every few ms: has another process written? Then look for cancels of our jobs and new jobs. */
+  #onTick(): void {
+    try {
+      const version = this.#o.store.dataVersion();
+      if (version === this.#lastDataVersion) return;
+      this.#lastDataVersion = version;
+      this.#checkClaims();
+      this.#schedulePump();
+    } catch (error) {
+      this.#o.logger.error('background store check failed', error);
+    }
+  }
+
+  /** Stops local jobs that were cancelled, or taken over after a missed heartbeat, elsewhere. */
+  #checkClaims(): void {
+    const active = [...this.#jobs.values()].filter((job) => !job.stopping);
+    if (active.length === 0) return;
+    const { running, cancelled } = this.#o.store.stillRunning(
+      this.id,
+      active.map((job) => job.id),
+    );
+    for (const job of active) {
+      if (running.has(job.id)) continue;
+      this.#stop(job, cancelled.has(job.id) ? 'cancel' : 'taken-over');
+    }
+  }
+
+  /** Once a second: heartbeats, taking jobs back from dead pools, deleting what expired. */
+  #housekeeping(): void {
+    if (this.#closed) return;
+    const store = this.#o.store;
+    const now = Date.now();
+    try {
+      store.heartbeat(this.id, process.pid, thisHost, [...this.#jobs.keys()], now);
+      const dead = store.foreignClaims(this.id).filter((claim) => claimIsDead(claim, now));
+      if (dead.length > 0) {
+        const { changed, requeued } = store.recover(
+          dead,
+          'the job was interrupted twice: each time the server process running it stopped',
+          now,
+        );
+        for (const jobId of changed) this.#news.add(jobId);
+        if (requeued.length > 0) {
+          this.#o.logger.warn(`re-queued ${requeued.length} background job(s) of a stopped server process`);
+        }
+        this.#schedulePump();
+      }
+      store.sweep(now, this.#o.finishedTtlMs);
+      this.#announce();
+    } catch (error) {
+      // A busy or briefly unavailable file must not crash the server; the next round retries.
+      this.#o.logger.error('background store housekeeping failed', error);
+    }
+  }
+}
+
+function lostMessage(code: number | null, signal: NodeJS.Signals | null): JobOutcome {
+  const hint = signal === 'SIGKILL' ? ' (out of memory, or killed from outside)' : '';
+  return {
+    kind: 'lost',
+    message: `the worker process running this job ${exitDescription(code, signal)}${hint}`,
+  };
+}
+
+function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `was killed by ${signal}`;
+  return code === null ? 'could not be started' : `exited with code ${code}`;
+}

@@ -1,0 +1,499 @@
+/**
+ * The SQLite file behind SqliteManager: jobs, their event logs, cached outcomes, the shared
+ * secret and pool liveness. Several server processes may open one file. Every read-then-write
+ * runs in an IMMEDIATE transaction: a deferred one could read a snapshot that another process's
+ * commit makes stale before it upgrades to a writer, which WAL mode answers with SQLITE_BUSY
+ * that no busy timeout retries.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { JobOutcome, JobOwner, JobState, JobSubmission, JobUpdate } from '../manager.ts';
+import type { EventRecord } from './ipc.ts';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  function_key TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  cache_key TEXT,
+  cache_expire REAL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'finished', 'cancelled')),
+  claimed_by TEXT,
+  heartbeat_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS jobs_claimed ON jobs (claimed_by) WHERE claimed_by IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_ended ON jobs (finished_at) WHERE state IN ('finished', 'cancelled');
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_job ON events (job_id);
+CREATE TABLE IF NOT EXISTS cache (
+  key TEXT PRIMARY KEY,
+  outcome TEXT NOT NULL,
+  expires_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS cache_expiry ON cache (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pools (
+  id TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  heartbeat_at INTEGER NOT NULL
+);
+`;
+
+/** A job a pool has just claimed. */
+export interface ClaimedJob {
+  id: string;
+  functionKey: string;
+  payload: string;
+}
+
+/** A job claimed by some other pool, with what is known about that pool's liveness. */
+export interface ForeignClaim {
+  jobId: string;
+  claimedBy: string;
+  jobHeartbeatAt: number | null;
+  poolPid: number | null;
+  poolHost: string | null;
+  poolHeartbeatAt: number | null;
+}
+
+/** What a pool writes about the jobs it runs; applied in batches, in order. */
+export type PoolWrite =
+  | { op: 'events'; jobId: string; events: EventRecord[] }
+  /** The job ended. `cacheable`: a result that may be kept under the job's cache key. */
+  | { op: 'finish'; jobId: string; outcome: string; cacheable: boolean }
+  /** A cancelled job's worker stopped: the job can go. */
+  | { op: 'release'; jobId: string }
+  /** Hand a job back to the queue through no fault of its own (shutdown, a neighbour's kill). */
+  | { op: 'requeue'; jobId: string };
+
+export interface TakeResult {
+  update: JobUpdate;
+  /** Whether anything was delivered (or the job is terminal or gone): no point waiting. */
+  news: boolean;
+}
+
+interface JobRow {
+  state: Exclude<JobState, 'unknown'>;
+  outcome: string | null;
+  claimed_by: string | null;
+}
+
+interface EventRow {
+  kind: string;
+  body: string;
+}
+
+/** A job whose server process died this many times while running it ends `lost`. */
+const MAX_ATTEMPTS = 2;
+/** Pool rows without claims are kept this long after their last heartbeat (a debugging aid). */
+const POOL_ROW_TTL_MS = 60_000;
+
+export class Store {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #statements;
+  readonly #tx;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.path = path;
+    const db = new Database(path);
+    this.#db = db;
+    try {
+      // The busy timeout first: the pragmas and the schema below may meet another process's lock.
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      this.#migrate();
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#statements = prepareStatements(db);
+    this.#tx = this.#transactions();
+  }
+
+  #migrate(): void {
+    const migrate = this.#db.transaction(() => {
+      const version = this.#db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new Error(
+          `${this.path} was written by a newer dash-ts (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+        );
+      }
+      this.#db.exec(SCHEMA);
+      this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    });
+    migrate.immediate();
+  }
+
+  #transactions() {
+    const s = this.#statements;
+    const db = this.#db;
+    return {
+      take: db.transaction((jobId: string): TakeResult => {
+        const row = s.jobForTake.get(jobId) as JobRow | undefined;
+        if (!row) return { update: emptyUpdate('unknown'), news: true };
+        if (row.state === 'cancelled') {
+          // Gone once its worker stopped; while it runs on, the row keeps its claim.
+          if (row.claimed_by === null) s.deleteJob.run(jobId);
+          return { update: emptyUpdate('cancelled'), news: true };
+        }
+        const events = s.eventsOf.all(jobId) as EventRow[];
+        const update = emptyUpdate(row.state);
+        for (const event of events) {
+          if (event.kind === 'progress') update.progress.push(JSON.parse(event.body) as unknown[]);
+          else {
+            const [id, props] = JSON.parse(event.body) as [string, Record<string, unknown>];
+            update.sideUpdates.push({ id, props });
+          }
+        }
+        if (row.state === 'finished') {
+          s.deleteJob.run(jobId);
+          update.outcome = JSON.parse(row.outcome ?? 'null') as JobOutcome;
+          return { update, news: true };
+        }
+        if (events.length > 0) s.deleteEventsOf.run(jobId);
+        return { update, news: events.length > 0 };
+      }),
+      cancel: db.transaction((jobId: string, now: number) => {
+        const row = s.cancel.get(now, jobId) as { claimed_by: string | null } | undefined;
+        if (!row) return undefined;
+        s.deleteEventsOf.run(jobId);
+        return { claimedBy: row.claimed_by };
+      }),
+      claim: db.transaction((poolId: string, limit: number, now: number) => {
+        const rows = s.claim.all(poolId, now, now, limit) as (ClaimedJob & { seq: number })[];
+        return rows.sort((a, b) => a.seq - b.seq);
+      }),
+      apply: db.transaction((poolId: string, writes: PoolWrite[], now: number) => {
+        const changed = new Set<string>();
+        const ours = new Map<string, boolean>();
+        const stillOurs = (jobId: string) => {
+          let yes = ours.get(jobId);
+          if (yes === undefined) {
+            yes = s.isRunningFor.get(jobId, poolId) !== undefined;
+            ours.set(jobId, yes);
+          }
+          return yes;
+        };
+        for (const write of writes) {
+          switch (write.op) {
+            case 'events':
+              // A job cancelled or taken over meanwhile stores nothing more.
+              if (!stillOurs(write.jobId)) break;
+              for (const event of write.events) s.insertEvent.run(write.jobId, event.kind, event.body);
+              changed.add(write.jobId);
+              break;
+            case 'finish': {
+              const row = s.finish.get(write.outcome, now, write.jobId, poolId) as
+                | { cache_key: string | null; cache_expire: number | null }
+                | undefined;
+              ours.set(write.jobId, false);
+              if (!row) {
+                s.release.run(write.jobId, poolId);
+                break;
+              }
+              if (write.cacheable && row.cache_key !== null) {
+                s.putCache.run(row.cache_key, write.outcome, expiresAt(now, row.cache_expire));
+              }
+              changed.add(write.jobId);
+              break;
+            }
+            case 'release':
+              if (s.release.run(write.jobId, poolId).changes > 0) changed.add(write.jobId);
+              ours.set(write.jobId, false);
+              break;
+            case 'requeue':
+              if (s.requeue.run(write.jobId, poolId).changes === 0) s.release.run(write.jobId, poolId);
+              ours.set(write.jobId, false);
+              break;
+          }
+        }
+        return changed;
+      }),
+      failQueued: db.transaction((outcome: string, limit: number, now: number) => {
+        return (s.failQueued.all(outcome, now, now, limit) as { id: string }[]).map((r) => r.id);
+      }),
+      recover: db.transaction((claims: ForeignClaim[], lostMessage: string, now: number) => {
+        const changed: string[] = [];
+        const requeued: string[] = [];
+        for (const claim of claims) {
+          const row = s.claimedJob.get(claim.jobId, claim.claimedBy) as
+            | { state: string; attempts: number }
+            | undefined;
+          if (!row) continue;
+          if (row.state === 'cancelled') {
+            s.deleteJob.run(claim.jobId);
+          } else if (row.state === 'running' && row.attempts >= MAX_ATTEMPTS) {
+            const outcome: JobOutcome = { kind: 'lost', message: lostMessage };
+            s.finishUnclaimed.run(JSON.stringify(outcome), now, claim.jobId);
+          } else if (row.state === 'running') {
+            s.requeueUnclaimed.run(claim.jobId);
+            requeued.push(claim.jobId);
+            continue;
+          }
+          changed.push(claim.jobId);
+        }
+        for (const poolId of new Set(claims.map((c) => c.claimedBy))) {
+          if (s.claimsOf.get(poolId) === undefined) s.deletePool.run(poolId);
+        }
+        return { changed, requeued };
+      }),
+      heartbeat: db.transaction((poolId: string, pid: number, host: string, now: number, jobIds: string) => {
+        s.upsertPool.run(poolId, pid, host, now);
+        s.heartbeatJobs.run(now, poolId, jobIds);
+      }),
+      sweep: db.transaction((now: number, finishedTtlMs: number) => {
+        s.deleteEnded.run(now - finishedTtlMs);
+        s.deleteExpiredCache.run(now);
+        s.deleteIdlePools.run(now - POOL_ROW_TTL_MS);
+      }),
+      secret: db.transaction((): Buffer => {
+        const existing = s.getMeta.get('secret') as { value: Buffer } | undefined;
+        if (existing) return existing.value;
+        const secret = randomBytes(32);
+        s.putMeta.run('secret', secret);
+        return secret;
+      }),
+    };
+  }
+
+  /** Queues a job. Throws if the id is taken (ids are random: a clash is a bug upstream). */
+  insertJob(job: JobSubmission, now: number): void {
+    this.#statements.insertJob.run(
+      job.id,
+      job.functionKey,
+      JSON.stringify({ args: job.args, context: job.context }),
+      JSON.stringify(job.owner),
+      job.cache?.key ?? null,
+      job.cache?.expireSeconds ?? null,
+      now,
+    );
+  }
+
+  /** The job's news if there is any (read and removed); else its state, without taking a write lock. */
+  take(jobId: string): TakeResult {
+    const peek = this.#statements.peek.get(jobId) as { state: JobState; events: number } | undefined;
+    if (peek && (peek.state === 'queued' || peek.state === 'running') && peek.events === 0) {
+      return { update: emptyUpdate(peek.state), news: false };
+    }
+    return this.#tx.take.immediate(jobId);
+  }
+
+  owner(jobId: string): JobOwner | undefined {
+    const row = this.#statements.owner.get(jobId) as { owner: string } | undefined;
+    return row ? (JSON.parse(row.owner) as JobOwner) : undefined;
+  }
+
+  /**
+   * Marks a job cancelled and drops its unread events. Returns the pool running it (null when
+   * none is), or undefined when there is no such job or it was cancelled already.
+   */
+  cancel(jobId: string, now: number): { claimedBy: string | null } | undefined {
+    return this.#tx.cancel.immediate(jobId, now);
+  }
+
+  /** Claims up to `limit` queued jobs for a pool, oldest first; no two pools ever get the same job. */
+  claim(poolId: string, limit: number, now: number): ClaimedJob[] {
+    if (limit <= 0) return [];
+    return this.#tx.claim.immediate(poolId, limit, now);
+  }
+
+  /** Applies a pool's writes in one transaction; returns the jobs that have news. */
+  applyWrites(poolId: string, writes: PoolWrite[], now: number): Set<string> {
+    if (writes.length === 0) return new Set();
+    return this.#tx.apply.immediate(poolId, writes, now);
+  }
+
+  /** Ends up to `limit` queued jobs with the given outcome (no worker can run them); returns their ids. */
+  failQueued(outcome: JobOutcome, limit: number, now: number): string[] {
+    return this.#tx.failQueued.immediate(JSON.stringify(outcome), limit, now);
+  }
+
+  /** Which of these jobs are still running under this pool's claim (not cancelled, not taken over). */
+  stillRunning(poolId: string, jobIds: string[]): { running: Set<string>; cancelled: Set<string> } {
+    const rows = this.#statements.claimStates.all(poolId, JSON.stringify(jobIds)) as {
+      id: string;
+      state: string;
+    }[];
+    const running = new Set<string>();
+    const cancelled = new Set<string>();
+    for (const row of rows) (row.state === 'running' ? running : cancelled).add(row.id);
+    return { running, cancelled };
+  }
+
+  /** Jobs that other pools hold (running, or cancelled and still stopping), with their pools' liveness. */
+  foreignClaims(poolId: string): ForeignClaim[] {
+    return this.#statements.foreignClaims.all(poolId) as ForeignClaim[];
+  }
+
+  /**
+   * Takes jobs back from dead pools: a running job is queued again, unless this was its second
+   * try (then it ends `lost` with `lostMessage`); a cancelled one is deleted.
+   */
+  recover(
+    claims: ForeignClaim[],
+    lostMessage: string,
+    now: number,
+  ): { changed: string[]; requeued: string[] } {
+    if (claims.length === 0) return { changed: [], requeued: [] };
+    return this.#tx.recover.immediate(claims, lostMessage, now);
+  }
+
+  /** Refreshes a pool's liveness row and the heartbeat of the jobs it holds. */
+  heartbeat(poolId: string, pid: number, host: string, jobIds: string[], now: number): void {
+    this.#tx.heartbeat.immediate(poolId, pid, host, now, JSON.stringify(jobIds));
+  }
+
+  unregisterPool(poolId: string): void {
+    this.#statements.deletePool.run(poolId);
+  }
+
+  /** Deletes what nobody will read: old finished or cancelled jobs, expired cache rows, idle pool rows. */
+  sweep(now: number, finishedTtlMs: number): void {
+    this.#tx.sweep.immediate(now, finishedTtlMs);
+  }
+
+  /** A cached outcome; with `expireSeconds`, its expiry restarts from now (Dash's touch). */
+  cachedOutcome(key: string, expireSeconds: number | undefined, now: number): JobOutcome | undefined {
+    const row = (
+      expireSeconds === undefined
+        ? this.#statements.getCache.get(key, now)
+        : this.#statements.touchCache.get(expiresAt(now, expireSeconds), key, now)
+    ) as { outcome: string } | undefined;
+    return row ? (JSON.parse(row.outcome) as JobOutcome) : undefined;
+  }
+
+  /** 32 random bytes, created by whichever process asks first. */
+  sharedSecret(): Buffer {
+    return this.#tx.secret.immediate();
+  }
+
+  /** Changes whenever another connection (process) commits: a cheap "anything new?" check. */
+  dataVersion(): number {
+    return this.#statements.dataVersion.get() as number;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function expiresAt(now: number, expireSeconds: number | null | undefined): number | null {
+  return expireSeconds === null || expireSeconds === undefined
+    ? null
+    : now + Math.round(expireSeconds * 1000);
+}
+
+function emptyUpdate(state: JobState): JobUpdate {
+  return { state, progress: [], sideUpdates: [] };
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertJob: db.prepare(
+      `INSERT INTO jobs (id, function_key, payload, owner, cache_key, cache_expire, state, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
+    ),
+    peek: db.prepare(
+      `SELECT state, EXISTS (SELECT 1 FROM events WHERE job_id = jobs.id) AS events FROM jobs WHERE id = ?`,
+    ),
+    jobForTake: db.prepare('SELECT state, outcome, claimed_by FROM jobs WHERE id = ?'),
+    eventsOf: db.prepare('SELECT kind, body FROM events WHERE job_id = ? ORDER BY seq'),
+    deleteEventsOf: db.prepare('DELETE FROM events WHERE job_id = ?'),
+    deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
+    owner: db.prepare('SELECT owner FROM jobs WHERE id = ?'),
+    cancel: db.prepare(
+      `UPDATE jobs SET state = 'cancelled', cancel_requested = 1, outcome = NULL, finished_at = ?
+       WHERE id = ? AND state != 'cancelled' RETURNING claimed_by`,
+    ),
+    claim: db.prepare(
+      `UPDATE jobs SET state = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?, attempts = attempts + 1
+       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?)
+       RETURNING seq, id, function_key AS functionKey, payload`,
+    ),
+    isRunningFor: db.prepare(`SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND claimed_by = ?`),
+    insertEvent: db.prepare('INSERT INTO events (job_id, kind, body) VALUES (?, ?, ?)'),
+    finish: db.prepare(
+      `UPDATE jobs SET state = 'finished', outcome = ?, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL
+       WHERE id = ? AND state = 'running' AND claimed_by = ? RETURNING cache_key, cache_expire`,
+    ),
+    finishUnclaimed: db.prepare(
+      `UPDATE jobs SET state = 'finished', outcome = ?, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL
+       WHERE id = ?`,
+    ),
+    release: db.prepare(`DELETE FROM jobs WHERE id = ? AND state = 'cancelled' AND claimed_by = ?`),
+    requeue: db.prepare(
+      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, attempts = max(attempts - 1, 0)
+       WHERE id = ? AND state = 'running' AND claimed_by = ?`,
+    ),
+    requeueUnclaimed: db.prepare(
+      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL WHERE id = ?`,
+    ),
+    failQueued: db.prepare(
+      `UPDATE jobs SET state = 'finished', outcome = ?, started_at = ?, finished_at = ?, attempts = attempts + 1
+       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?) RETURNING id`,
+    ),
+    claimStates: db.prepare(
+      `SELECT id, state FROM jobs
+       WHERE claimed_by = ? AND state IN ('running', 'cancelled') AND id IN (SELECT value FROM json_each(?))`,
+    ),
+    foreignClaims: db.prepare(
+      `SELECT j.id AS jobId, j.claimed_by AS claimedBy, j.heartbeat_at AS jobHeartbeatAt,
+              p.pid AS poolPid, p.host AS poolHost, p.heartbeat_at AS poolHeartbeatAt
+       FROM jobs j LEFT JOIN pools p ON p.id = j.claimed_by
+       WHERE j.claimed_by IS NOT NULL AND j.claimed_by != ?`,
+    ),
+    claimedJob: db.prepare('SELECT state, attempts FROM jobs WHERE id = ? AND claimed_by = ?'),
+    claimsOf: db.prepare('SELECT 1 FROM jobs WHERE claimed_by = ? LIMIT 1'),
+    upsertPool: db.prepare(
+      `INSERT INTO pools (id, pid, host, heartbeat_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+    ),
+    heartbeatJobs: db.prepare(
+      `UPDATE jobs SET heartbeat_at = ? WHERE claimed_by = ? AND id IN (SELECT value FROM json_each(?))`,
+    ),
+    deletePool: db.prepare('DELETE FROM pools WHERE id = ?'),
+    deleteEnded: db.prepare(
+      `DELETE FROM jobs WHERE state IN ('finished', 'cancelled') AND finished_at < ? AND claimed_by IS NULL`,
+    ),
+    deleteExpiredCache: db.prepare('DELETE FROM cache WHERE expires_at IS NOT NULL AND expires_at < ?'),
+    deleteIdlePools: db.prepare(
+      `DELETE FROM pools WHERE heartbeat_at < ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE claimed_by = pools.id)`,
+    ),
+    putCache: db.prepare(
+      `INSERT INTO cache (key, outcome, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome, expires_at = excluded.expires_at`,
+    ),
+    getCache: db.prepare(
+      'SELECT outcome FROM cache WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
+    ),
+    touchCache: db.prepare(
+      `UPDATE cache SET expires_at = ? WHERE key = ? AND (expires_at IS NULL OR expires_at > ?) RETURNING outcome`,
+    ),
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    putMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)'),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * A pool worker process. It imports the app module in worker mode (so `app.run()` serves
+ * nothing and every background callback registers its job function), then runs jobs the pool
+ * sends over IPC and reports their events and outcomes. Usage: worker-entry.ts <app-module>.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setRuntimeMode } from '../../app/runtime.ts';
+import { type JobChannel, runJob } from '../job-runner.ts';
+import type { JobContextSnapshot, JobOutcome } from '../manager.ts';
+import { registrar } from '../registrar.ts';
+import { type EventRecord, type FromWorker, isToWorker, type ToWorker } from './ipc.ts';
+
+setRuntimeMode({ kind: 'worker' });
+
+const send = (message: FromWorker) => {
+  // The server is gone when the channel is; 'disconnect' below ends this process.
+  if (process.connected) process.send?.(message);
+};
+
+/**
+ * Buffers one job's events until the current turn of the event loop ends, so a job that reports
+ * in a tight loop sends one message per turn. Progress within a turn collapses to its latest
+ * value (only the latest is ever shown); setProps calls are all kept, in order.
+ */
+class BufferedChannel implements JobChannel {
+  #events: EventRecord[] = [];
+  #progressAt = -1;
+  #scheduled = false;
+
+  constructor(private readonly jobId: string) {}
+
+  progress(values: unknown[]): void {
+    const event: EventRecord = { kind: 'progress', body: JSON.stringify(values) };
+    if (this.#progressAt >= 0) this.#events[this.#progressAt] = event;
+    else {
+      this.#progressAt = this.#events.length;
+      this.#events.push(event);
+    }
+    this.#schedule();
+  }
+
+  setProps(id: string, props: Record<string, unknown>): void {
+    this.#events.push({ kind: 'props', body: JSON.stringify([id, props]) });
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#events.length === 0) return;
+    send({ t: 'events', id: this.jobId, events: this.#events });
+    this.#events = [];
+    this.#progressAt = -1;
+  }
+}
+
+const running = new Map<string, AbortController>();
+
+async function run(message: Extract<ToWorker, { t: 'run' }>): Promise<void> {
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  const channel = new BufferedChannel(message.id);
+  let outcome: JobOutcome;
+  try {
+    const job = registrar.get(message.key);
+    if (!job) {
+      outcome = {
+        kind: 'error',
+        message:
+          `the worker's app module (${appModule}) does not define this job function (key ${message.key}); ` +
+          'does the server run the same version of the app module as its workers?',
+      };
+    } else {
+      const { args, context } = JSON.parse(message.payload) as {
+        args: unknown[];
+        context: JobContextSnapshot;
+      };
+      outcome = await runJob(job, args, context, channel, controller.signal);
+    }
+  } catch (error) {
+    // runJob turns the job's own errors into outcomes; this is a fault around it (a bad payload).
+    const err = error instanceof Error ? error : new Error(String(error));
+    outcome = { kind: 'error', message: err.message, stack: err.stack };
+  } finally {
+    running.delete(message.id);
+  }
+  channel.flush();
+  send({ t: 'done', id: message.id, kind: outcome.kind, outcome: JSON.stringify(outcome) });
+}
+
+const appModule = resolve(process.argv[2] ?? '');
+
+process.on('disconnect', () => process.exit(0));
+// A job's stray timer or promise must not take down the worker and the other jobs on it.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`[dash-ts] error: uncaught exception in a background job\n${error.stack ?? error}\n`);
+});
+process.on('unhandledRejection', (reason) => {
+  const detail = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+  process.stderr.write(`[dash-ts] error: unhandled rejection in a background job\n${detail}\n`);
+});
+
+/** Imports the app module; on failure reports why and exits (a worker without jobs is of no use). */
+async function importApp(): Promise<boolean> {
+  try {
+    if (!process.argv[2]) throw new Error('worker-entry.ts needs the app module path as its argument');
+    await import(pathToFileURL(appModule).href);
+    return true;
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    const failed: FromWorker = {
+      t: 'failed',
+      message: `the app module ${appModule} failed to import: ${err.message}`,
+      stack: err.stack,
+    };
+    // Exit only once the message is out: exiting at once could drop it.
+    if (process.connected && process.send) process.send(failed, () => process.exit(1));
+    else process.exit(1);
+    setTimeout(() => process.exit(1), 1000).unref();
+    return false;
+  }
+}
+
+if (await importApp()) {
+  process.on('message', (message: unknown) => {
+    if (!isToWorker(message)) return;
+    if (message.t === 'run') void run(message);
+    else running.get(message.id)?.abort();
+  });
+  send({ t: 'ready' });
+}

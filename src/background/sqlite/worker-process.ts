@@ -1,0 +1,149 @@
+/**
+ * One warm worker process of the pool: forks worker-entry.ts with tsx, speaks the IPC protocol
+ * of ipc.ts, and reports its life (ready, failed to start, exited) to the pool exactly once each.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type EventRecord, isFromWorker, type ToWorker } from './ipc.ts';
+
+export interface WorkerHandlers {
+  ready(worker: WorkerProcess): void;
+  /** The app module failed to import (the exit follows). */
+  failed(worker: WorkerProcess, message: string, stack: string | undefined): void;
+  events(worker: WorkerProcess, jobId: string, events: EventRecord[]): void;
+  done(worker: WorkerProcess, jobId: string, kind: string, outcome: string): void;
+  exited(worker: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+const ENTRY = fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
+// Resolved from here, not from the user's working directory, which need not have tsx installed.
+const TSX_LOADER = import.meta.resolve('tsx');
+
+export class WorkerProcess {
+  /** Jobs running on this worker now. */
+  readonly jobs = new Set<string>();
+  #state: 'starting' | 'ready' | 'exited' = 'starting';
+  /** Killed by the pool on purpose (cancel or timeout of one of its jobs), not crashed. */
+  #killedByPool = false;
+  #becameReady = false;
+  /** Set when the app module failed to import. */
+  #startupError: string | undefined;
+  readonly #child: ChildProcess;
+
+  constructor(appModule: string, handlers: WorkerHandlers) {
+    this.#child = fork(ENTRY, [appModule], {
+      execArgv: ['--import', TSX_LOADER, ...inheritedExecArgv()],
+      env: process.env,
+      serialization: 'json',
+    });
+    this.#child.on('message', (message: unknown) => {
+      if (!isFromWorker(message) || this.#state === 'exited') return;
+      switch (message.t) {
+        case 'ready':
+          this.#state = 'ready';
+          this.#becameReady = true;
+          handlers.ready(this);
+          break;
+        case 'failed':
+          this.#startupError = message.message;
+          handlers.failed(this, message.message, message.stack);
+          break;
+        case 'events':
+          handlers.events(this, message.id, message.events);
+          break;
+        case 'done':
+          handlers.done(this, message.id, message.kind, message.outcome);
+          break;
+      }
+    });
+    const exited = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (this.#state === 'exited') return;
+      this.#state = 'exited';
+      handlers.exited(this, code, signal);
+    };
+    this.#child.on('exit', exited);
+    this.#child.on('error', (error) => {
+      // A failed spawn never emits 'exit'; a failed send is followed by one.
+      if (this.#child.pid === undefined) {
+        this.#startupError ??= `the worker process could not be started: ${error.message}`;
+        exited(null, null);
+      }
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** Ready for jobs now. */
+  get isReady(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /** Got as far as ready at some point (true after a crash that followed a good start). */
+  get becameReady(): boolean {
+    return this.#becameReady;
+  }
+
+  get hasExited(): boolean {
+    return this.#state === 'exited';
+  }
+
+  get wasKilledByPool(): boolean {
+    return this.#killedByPool;
+  }
+
+  get startupError(): string | undefined {
+    return this.#startupError;
+  }
+
+  send(message: ToWorker): void {
+    if (this.#state === 'exited' || !this.#child.connected) return;
+    // A worker that dies mid-send is handled by its 'exit'; the callback keeps the error quiet.
+    this.#child.send(message, () => {});
+  }
+
+  /** Hard stop for a job that ignores its signal: the pool replaces the process. */
+  kill(): void {
+    this.#killedByPool = true;
+    this.#child.kill('SIGKILL');
+  }
+
+  /** Resolves once the process has exited, SIGKILLing it if SIGTERM did not stop it in `graceMs`. */
+  async terminate(graceMs: number): Promise<void> {
+    if (this.#state === 'exited' || this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    this.#killedByPool = true;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+/** The server's own Node flags, minus what a worker must not repeat (debuggers, the tsx loader). */
+function inheritedExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (/^--(inspect|debug)/.test(arg)) continue;
+    if ((arg === '--import' || arg === '--loader' || arg === '--experimental-loader') && isTsx(args[i + 1])) {
+      i++;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    if (
+      eq > 0 &&
+      /^--(import|loader|experimental-loader)$/.test(arg.slice(0, eq)) &&
+      isTsx(arg.slice(eq + 1))
+    )
+      continue;
+    out.push(arg);
+  }
+  return out;
+}
+
+function isTsx(specifier: string | undefined): boolean {
+  return specifier !== undefined && (specifier === 'tsx' || /[/\\]tsx[/\\]/.test(specifier));
+}

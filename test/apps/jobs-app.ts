@@ -1,0 +1,147 @@
+/**
+ * Background jobs for the Manager conformance suite and the SqliteManager tests: one callback
+ * per behaviour a manager must handle. Worker processes import this module to find the job
+ * functions; tests import it for their keys (`jobs`).
+ */
+import { appendFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type CallbackContext, Dash, html, Input, Output, PreventUpdate } from '../../src/index.ts';
+
+export const app = new Dash({ title: 'jobs' });
+app.layout = html.Div({ children: 'background jobs for tests' });
+
+/** A background callback with output `<name>.children` and `inputs` inputs named `<name>-in-<i>`. */
+function job(
+  name: string,
+  inputs: number,
+  fn: (...args: never[]) => unknown,
+  options: { progress?: boolean } = {},
+): void {
+  app.callback(
+    {
+      background: true,
+      output: Output(name, 'children'),
+      inputs: Array.from({ length: inputs }, (_, i) => Input(`${name}-in-${i}`, 'value')),
+      progress: options.progress ? Output(`${name}-progress`, 'value') : undefined,
+    },
+    fn as (...args: unknown[]) => unknown,
+  );
+}
+
+/** Tells the test which process runs the job, then waits a moment so that message is sent. */
+async function reportPid(ctx: CallbackContext): Promise<void> {
+  ctx.setProps('pid', { children: process.pid });
+  await sleep(20);
+}
+
+job('echo', 1, (value: unknown) => value);
+
+job('async-echo', 1, async (value: unknown) => {
+  await sleep(1);
+  return value;
+});
+
+/** When the job started, in ms since the epoch with sub-ms precision (for latency measurements). */
+job('stamp', 0, () => performance.timeOrigin + performance.now());
+
+job(
+  'progress',
+  1,
+  async (n: number, ctx: CallbackContext) => {
+    for (let i = 1; i <= n; i++) {
+      ctx.setProgress(i);
+      await sleep(1);
+    }
+    return n;
+  },
+  { progress: true },
+);
+
+/** Reports progress in a tight loop that never yields: a manager must not store every value. */
+job(
+  'progress-flood',
+  1,
+  (n: number, ctx: CallbackContext) => {
+    for (let i = 1; i <= n; i++) ctx.setProgress(i);
+    return n;
+  },
+  { progress: true },
+);
+
+job('set-props', 0, async (ctx: CallbackContext) => {
+  ctx.setProps('a', { children: 'a1' });
+  ctx.setProps('b', { value: 1 });
+  await sleep(1);
+  ctx.setProps('a', { title: 'ta' });
+  ctx.setProps({ type: 'item', index: 2 }, { value: 'x' });
+  return 'done';
+});
+
+job('sleep', 1, async (ms: number, ctx: CallbackContext) => {
+  await reportPid(ctx);
+  await sleep(ms, undefined, { signal: ctx.signal });
+  return 'slept';
+});
+
+/** Burns CPU for `ms`, deaf to its signal: only a hard stop ends it early. */
+job('busy', 1, async (ms: number, ctx: CallbackContext) => {
+  await reportPid(ctx);
+  const end = Date.now() + ms;
+  let spins = 0;
+  while (Date.now() < end) spins++;
+  return `busy done after ${spins} spins`;
+});
+
+job('throws', 0, () => {
+  throw new Error('job exploded');
+});
+
+job('prevent', 0, () => {
+  throw new PreventUpdate();
+});
+
+job('bigint', 0, () => 10n);
+
+job('circular', 0, () => {
+  const value: Record<string, unknown> = { name: 'loop' };
+  value.self = value;
+  return value;
+});
+
+job('suicide', 0, () => {
+  process.kill(process.pid, 'SIGKILL');
+});
+
+/** Appends `token` to `file`, to count how often a job ran. */
+job('record', 2, (file: string, token: string) => {
+  appendFileSync(file, `${token}\n`);
+  return token;
+});
+
+function keyOf(name: string): string {
+  const key = app.registry.get(`${name}.children`)?.background?.functionKey;
+  if (!key) throw new Error(`jobs-app: no background callback ${name}`);
+  return key;
+}
+
+/** The registrar keys of the job functions above. */
+export const jobs = {
+  echo: keyOf('echo'),
+  asyncEcho: keyOf('async-echo'),
+  stamp: keyOf('stamp'),
+  progress: keyOf('progress'),
+  progressFlood: keyOf('progress-flood'),
+  setProps: keyOf('set-props'),
+  sleep: keyOf('sleep'),
+  busy: keyOf('busy'),
+  throws: keyOf('throws'),
+  prevent: keyOf('prevent'),
+  bigint: keyOf('bigint'),
+  circular: keyOf('circular'),
+  suicide: keyOf('suicide'),
+  record: keyOf('record'),
+};
+
+/** This module's path, for `ManagerEnvironment.appModule`. */
+export const jobsAppModule = fileURLToPath(import.meta.url);

@@ -1,0 +1,354 @@
+/**
+ * The Manager contract, as one suite every implementation runs (SqliteManager, BullMQManager,
+ * third parties). It talks to the manager only through the Manager interface, with the job
+ * functions of test/apps/jobs-app.ts, which the manager's workers must load.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type {
+  JobContextSnapshot,
+  JobOutcome,
+  JobState,
+  JobSubmission,
+  JobUpdate,
+  Manager,
+} from '../../src/background/manager.ts';
+import { jobs } from '../apps/jobs-app.ts';
+
+export interface ManagerFixture {
+  /** A started manager whose workers import test/apps/jobs-app.ts. */
+  manager: Manager;
+  /** Another started manager on the same store, as a second server process has; cleanup() closes it too. */
+  sibling(): Promise<Manager>;
+  /** Closes every manager the fixture made and removes its store. */
+  cleanup(): Promise<void>;
+}
+
+const context: JobContextSnapshot = {
+  changedPropIds: [],
+  inputsList: [],
+  statesList: [],
+  outputsList: null,
+  cookies: {},
+  headers: {},
+  args: {},
+  path: '/',
+};
+
+export function submission(
+  functionKey: string,
+  args: unknown[],
+  extra: Partial<JobSubmission> = {},
+): JobSubmission {
+  const id = randomBytes(16).toString('base64url');
+  return {
+    id,
+    functionKey,
+    args,
+    context,
+    owner: { endId: `end-${id}`, callbackId: 'test.children', outputsKey: 'test.children' },
+    ...extra,
+  };
+}
+
+export interface Drained {
+  /** The last state seen: 'finished' once an outcome arrived. */
+  state: JobState;
+  states: JobState[];
+  progress: unknown[][];
+  sideUpdates: JobUpdate['sideUpdates'];
+  outcome: JobOutcome | undefined;
+}
+
+/** Reads a job's updates until it ends (an outcome, 'cancelled' or 'unknown') or `until` holds. */
+export async function drain(
+  manager: Manager,
+  jobId: string,
+  options: { timeoutMs?: number; until?: (drained: Drained) => boolean } = {},
+): Promise<Drained> {
+  const drained: Drained = { state: 'unknown', states: [], progress: [], sideUpdates: [], outcome: undefined };
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  for (;;) {
+    const update = await manager.takeUpdate(jobId, 250);
+    drained.state = update.state;
+    drained.states.push(update.state);
+    drained.progress.push(...update.progress);
+    drained.sideUpdates.push(...update.sideUpdates);
+    if (update.outcome) {
+      drained.outcome = update.outcome;
+      return drained;
+    }
+    if (options.until?.(drained)) return drained;
+    if (update.state === 'cancelled' || update.state === 'unknown') return drained;
+    if (Date.now() > deadline) assert.fail(`job ${jobId} still ${update.state} after ${options.timeoutMs ?? 20_000} ms`);
+  }
+}
+
+/** Submits a job and returns its outcome. */
+async function run(manager: Manager, functionKey: string, args: unknown[] = []): Promise<JobOutcome | undefined> {
+  const job = submission(functionKey, args);
+  await manager.submit(job);
+  return (await drain(manager, job.id)).outcome;
+}
+
+/** The pid a job from jobs-app reports (via setProps) once it runs. */
+export async function runningPid(manager: Manager, jobId: string): Promise<number> {
+  const drained = await drain(manager, jobId, {
+    until: (d) => d.sideUpdates.some((u) => u.id === 'pid'),
+  });
+  const pid = drained.sideUpdates.find((u) => u.id === 'pid')?.props.children;
+  assert.equal(typeof pid, 'number', `the job never reported its pid (${JSON.stringify(drained)})`);
+  return pid as number;
+}
+
+/** CPU time (clock ticks) a process used so far; undefined once it is gone or a zombie. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until a process has stopped using CPU (or is gone); fails after `withinMs`. */
+export async function cpuFreed(pid: number, withinMs: number): Promise<'gone' | 'idle'> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const before = cpuTicks(pid);
+    if (before === undefined) return 'gone';
+    await sleep(100);
+    const after = cpuTicks(pid);
+    if (after === undefined) return 'gone';
+    // At most 2 ticks (20 ms at the usual 100 Hz) of CPU in 100 ms: idle.
+    if (after - before <= 2) return 'idle';
+    if (Date.now() > deadline) assert.fail(`process ${pid} still busy ${withinMs} ms after cancel`);
+  }
+}
+
+export const hasProc = existsSync('/proc/self/stat');
+
+export function managerContract(name: string, makeManager: () => Promise<ManagerFixture>): void {
+  describe(`Manager contract: ${name}`, { timeout: 120_000 }, () => {
+    let fixture: ManagerFixture;
+    let manager: Manager;
+
+    before(async () => {
+      fixture = await makeManager();
+      manager = fixture.manager;
+    });
+    after(() => fixture?.cleanup());
+
+    it('delivers a result once, then forgets the job', async () => {
+      const job = submission(jobs.echo, ['hello']);
+      await manager.submit(job);
+      const drained = await drain(manager, job.id);
+      assert.deepEqual(drained.outcome, { kind: 'result', value: 'hello' });
+      assert.equal(drained.state, 'finished');
+      const again = await manager.takeUpdate(job.id, 0);
+      assert.equal(again.state, 'unknown');
+      assert.equal(again.outcome, undefined);
+    });
+
+    it('runs sync and async job functions', async () => {
+      const value = { a: [1, 'x', null], b: { c: true } };
+      assert.deepEqual(await run(manager, jobs.echo, [value]), { kind: 'result', value });
+      assert.deepEqual(await run(manager, jobs.asyncEcho, [value]), { kind: 'result', value });
+    });
+
+    it('delivers every progress value once, in order, before the result', async () => {
+      const job = submission(jobs.progress, [20]);
+      await manager.submit(job);
+      const drained = await drain(manager, job.id);
+      assert.deepEqual(
+        drained.progress,
+        Array.from({ length: 20 }, (_, i) => [i + 1]),
+      );
+      assert.deepEqual(drained.outcome, { kind: 'result', value: 20 });
+    });
+
+    it('coalesces progress reported in a tight loop, keeping order and the last value', async () => {
+      const n = 100_000;
+      const job = submission(jobs.progressFlood, [n]);
+      await manager.submit(job);
+      const drained = await drain(manager, job.id);
+      assert.deepEqual(drained.outcome, { kind: 'result', value: n });
+      const values = drained.progress.map((p) => p[0] as number);
+      assert.deepEqual(values.at(-1), n);
+      for (let i = 1; i < values.length; i++) assert.ok(values[i]! > values[i - 1]!, 'progress out of order');
+      assert.ok(values.length <= 1000, `stored ${values.length} progress values of one tight loop`);
+    });
+
+    it('delivers every setProps call, in order', async () => {
+      const job = submission(jobs.setProps, []);
+      await manager.submit(job);
+      const drained = await drain(manager, job.id);
+      assert.deepEqual(drained.sideUpdates, [
+        { id: 'a', props: { children: 'a1' } },
+        { id: 'b', props: { value: 1 } },
+        { id: 'a', props: { title: 'ta' } },
+        { id: '{"index":2,"type":"item"}', props: { value: 'x' } },
+      ]);
+      assert.deepEqual(drained.outcome, { kind: 'result', value: 'done' });
+    });
+
+    it('reports a thrown error with its message and stack', async () => {
+      const outcome = await run(manager, jobs.throws);
+      assert.equal(outcome?.kind, 'error');
+      assert.equal(outcome.kind === 'error' && outcome.message, 'job exploded');
+      assert.match((outcome.kind === 'error' && outcome.stack) || '', /job exploded/);
+    });
+
+    it('reports PreventUpdate as prevent-update', async () => {
+      assert.deepEqual(await run(manager, jobs.prevent), { kind: 'prevent-update' });
+    });
+
+    it('reports a result that is not JSON (BigInt, circular) as an error', async () => {
+      for (const key of [jobs.bigint, jobs.circular]) {
+        const outcome = await run(manager, key);
+        assert.equal(outcome?.kind, 'error');
+        assert.match(outcome.kind === 'error' ? outcome.message : '', /serialis/i);
+      }
+    });
+
+    it('cancels a cooperative job: its signal aborts, no result is ever delivered', async () => {
+      const job = submission(jobs.sleep, [30_000]);
+      await manager.submit(job);
+      const pid = await runningPid(manager, job.id);
+      await manager.cancel(job.id);
+      if (hasProc) await cpuFreed(pid, 1000);
+      const drained = await drain(manager, job.id, { timeoutMs: 5000 });
+      assert.equal(drained.outcome, undefined);
+      for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
+      await waitUntilUnknown(manager, job.id);
+    });
+
+    it('cancels a job that ignores its signal (busy loop): it is hard-stopped, later jobs run', async () => {
+      const job = submission(jobs.busy, [30_000]);
+      await manager.submit(job);
+      const pid = await runningPid(manager, job.id);
+      await manager.cancel(job.id);
+      if (hasProc) await cpuFreed(pid, 1000);
+      const drained = await drain(manager, job.id, { timeoutMs: 5000 });
+      assert.equal(drained.outcome, undefined);
+      for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
+      await waitUntilUnknown(manager, job.id);
+      assert.deepEqual(await run(manager, jobs.echo, ['after cancel']), { kind: 'result', value: 'after cancel' });
+    });
+
+    it('never delivers the result of a job cancelled right after submit', async () => {
+      const job = submission(jobs.echo, ['too late']);
+      await manager.submit(job);
+      await manager.cancel(job.id);
+      const drained = await drain(manager, job.id, { timeoutMs: 5000 });
+      assert.equal(drained.outcome, undefined);
+      await waitUntilUnknown(manager, job.id);
+    });
+
+    it('ignores unknown job ids', async () => {
+      await manager.cancel('no-such-job');
+      assert.equal((await manager.takeUpdate('no-such-job', 0)).state, 'unknown');
+      assert.equal(await manager.owner('no-such-job'), undefined);
+      assert.deepEqual(await run(manager, jobs.echo, [1]), { kind: 'result', value: 1 });
+    });
+
+    it('records the owner until the outcome is delivered', async () => {
+      const job = submission(jobs.echo, ['owned']);
+      await manager.submit(job);
+      assert.deepEqual(await manager.owner(job.id), job.owner);
+      await drain(manager, job.id);
+      assert.equal(await manager.owner(job.id), undefined);
+    });
+
+    it('caches successful results under the cache key, with expire counted from the last read', async () => {
+      const key = `cache-${randomBytes(8).toString('hex')}`;
+      const job = submission(jobs.echo, ['cached'], { cache: { key, expireSeconds: 1 } });
+      await manager.submit(job);
+      assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'cached' });
+      const stored = Date.now();
+      assert.deepEqual(await manager.cachedOutcome(key), { kind: 'result', value: 'cached' });
+      await sleep(stored + 600 - Date.now());
+      // Read with expire: the entry now lives until ~1.6 s.
+      assert.deepEqual(await manager.cachedOutcome(key, 1), { kind: 'result', value: 'cached' });
+      await sleep(stored + 1200 - Date.now());
+      assert.deepEqual(await manager.cachedOutcome(key), { kind: 'result', value: 'cached' });
+      await sleep(stored + 2400 - Date.now());
+      assert.equal(await manager.cachedOutcome(key), undefined);
+      assert.equal(await manager.cachedOutcome(`never-${key}`), undefined);
+    });
+
+    it('does not cache errors', async () => {
+      const key = `cache-${randomBytes(8).toString('hex')}`;
+      const job = submission(jobs.throws, [], { cache: { key } });
+      await manager.submit(job);
+      assert.equal((await drain(manager, job.id)).outcome?.kind, 'error');
+      assert.equal(await manager.cachedOutcome(key), undefined);
+    });
+
+    it('shares one secret, and the jobs, among managers on the same store', async () => {
+      const secret = await manager.sharedSecret();
+      assert.ok(Buffer.isBuffer(secret) && secret.length >= 32);
+      assert.deepEqual(await manager.sharedSecret(), secret);
+      const other = await fixture.sibling();
+      assert.deepEqual(await other.sharedSecret(), secret);
+      const job = submission(jobs.echo, ['across']);
+      await manager.submit(job);
+      assert.deepEqual(await other.owner(job.id), job.owner);
+      assert.deepEqual((await drain(other, job.id)).outcome, { kind: 'result', value: 'across' });
+      assert.equal((await manager.takeUpdate(job.id, 0)).state, 'unknown');
+    });
+
+    it('runs 200 jobs submitted at once, each with its own result', async () => {
+      const submitted = Array.from({ length: 200 }, (_, i) => submission(jobs.echo, [i]));
+      await Promise.all(submitted.map((job) => manager.submit(job)));
+      const outcomes = await Promise.all(
+        submitted.map(async (job) => (await drain(manager, job.id, { timeoutMs: 60_000 })).outcome),
+      );
+      assert.deepEqual(
+        outcomes,
+        submitted.map((_, i) => ({ kind: 'result', value: i })),
+      );
+    });
+
+    it('ends a job whose worker is killed as lost, with a message, and keeps running jobs', async () => {
+      const outcome = await run(manager, jobs.suicide);
+      assert.equal(outcome?.kind, 'lost');
+      assert.match(outcome.kind === 'lost' ? outcome.message : '', /SIGKILL|killed|died/i);
+      assert.deepEqual(await run(manager, jobs.echo, ['next']), { kind: 'result', value: 'next' });
+    });
+
+    it('takeUpdate waits up to waitMs for news, and returns as soon as some arrives', async () => {
+      const job = submission(jobs.sleep, [800]);
+      await manager.submit(job);
+      await runningPid(manager, job.id);
+      let started = performance.now();
+      const quiet = await manager.takeUpdate(job.id, 200);
+      const waited = performance.now() - started;
+      assert.ok(waited >= 180, `returned after ${waited.toFixed(0)} ms with nothing new`);
+      assert.equal(quiet.outcome, undefined);
+      assert.deepEqual([quiet.progress, quiet.sideUpdates], [[], []]);
+      started = performance.now();
+      const done = await manager.takeUpdate(job.id, 20_000);
+      assert.deepEqual(done.outcome, { kind: 'result', value: 'slept' });
+      assert.ok(performance.now() - started < 10_000, 'takeUpdate did not wake when the job finished');
+    });
+  });
+}
+
+/** After a cancel, the job goes away (its worker stopped) within a few seconds. */
+async function waitUntilUnknown(manager: Manager, jobId: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const update = await manager.takeUpdate(jobId, 100);
+    assert.equal(update.outcome, undefined);
+    if (update.state === 'unknown') return;
+    assert.equal(update.state, 'cancelled');
+    if (Date.now() > deadline) assert.fail(`cancelled job ${jobId} is still known`);
+    await sleep(20);
+  }
+}

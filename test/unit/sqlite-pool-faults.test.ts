@@ -1,0 +1,202 @@
+/**
+ * SqliteManager faults beyond the shared contract: an app module that cannot load, several
+ * server processes on one file, a server process that died mid-job, timeouts, shutdown.
+ * Everything is real: SQLite files in a temp folder, worker processes.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Logger } from '../../src/app/log.ts';
+import { SqliteManager, type SqliteManagerOptions } from '../../src/background/sqlite/index.ts';
+import { Store } from '../../src/background/sqlite/store.ts';
+import { jobs, jobsAppModule } from '../apps/jobs-app.ts';
+import { cpuFreed, drain, hasProc, runningPid, submission } from '../conformance/manager-contract.ts';
+
+const brokenAppModule = fileURLToPath(new URL('../apps/broken-app.ts', import.meta.url));
+
+function recordingLogger(): Logger & { errors: string[] } {
+  const errors: string[] = [];
+  return { info: () => {}, warn: () => {}, error: (message) => errors.push(message), errors };
+}
+
+describe('SqliteManager faults', { timeout: 120_000 }, () => {
+  let dir: string;
+  let opened: SqliteManager[] = [];
+  let stores: Store[] = [];
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dash-ts-faults-'));
+  });
+  afterEach(async () => {
+    await Promise.all(opened.map((manager) => manager.close()));
+    for (const store of stores) store.close();
+    opened = [];
+    stores = [];
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  let files = 0;
+  const freshPath = () => join(dir, `store-${++files}.db`);
+
+  async function started(
+    path: string,
+    options: SqliteManagerOptions = {},
+    appModule = jobsAppModule,
+    logger: Logger = recordingLogger(),
+  ): Promise<SqliteManager> {
+    const manager = new SqliteManager({ path, workers: 1, ...options });
+    opened.push(manager);
+    await manager.start({ appModule, logger });
+    return manager;
+  }
+
+  function openStore(path: string): Store {
+    const store = new Store(path);
+    stores.push(store);
+    return store;
+  }
+
+  it('refuses to start without an app module', async () => {
+    const manager = new SqliteManager({ path: freshPath(), workers: 1 });
+    opened.push(manager);
+    await assert.rejects(manager.start({ appModule: undefined, logger: recordingLogger() }), /app module/);
+  });
+
+  it('ends jobs as lost, with the import error, when the app module cannot load', async () => {
+    const logger = recordingLogger();
+    const manager = await started(freshPath(), {}, brokenAppModule, logger);
+    for (let i = 0; i < 2; i++) {
+      const job = submission(jobs.echo, [i]);
+      await manager.submit(job);
+      const { outcome } = await drain(manager, job.id, { timeoutMs: 5000 });
+      assert.equal(outcome?.kind, 'lost');
+      assert.match(outcome.kind === 'lost' ? outcome.message : '', /broken-app: this module fails on import/);
+    }
+    assert.ok(logger.errors.some((message) => message.includes('broken-app')));
+  });
+
+  it('shares one file between two server processes: each job runs exactly once', async () => {
+    const path = freshPath();
+    const [a, b] = [await started(path), await started(path)];
+    const runs = join(dir, 'runs.txt');
+    writeFileSync(runs, '');
+    const submitted = Array.from({ length: 40 }, (_, i) => submission(jobs.record, [runs, `token-${i}`]));
+    await Promise.all(submitted.map((job, i) => (i % 2 ? a : b).submit(job)));
+    // Each job is read through the manager that did not submit it.
+    const outcomes = await Promise.all(
+      submitted.map(async (job, i) => (await drain(i % 2 ? b : a, job.id)).outcome),
+    );
+    assert.deepEqual(
+      outcomes,
+      submitted.map((_, i) => ({ kind: 'result', value: `token-${i}` })),
+    );
+    const lines = readFileSync(runs, 'utf8').trim().split('\n').sort();
+    assert.deepEqual(lines, submitted.map((_, i) => `token-${i}`).sort());
+  });
+
+  it('cancels through one server process a job that runs in another', async () => {
+    const path = freshPath();
+    const [a, b] = [await started(path), await started(path)];
+    const job = submission(jobs.busy, [30_000]);
+    await a.submit(job);
+    const pid = await runningPid(b, job.id);
+    await b.cancel(job.id);
+    if (hasProc) assert.equal(await cpuFreed(pid, 1000), 'gone');
+    const drained = await drain(a, job.id, { timeoutMs: 5000 });
+    assert.equal(drained.outcome, undefined);
+    assert.ok(['cancelled', 'unknown'].includes(drained.state));
+  });
+
+  it('re-queues a running job whose server process is gone, and runs it', async () => {
+    const path = freshPath();
+    const store = openStore(path);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const job = submission(jobs.echo, ['recovered']);
+    const now = Date.now();
+    store.insertJob(job, now);
+    store.heartbeat('dead-server', deadPid, hostname(), [job.id], now);
+    assert.deepEqual(
+      store.claim('dead-server', 1, now).map((claimed) => claimed.id),
+      [job.id],
+    );
+    const manager = await started(path);
+    assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'recovered' });
+  });
+
+  it('re-queues a running job whose pool stopped heartbeating, and runs it', async () => {
+    const path = freshPath();
+    const manager = await started(path);
+    const store = openStore(path);
+    const job = submission(jobs.echo, ['stale']);
+    const longAgo = Date.now() - 10_000;
+    // A live pid (ours) but a heartbeat from 10 s ago: a hung or partitioned server.
+    store.insertJob(job, longAgo);
+    store.heartbeat('hung-server', process.pid, hostname(), [job.id], longAgo);
+    store.claim('hung-server', 1, longAgo);
+    assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'stale' });
+  });
+
+  it('ends a job as lost when its server process died twice', async () => {
+    const path = freshPath();
+    const manager = await started(path);
+    const store = openStore(path);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const job = submission(jobs.echo, ['unlucky']);
+    const now = Date.now();
+    store.insertJob(job, now);
+    store.heartbeat('first-dead', deadPid, hostname(), [job.id], now);
+    store.claim('first-dead', 1, now);
+    const firstLoss = store.foreignClaims('test').filter((claim) => claim.jobId === job.id);
+    assert.deepEqual(store.recover(firstLoss, 'unused', now).requeued, [job.id]);
+    store.heartbeat('second-dead', deadPid, hostname(), [job.id], now);
+    assert.equal(store.claim('second-dead', 1, now).length, 1);
+    const { outcome } = await drain(manager, job.id);
+    assert.equal(outcome?.kind, 'lost');
+    assert.match(outcome.kind === 'lost' ? outcome.message : '', /interrupted twice/);
+  });
+
+  it('ends a job that runs past timeoutMs as lost, and stops it', async () => {
+    const manager = await started(freshPath(), { timeoutMs: 300 });
+    const job = submission(jobs.busy, [30_000]);
+    await manager.submit(job);
+    const pid = await runningPid(manager, job.id);
+    const { outcome } = await drain(manager, job.id);
+    assert.equal(outcome?.kind, 'lost');
+    assert.match(outcome.kind === 'lost' ? outcome.message : '', /timed out after 300 ms/);
+    if (hasProc) assert.equal(await cpuFreed(pid, 1000), 'gone');
+    const next = submission(jobs.echo, ['next']);
+    await manager.submit(next);
+    assert.deepEqual((await drain(manager, next.id)).outcome, { kind: 'result', value: 'next' });
+  });
+
+  it('hands running jobs back at close(), for another server process to finish', async () => {
+    const path = freshPath();
+    const first = await started(path);
+    const job = submission(jobs.sleep, [300]);
+    await first.submit(job);
+    await runningPid(first, job.id);
+    await first.close();
+    const second = await started(path);
+    assert.deepEqual((await drain(second, job.id)).outcome, { kind: 'result', value: 'slept' });
+  });
+
+  it('deletes finished jobs that nobody reads after finishedTtlMs', async () => {
+    const path = freshPath();
+    const manager = await started(path, { finishedTtlMs: 100 });
+    const store = openStore(path);
+    const job = submission(jobs.echo, ['unread']);
+    await manager.submit(job);
+    // Watch through a second connection, so that nothing is read (and so deleted) on the way.
+    const deadline = Date.now() + 5000;
+    while (store.owner(job.id) !== undefined) {
+      assert.ok(Date.now() < deadline, 'the unread job was never deleted');
+      await sleep(50);
+    }
+    assert.equal((await manager.takeUpdate(job.id, 0)).state, 'unknown');
+  });
+});
