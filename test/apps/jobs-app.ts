@@ -93,6 +93,19 @@ job('busy', 1, async (ms: number, ctx: CallbackContext) => {
   return `busy done after ${spins} spins`;
 });
 
+/** A sync job that blocks its process after reporting, as Dash jobs do with time.sleep. */
+job(
+  'blocking',
+  1,
+  (ms: number, ctx: CallbackContext) => {
+    ctx.setProgress('working');
+    ctx.setProps('blocking-status', { children: 'first' });
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    return 'unblocked';
+  },
+  { progress: true },
+);
+
 job('throws', 0, () => {
   throw new Error('job exploded');
 });
@@ -135,6 +148,7 @@ export const jobs = {
   setProps: keyOf('set-props'),
   sleep: keyOf('sleep'),
   busy: keyOf('busy'),
+  blocking: keyOf('blocking'),
   throws: keyOf('throws'),
   prevent: keyOf('prevent'),
   bigint: keyOf('bigint'),

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   JobContextSnapshot,
   JobOutcome,
@@ -69,7 +69,13 @@ export async function drain(
   jobId: string,
   options: { timeoutMs?: number; until?: (drained: Drained) => boolean } = {},
 ): Promise<Drained> {
-  const drained: Drained = { state: 'unknown', states: [], progress: [], sideUpdates: [], outcome: undefined };
+  const drained: Drained = {
+    state: 'unknown',
+    states: [],
+    progress: [],
+    sideUpdates: [],
+    outcome: undefined,
+  };
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
     const update = await manager.takeUpdate(jobId, 250);
@@ -83,12 +89,17 @@ export async function drain(
     }
     if (options.until?.(drained)) return drained;
     if (update.state === 'cancelled' || update.state === 'unknown') return drained;
-    if (Date.now() > deadline) assert.fail(`job ${jobId} still ${update.state} after ${options.timeoutMs ?? 20_000} ms`);
+    if (Date.now() > deadline)
+      assert.fail(`job ${jobId} still ${update.state} after ${options.timeoutMs ?? 20_000} ms`);
   }
 }
 
 /** Submits a job and returns its outcome. */
-async function run(manager: Manager, functionKey: string, args: unknown[] = []): Promise<JobOutcome | undefined> {
+async function run(
+  manager: Manager,
+  functionKey: string,
+  args: unknown[] = [],
+): Promise<JobOutcome | undefined> {
   const job = submission(functionKey, args);
   await manager.submit(job);
   return (await drain(manager, job.id)).outcome;
@@ -197,6 +208,18 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       assert.deepEqual(drained.outcome, { kind: 'result', value: 'done' });
     });
 
+    it('delivers what a sync job reported while it still blocks its process', async () => {
+      const job = submission(jobs.blocking, [1500]);
+      await manager.submit(job);
+      const early = await drain(manager, job.id, {
+        until: (d) => d.sideUpdates.length > 0 && d.progress.length > 0,
+      });
+      assert.equal(early.outcome, undefined, 'the updates only arrived with the result');
+      assert.deepEqual(early.sideUpdates, [{ id: 'blocking-status', props: { children: 'first' } }]);
+      assert.deepEqual(early.progress, [['working']]);
+      assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'unblocked' });
+    });
+
     it('reports a thrown error with its message and stack', async () => {
       const outcome = await run(manager, jobs.throws);
       assert.equal(outcome?.kind, 'error');
@@ -238,7 +261,10 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       assert.equal(drained.outcome, undefined);
       for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
       await waitUntilUnknown(manager, job.id);
-      assert.deepEqual(await run(manager, jobs.echo, ['after cancel']), { kind: 'result', value: 'after cancel' });
+      assert.deepEqual(await run(manager, jobs.echo, ['after cancel']), {
+        kind: 'result',
+        value: 'after cancel',
+      });
     });
 
     it('never delivers the result of a job cancelled right after submit', async () => {

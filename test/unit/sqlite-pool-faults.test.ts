@@ -4,20 +4,23 @@
  * Everything is real: SQLite files in a temp folder, worker processes.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { after, afterEach, before, describe, it } from 'node:test';
 import type { Logger } from '../../src/app/log.ts';
 import { SqliteManager, type SqliteManagerOptions } from '../../src/background/sqlite/index.ts';
+import type { EventRecord } from '../../src/background/sqlite/ipc.ts';
 import { Store } from '../../src/background/sqlite/store.ts';
 import { jobs, jobsAppModule } from '../apps/jobs-app.ts';
 import { cpuFreed, drain, hasProc, runningPid, submission } from '../conformance/manager-contract.ts';
 
 const brokenAppModule = fileURLToPath(new URL('../apps/broken-app.ts', import.meta.url));
+const serverScript = fileURLToPath(new URL('../apps/sqlite-server.ts', import.meta.url));
 
 function recordingLogger(): Logger & { errors: string[] } {
   const errors: string[] = [];
@@ -80,6 +83,36 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     assert.ok(logger.errors.some((message) => message.includes('broken-app')));
   });
 
+  it('answers a job function the workers do not know with an error', async () => {
+    const manager = await started(freshPath());
+    const job = submission('no-such-function-key', []);
+    await manager.submit(job);
+    const { outcome } = await drain(manager, job.id);
+    assert.equal(outcome?.kind, 'error');
+    assert.match(outcome.kind === 'error' ? outcome.message : '', /does not define this job function/);
+  });
+
+  it('re-queues, not fails, the other jobs of a worker killed to stop a cancelled job', async () => {
+    const manager = await started(freshPath(), { workers: 1, concurrency: 2 });
+    const neighbour = submission(jobs.sleep, [500]);
+    const busy = submission(jobs.busy, [30_000]);
+    await manager.submit(neighbour);
+    await manager.submit(busy);
+    const [neighbourPid, busyPid] = await Promise.all([
+      runningPid(manager, neighbour.id),
+      runningPid(manager, busy.id),
+    ]);
+    assert.equal(neighbourPid, busyPid, 'both jobs should share the only worker');
+    await manager.cancel(busy.id);
+    const drained = await drain(manager, neighbour.id);
+    assert.deepEqual(drained.outcome, { kind: 'result', value: 'slept' });
+    const rerunPid = drained.sideUpdates.find((update) => update.id === 'pid')?.props.children;
+    assert.ok(
+      typeof rerunPid === 'number' && rerunPid !== busyPid,
+      'the neighbour ran again in a new worker',
+    );
+  });
+
   it('shares one file between two server processes: each job runs exactly once', async () => {
     const path = freshPath();
     const [a, b] = [await started(path), await started(path)];
@@ -126,6 +159,39 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     );
     const manager = await started(path);
     assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'recovered' });
+  });
+
+  it('loses no job when a server process is killed mid-job: the next one runs it again', async () => {
+    const path = freshPath();
+    const server = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), serverScript, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, DASH_TS_LOG: 'silent' },
+    });
+    const exited = once(server, 'exit');
+    try {
+      const [line] = await Promise.race([
+        once(server.stdout, 'data'),
+        exited.then(() => assert.fail('the server process exited before it was ready')),
+      ]);
+      assert.match(String(line), /ready/);
+      const store = openStore(path);
+      const job = submission(jobs.sleep, [1500]);
+      store.insertJob(job, Date.now());
+      let workerPid: number | undefined;
+      for (const deadline = Date.now() + 10_000; workerPid === undefined; await sleep(10)) {
+        assert.ok(Date.now() < deadline, 'the server process never ran the job');
+        const pid = store.take(job.id).update.sideUpdates.find((u) => u.id === 'pid')?.props.children;
+        if (typeof pid === 'number') workerPid = pid;
+      }
+      server.kill('SIGKILL');
+      await exited;
+      // Its worker notices the lost channel and exits (it is between awaits, not in a busy loop).
+      if (hasProc) assert.equal(await cpuFreed(workerPid, 2000), 'gone');
+      const manager = await started(path);
+      assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'slept' });
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 
   it('re-queues a running job whose pool stopped heartbeating, and runs it', async () => {
@@ -183,6 +249,27 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     await first.close();
     const second = await started(path);
     assert.deepEqual((await drain(second, job.id)).outcome, { kind: 'result', value: 'slept' });
+  });
+
+  it('keeps only the newest unread progress values of a job nobody polls, and every setProps', () => {
+    const store = openStore(freshPath());
+    const job = submission(jobs.progress, [0]);
+    store.insertJob(job, Date.now());
+    store.claim('pool', 1, Date.now());
+    for (let i = 0; i < 250; i++) {
+      const events: EventRecord[] = [{ kind: 'progress', body: JSON.stringify([i]) }];
+      if (i % 50 === 0) events.push({ kind: 'props', body: JSON.stringify(['x', { i }]) });
+      store.pump('pool', [{ op: 'events', jobId: job.id, events }], 0, Date.now());
+    }
+    const { update } = store.take(job.id);
+    assert.deepEqual(
+      update.progress,
+      Array.from({ length: 100 }, (_, i) => [150 + i]),
+    );
+    assert.deepEqual(
+      update.sideUpdates.map((u) => u.props.i),
+      [0, 50, 100, 150, 200],
+    );
   });
 
   it('deletes finished jobs that nobody reads after finishedTtlMs', async () => {

@@ -110,29 +110,36 @@ export class SqliteManager implements Manager {
     }
     const path = resolve(this.#path);
     const store = new Store(path);
-    let lastVersion = store.dataVersion();
-    const wakeups = new Wakeups(() => {
-      const version = store.dataVersion();
-      if (version === lastVersion) return false;
-      lastVersion = version;
-      return true;
-    }, CROSS_PROCESS_POLL_MS);
-    const pool = new WorkerPool({
-      store,
-      appModule: resolve(appModule),
-      workers: this.#workers,
-      concurrency: this.#concurrency,
-      cancelGraceMs: this.#cancelGraceMs,
-      timeoutMs: this.#timeoutMs,
-      finishedTtlMs: this.#finishedTtlMs,
-      logger,
-      onNews: (jobIds) => wakeups.notify(jobIds),
-    });
-    this.#running = { store, pool, wakeups };
-    logger.info(
-      `background jobs: SqliteManager with ${this.#workers} worker process(es) × ${this.#concurrency}, store ${path}`,
-    );
-    await pool.start();
+    try {
+      let lastVersion = store.dataVersion();
+      const wakeups = new Wakeups(() => {
+        const version = store.dataVersion();
+        if (version === lastVersion) return false;
+        lastVersion = version;
+        return true;
+      }, CROSS_PROCESS_POLL_MS);
+      const pool = new WorkerPool({
+        store,
+        appModule: resolve(appModule),
+        workers: this.#workers,
+        concurrency: this.#concurrency,
+        cancelGraceMs: this.#cancelGraceMs,
+        timeoutMs: this.#timeoutMs,
+        finishedTtlMs: this.#finishedTtlMs,
+        logger,
+        onNews: (jobIds) => wakeups.notify(jobIds),
+      });
+      const workersSettled = pool.start();
+      // Usable from here on: jobs submitted while the workers start wait in the queue.
+      this.#running = { store, pool, wakeups };
+      logger.info(
+        `background jobs: SqliteManager with ${this.#workers} worker process(es) × ${this.#concurrency}, store ${path}`,
+      );
+      await workersSettled;
+    } catch (error) {
+      if (!this.#running) store.close();
+      throw error;
+    }
   }
 
   #use(): Running {
@@ -148,7 +155,7 @@ export class SqliteManager implements Manager {
   }
 
   async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
-    const deadline = performance.now() + Math.max(0, waitMs);
+    const deadline = performance.now() + (Number.isNaN(waitMs) ? 0 : Math.max(0, waitMs));
     for (;;) {
       const { store, wakeups } = this.#use();
       const { update, news } = store.take(jobId);

@@ -40,6 +40,8 @@ const RESTART_BACKOFF_MS = 250;
 const RESTART_BACKOFF_MAX_MS = 10_000;
 /** After a failed store write, when to try again. */
 const PUMP_RETRY_MS = 100;
+/** A worker whose app module import takes longer than this is killed and counts as failed to start. */
+const STARTUP_TIMEOUT_MS = 60_000;
 /** `start()` waits this long at most for the first workers (a hanging import must not hang the server). */
 const STARTUP_WAIT_MS = 15_000;
 
@@ -143,8 +145,18 @@ export class WorkerPool {
       settled = true;
       if (--this.#firstRoundPending === 0) this.#firstRoundDone?.();
     };
+    // An import that never finishes must not leave jobs queued forever behind it.
+    const startupTimer = setTimeout(
+      () =>
+        worker.abandonStartup(
+          `the app module did not finish importing within ${STARTUP_TIMEOUT_MS / 1000} s`,
+        ),
+      STARTUP_TIMEOUT_MS,
+    );
+    startupTimer.unref();
     const worker = new WorkerProcess(this.#o.appModule, {
       ready: () => {
+        clearTimeout(startupTimer);
         settle();
         this.#startupError = undefined;
         this.#startFailures = 0;
@@ -159,6 +171,7 @@ export class WorkerPool {
       events: (w, jobId, events) => this.#onEvents(w, jobId, events),
       done: (w, jobId, kind, outcome) => this.#onDone(w, jobId, kind, outcome),
       exited: (w, code, signal) => {
+        clearTimeout(startupTimer);
         settle();
         this.#onExit(w, code, signal);
       },
@@ -207,10 +220,10 @@ export class WorkerPool {
       return;
     }
     // It never became ready: the app module does not import (or the process cannot start).
-    if (worker.startupError === undefined) {
-      this.#startupError = `the worker process ${exitDescription(code, signal)} before it was ready`;
-      this.#o.logger.error(`a background worker could not start: ${this.#startupError}`);
-    }
+    const reason =
+      worker.startupError ?? `the worker process ${exitDescription(code, signal)} before it was ready`;
+    if (this.#startupError !== reason) this.#o.logger.error(`a background worker could not start: ${reason}`);
+    this.#startupError = reason;
     const delay = Math.min(RESTART_BACKOFF_MS * 2 ** this.#startFailures++, RESTART_BACKOFF_MAX_MS);
     const timer = setTimeout(() => {
       this.#restartTimers.delete(timer);
@@ -250,31 +263,36 @@ export class WorkerPool {
     setImmediate(() => this.#pump());
   }
 
-  /** One turn of work: store what workers reported, then fill free worker slots. */
+  /** One turn of work, one transaction: store what workers reported, claim jobs for free slots. */
   #pump(): void {
     this.#pumpScheduled = false;
     if (this.#closed) return;
+    const { free, capacity } = this.#freeSlots();
+    const writes = this.#writes;
+    this.#writes = [];
+    let claimed: ClaimedJob[] = [];
     try {
-      this.#flush();
-      this.#fill();
+      const turn = this.#o.store.pump(this.id, writes, capacity, Date.now());
+      for (const jobId of turn.changed) this.#news.add(jobId);
+      claimed = turn.claimed;
+      if (capacity === 0 && this.#startupError !== undefined && !this.#hasReadyWorker()) {
+        this.#failQueued(this.#startupError);
+      }
     } catch (error) {
       // The file stayed locked past the busy timeout (or worse): keep the writes, try again soon.
+      this.#writes = writes.concat(this.#writes);
       this.#o.logger.error('background store write failed; retrying', error);
       setTimeout(() => this.#schedulePump(), PUMP_RETRY_MS).unref();
     }
+    for (const job of claimed) this.#dispatch(job, free);
     this.#announce();
   }
 
+  /** Writes everything pending now (at close: before the hand-back). */
   #flush(): void {
-    if (this.#writes.length === 0) return;
     const writes = this.#writes;
     this.#writes = [];
-    try {
-      for (const jobId of this.#o.store.applyWrites(this.id, writes, Date.now())) this.#news.add(jobId);
-    } catch (error) {
-      this.#writes = writes.concat(this.#writes);
-      throw error;
-    }
+    for (const jobId of this.#o.store.pump(this.id, writes, 0, Date.now()).changed) this.#news.add(jobId);
   }
 
   #announce(): void {
@@ -284,7 +302,8 @@ export class WorkerPool {
     this.#o.onNews(news);
   }
 
-  #fill(): void {
+  /** Ready workers with room for another job, and how many jobs they can take in all. */
+  #freeSlots(): { free: WorkerProcess[]; capacity: number } {
     const free: WorkerProcess[] = [];
     let capacity = 0;
     for (const worker of this.#workers) {
@@ -295,12 +314,7 @@ export class WorkerPool {
         capacity += slots;
       }
     }
-    if (free.length === 0) {
-      if (this.#startupError !== undefined && !this.#hasReadyWorker()) this.#failQueued(this.#startupError);
-      return;
-    }
-    const claimed = this.#o.store.claim(this.id, capacity, Date.now());
-    for (const job of claimed) this.#dispatch(job, free);
+    return { free, capacity };
   }
 
   #hasReadyWorker(): boolean {
@@ -388,7 +402,8 @@ export class WorkerPool {
 }
 
 function lostMessage(code: number | null, signal: NodeJS.Signals | null): JobOutcome {
-  const hint = signal === 'SIGKILL' ? ' (out of memory, or killed from outside)' : '';
+  const hint =
+    signal === 'SIGKILL' ? ' (by the job itself, another process, or the out-of-memory killer)' : '';
   return {
     kind: 'lost',
     message: `the worker process running this job ${exitDescription(code, signal)}${hint}`,

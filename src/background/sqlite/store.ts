@@ -102,6 +102,8 @@ interface EventRow {
   body: string;
 }
 
+/** Unread progress values kept per job (setProps calls are all kept: each one matters). */
+const MAX_UNREAD_PROGRESS = 100;
 /** A job whose server process died this many times while running it ends `lost`. */
 const MAX_ATTEMPTS = 2;
 /** Pool rows without claims are kept this long after their last heartbeat (a debugging aid). */
@@ -150,6 +152,61 @@ export class Store {
   #transactions() {
     const s = this.#statements;
     const db = this.#db;
+    const claim = (poolId: string, limit: number, now: number): ClaimedJob[] => {
+      if (limit <= 0) return [];
+      const rows = s.claim.all(poolId, now, now, limit) as (ClaimedJob & { seq: number })[];
+      return rows.sort((a, b) => a.seq - b.seq);
+    };
+    const apply = (poolId: string, writes: PoolWrite[], now: number): Set<string> => {
+      const changed = new Set<string>();
+      const ours = new Map<string, boolean>();
+      const stillOurs = (jobId: string) => {
+        let yes = ours.get(jobId);
+        if (yes === undefined) {
+          yes = s.isRunningFor.get(jobId, poolId) !== undefined;
+          ours.set(jobId, yes);
+        }
+        return yes;
+      };
+      for (const write of writes) {
+        switch (write.op) {
+          case 'events':
+            // A job cancelled or taken over meanwhile stores nothing more.
+            if (!stillOurs(write.jobId)) break;
+            for (const event of write.events) s.insertEvent.run(write.jobId, event.kind, event.body);
+            // Only the latest progress is ever shown: an unpolled job keeps just the newest values.
+            if (write.events.some((event) => event.kind === 'progress')) {
+              s.trimProgress.run({ job: write.jobId, keep: MAX_UNREAD_PROGRESS - 1 });
+            }
+            changed.add(write.jobId);
+            break;
+          case 'finish': {
+            const row = s.finish.get(write.outcome, now, write.jobId, poolId) as
+              | { cache_key: string | null; cache_expire: number | null }
+              | undefined;
+            ours.set(write.jobId, false);
+            if (!row) {
+              s.release.run(write.jobId, poolId);
+              break;
+            }
+            if (write.cacheable && row.cache_key !== null) {
+              s.putCache.run(row.cache_key, write.outcome, expiresAt(now, row.cache_expire));
+            }
+            changed.add(write.jobId);
+            break;
+          }
+          case 'release':
+            if (s.release.run(write.jobId, poolId).changes > 0) changed.add(write.jobId);
+            ours.set(write.jobId, false);
+            break;
+          case 'requeue':
+            if (s.requeue.run(write.jobId, poolId).changes === 0) s.release.run(write.jobId, poolId);
+            ours.set(write.jobId, false);
+            break;
+        }
+      }
+      return changed;
+    };
     return {
       take: db.transaction((jobId: string): TakeResult => {
         const row = s.jobForTake.get(jobId) as JobRow | undefined;
@@ -182,56 +239,11 @@ export class Store {
         s.deleteEventsOf.run(jobId);
         return { claimedBy: row.claimed_by };
       }),
-      claim: db.transaction((poolId: string, limit: number, now: number) => {
-        const rows = s.claim.all(poolId, now, now, limit) as (ClaimedJob & { seq: number })[];
-        return rows.sort((a, b) => a.seq - b.seq);
-      }),
-      apply: db.transaction((poolId: string, writes: PoolWrite[], now: number) => {
-        const changed = new Set<string>();
-        const ours = new Map<string, boolean>();
-        const stillOurs = (jobId: string) => {
-          let yes = ours.get(jobId);
-          if (yes === undefined) {
-            yes = s.isRunningFor.get(jobId, poolId) !== undefined;
-            ours.set(jobId, yes);
-          }
-          return yes;
-        };
-        for (const write of writes) {
-          switch (write.op) {
-            case 'events':
-              // A job cancelled or taken over meanwhile stores nothing more.
-              if (!stillOurs(write.jobId)) break;
-              for (const event of write.events) s.insertEvent.run(write.jobId, event.kind, event.body);
-              changed.add(write.jobId);
-              break;
-            case 'finish': {
-              const row = s.finish.get(write.outcome, now, write.jobId, poolId) as
-                | { cache_key: string | null; cache_expire: number | null }
-                | undefined;
-              ours.set(write.jobId, false);
-              if (!row) {
-                s.release.run(write.jobId, poolId);
-                break;
-              }
-              if (write.cacheable && row.cache_key !== null) {
-                s.putCache.run(row.cache_key, write.outcome, expiresAt(now, row.cache_expire));
-              }
-              changed.add(write.jobId);
-              break;
-            }
-            case 'release':
-              if (s.release.run(write.jobId, poolId).changes > 0) changed.add(write.jobId);
-              ours.set(write.jobId, false);
-              break;
-            case 'requeue':
-              if (s.requeue.run(write.jobId, poolId).changes === 0) s.release.run(write.jobId, poolId);
-              ours.set(write.jobId, false);
-              break;
-          }
-        }
-        return changed;
-      }),
+      claim: db.transaction(claim),
+      pump: db.transaction((poolId: string, writes: PoolWrite[], limit: number, now: number) => ({
+        changed: apply(poolId, writes, now),
+        claimed: claim(poolId, limit, now),
+      })),
       failQueued: db.transaction((outcome: string, limit: number, now: number) => {
         return (s.failQueued.all(outcome, now, now, limit) as { id: string }[]).map((r) => r.id);
       }),
@@ -316,14 +328,24 @@ export class Store {
 
   /** Claims up to `limit` queued jobs for a pool, oldest first; no two pools ever get the same job. */
   claim(poolId: string, limit: number, now: number): ClaimedJob[] {
-    if (limit <= 0) return [];
     return this.#tx.claim.immediate(poolId, limit, now);
   }
 
-  /** Applies a pool's writes in one transaction; returns the jobs that have news. */
-  applyWrites(poolId: string, writes: PoolWrite[], now: number): Set<string> {
-    if (writes.length === 0) return new Set();
-    return this.#tx.apply.immediate(poolId, writes, now);
+  /**
+   * One pool turn in one transaction: applies its writes, then claims up to `limit` queued jobs.
+   * Returns the jobs that have news and the claimed ones.
+   */
+  pump(
+    poolId: string,
+    writes: PoolWrite[],
+    limit: number,
+    now: number,
+  ): { changed: Set<string>; claimed: ClaimedJob[] } {
+    // Most turns of an idle pool have nothing to write or claim: find out without the write lock.
+    if (writes.length === 0 && (limit <= 0 || !this.#statements.hasQueued.get())) {
+      return { changed: new Set(), claimed: [] };
+    }
+    return this.#tx.pump.immediate(poolId, writes, limit, now);
   }
 
   /** Ends up to `limit` queued jobs with the given outcome (no worker can run them); returns their ids. */
@@ -433,8 +455,13 @@ function prepareStatements(db: Database.Database) {
        WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?)
        RETURNING seq, id, function_key AS functionKey, payload`,
     ),
+    hasQueued: db.prepare(`SELECT 1 FROM jobs WHERE state = 'queued' LIMIT 1`).pluck(),
     isRunningFor: db.prepare(`SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND claimed_by = ?`),
     insertEvent: db.prepare('INSERT INTO events (job_id, kind, body) VALUES (?, ?, ?)'),
+    trimProgress: db.prepare(
+      `DELETE FROM events WHERE job_id = @job AND kind = 'progress' AND seq < (
+         SELECT seq FROM events WHERE job_id = @job AND kind = 'progress' ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
+    ),
     finish: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL
        WHERE id = ? AND state = 'running' AND claimed_by = ? RETURNING cache_key, cache_expire`,

@@ -4,6 +4,8 @@
  * SQLite's data_version (a counter that moves when another connection commits), which costs
  * next to nothing, and only while somebody waits.
  */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class Wakeups {
   readonly #waiters = new Map<string, Set<() => void>>();
   #timer: NodeJS.Timeout | undefined;
@@ -26,7 +28,8 @@ export class Wakeups {
         if (this.#waiters.size === 0) this.#stopPolling();
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      // setTimeout takes at most 2^31-1 ms; longer would fire at once.
+      const timer = setTimeout(wake, Math.min(ms, MAX_TIMEOUT_MS));
       set.add(wake);
       this.#startPolling();
     });

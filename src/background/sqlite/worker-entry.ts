@@ -19,14 +19,19 @@ const send = (message: FromWorker) => {
 };
 
 /**
- * Buffers one job's events until the current turn of the event loop ends, so a job that reports
- * in a tight loop sends one message per turn. Progress within a turn collapses to its latest
- * value (only the latest is ever shown); setProps calls are all kept, in order.
+ * Sends one job's events to the pool. A synchronous job blocks this process's event loop, so
+ * nothing deferred (a timer, setImmediate) runs until it returns: setProps calls are therefore
+ * sent at once (all kept, in order), and so is progress, unless a message went out less than
+ * PROGRESS_COALESCE_MS ago; then it waits for the end of the turn (or the next event), collapsing
+ * to its latest value, so a job that reports in a tight loop does not flood the pool.
  */
+const PROGRESS_COALESCE_MS = 20;
+
 class BufferedChannel implements JobChannel {
   #events: EventRecord[] = [];
   #progressAt = -1;
   #scheduled = false;
+  #sentAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly jobId: string) {}
 
@@ -37,12 +42,13 @@ class BufferedChannel implements JobChannel {
       this.#progressAt = this.#events.length;
       this.#events.push(event);
     }
-    this.#schedule();
+    if (performance.now() - this.#sentAt >= PROGRESS_COALESCE_MS) this.flush();
+    else this.#schedule();
   }
 
   setProps(id: string, props: Record<string, unknown>): void {
     this.#events.push({ kind: 'props', body: JSON.stringify([id, props]) });
-    this.#schedule();
+    this.flush();
   }
 
   #schedule(): void {
@@ -55,6 +61,7 @@ class BufferedChannel implements JobChannel {
     this.#scheduled = false;
     if (this.#events.length === 0) return;
     send({ t: 'events', id: this.jobId, events: this.#events });
+    this.#sentAt = performance.now();
     this.#events = [];
     this.#progressAt = -1;
   }

@@ -16,8 +16,6 @@ export interface WorkerHandlers {
 }
 
 const ENTRY = fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
-// Resolved from here, not from the user's working directory, which need not have tsx installed.
-const TSX_LOADER = import.meta.resolve('tsx');
 
 export class WorkerProcess {
   /** Jobs running on this worker now. */
@@ -32,7 +30,7 @@ export class WorkerProcess {
 
   constructor(appModule: string, handlers: WorkerHandlers) {
     this.#child = fork(ENTRY, [appModule], {
-      execArgv: ['--import', TSX_LOADER, ...inheritedExecArgv()],
+      execArgv: ['--import', tsxLoaderUrl(), ...inheritedExecArgv()],
       env: process.env,
       serialization: 'json',
     });
@@ -103,6 +101,13 @@ export class WorkerProcess {
     this.#child.send(message, () => {});
   }
 
+  /** Gives up on a worker that is taking too long to start; it then exits as failed to start. */
+  abandonStartup(reason: string): void {
+    if (this.#state !== 'starting') return;
+    this.#startupError = reason;
+    this.#child.kill('SIGKILL');
+  }
+
   /** Hard stop for a job that ignores its signal: the pool replaces the process. */
   kill(): void {
     this.#killedByPool = true;
@@ -121,29 +126,40 @@ export class WorkerProcess {
   }
 }
 
-/** The server's own Node flags, minus what a worker must not repeat (debuggers, the tsx loader). */
+/** Flags that change what a process runs, or that only make sense once (debuggers, watchers). */
+const DROPPED_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--watch-path']);
+const DROPPED = /^(--(inspect|debug|watch|test|input-type|interactive|check)|-[ic]$)/;
+const LOADERS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
+
+/** The server's own Node flags (memory limits, conditions, source maps...), fit for a worker. */
 function inheritedExecArgv(): string[] {
   const out: string[] = [];
   const args = process.execArgv;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (/^--(inspect|debug)/.test(arg)) continue;
-    if ((arg === '--import' || arg === '--loader' || arg === '--experimental-loader') && isTsx(args[i + 1])) {
-      i++;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    if (
-      eq > 0 &&
-      /^--(import|loader|experimental-loader)$/.test(arg.slice(0, eq)) &&
-      isTsx(arg.slice(eq + 1))
-    )
-      continue;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const takesNext = inline === undefined && (DROPPED_WITH_VALUE.has(flag) || LOADERS.has(flag));
+    const value = inline ?? (takesNext ? args[i + 1] : undefined);
+    if (takesNext) i++;
+    if (DROPPED_WITH_VALUE.has(flag) || DROPPED.test(flag)) continue;
+    // The worker gets its own tsx loader, resolved from this package.
+    if (LOADERS.has(flag) && isTsx(value)) continue;
     out.push(arg);
+    if (takesNext && value !== undefined) out.push(value);
   }
   return out;
 }
 
 function isTsx(specifier: string | undefined): boolean {
-  return specifier !== undefined && (specifier === 'tsx' || /[/\\]tsx[/\\]/.test(specifier));
+  return specifier !== undefined && (/^tsx(\/|$)/.test(specifier) || /[/\\]tsx[/\\]/.test(specifier));
+}
+
+let tsxLoader: string | undefined;
+
+/** tsx, resolved from here rather than from the working directory, which need not have it. */
+function tsxLoaderUrl(): string {
+  tsxLoader ??= import.meta.resolve('tsx');
+  return tsxLoader;
 }
