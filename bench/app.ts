@@ -5,9 +5,14 @@
  */
 import { type CallbackContext, Dash, html, Input, Output, SqliteManager } from '../src/index.ts';
 
+// Default pool size (one worker per CPU); the sleeping job is async, so each worker runs many
+// at once, as the `concurrency` option is meant for (Dash's DiskcacheManager starts a process per job).
 export const app = new Dash({
   title: 'dash-ts benchmark',
-  backgroundManager: new SqliteManager({ path: process.env.BENCH_STORE }),
+  backgroundManager: new SqliteManager({
+    path: process.env.BENCH_STORE,
+    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16),
+  }),
 });
 
 app.layout = html.Div({ id: 'root' });

@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(
-    `\ndash-ts background benchmark — SqliteManager, interval ${INTERVAL} ms, ${SECONDS} s windows`,
+    `\ndash-ts background benchmark — SqliteManager (default workers, concurrency ${process.env.BENCH_CONCURRENCY ?? 16}), interval ${INTERVAL} ms, ${SECONDS} s windows`,
   );
   console.log('| figure | value |\n|---|---|');
   for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);

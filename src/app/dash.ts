@@ -144,6 +144,7 @@ export class Dash {
     if (mode.kind === 'worker') return Promise.resolve({ url: '', close: async () => {} });
     if (this.#running) return this.#running;
     if (this.#layout === undefined) throw new Error('app.layout must be set before app.run()');
+    this.registry.assertNoProgressLoops();
     const cli: RunOptions = mode.kind === 'cli' ? mode : {};
     const port = cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;
     const host = cli.host ?? options.host ?? process.env.HOST ?? '127.0.0.1';
@@ -174,7 +175,10 @@ export class Dash {
       indexHtml: async () =>
         renderIndexPage({ title: this.options.title ?? 'Dash', prefix: '/', config: await this.#config() }),
       layoutJson: async () => JSON.stringify(await this.#resolveLayout()),
-      dependenciesJson: () => JSON.stringify(this.registry.callbacks.map(dependencyEntry)),
+      dependenciesJson: () => {
+        this.registry.assertNoProgressLoops();
+        return JSON.stringify(this.registry.callbacks.map(dependencyEntry));
+      },
       updateComponent: (bodyText, info, query) => this.#updateComponent(bodyText, info, query),
     };
   }

@@ -70,6 +70,29 @@ export class CallbackRegistry {
     return this.#byId.get(id);
   }
 
+  /**
+   * Dash's check for background callbacks that would feed themselves: a progress output that is
+   * an Input of another callback whose output is an Input of the same background callback.
+   * Such an app re-triggers its own job with every progress value, so it is refused.
+   */
+  assertNoProgressLoops(): void {
+    for (const background of this.callbacks.filter((c) => c.background)) {
+      const ownInputs = new Set(background.inputs.map(String));
+      for (const progress of background.background!.progress) {
+        for (const other of this.callbacks) {
+          if (!other.inputs.some((input) => String(input) === String(progress))) continue;
+          const loop = other.outputs.find((output) => ownInputs.has(String(output)));
+          if (loop) {
+            throw new CallbackDefinitionError(
+              `background callback ${background.id}: its progress output ${progress} feeds callback ${other.id}, ` +
+                `whose output ${loop} is one of its own inputs; every progress value would restart the job`,
+            );
+          }
+        }
+      }
+    }
+  }
+
   add(spec: CallbackSpec, fn: CallbackFunction, options: { hidden?: boolean } = {}): RegisteredCallback {
     if (typeof fn !== 'function')
       throw new CallbackDefinitionError('app.callback(spec, fn): fn must be a function');

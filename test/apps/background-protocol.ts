@@ -8,6 +8,7 @@ import {
   Dash,
   html,
   Input,
+  MATCH,
   noUpdate,
   Output,
   PreventUpdate,
@@ -161,5 +162,18 @@ app.callback(
   },
   () => {
     process.kill(process.pid, 'SIGKILL');
+  },
+);
+
+app.callback(
+  {
+    background: true,
+    output: Output({ type: 'm-out', index: MATCH }, 'children'),
+    inputs: [Input({ type: 'm-in', index: MATCH }, 'value')],
+    interval: 100,
+  },
+  async (ms: number) => {
+    await sleep(ms);
+    return `slept ${ms}`;
   },
 );

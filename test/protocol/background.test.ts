@@ -179,6 +179,25 @@ describe('background callbacks over HTTP (SqliteManager)', () => {
     assert.deepEqual(foreignDone.last!.response, { slow: { children: 'done 3' } });
   });
 
+  it('supersedes per resolved MATCH id: another item’s request cannot cancel this item’s job', async () => {
+    const output = '{"index":["MATCH"],"type":"m-out"}.children';
+    const item = (index: number, ms: number | null) => ({
+      output,
+      outputs: { id: { type: 'm-out', index }, property: 'children' },
+      inputs: [{ id: { type: 'm-in', index }, property: 'value', value: ms }],
+      changedPropIds: [`{"index":${index},"type":"m-in"}.value`],
+    });
+    const one = (await (await start(endId, item(1, 400))).json()) as StartAnswer;
+    const two = (await (await start(endId, item(2, 400), `&oldJob=${one.job}`)).json()) as StartAnswer;
+    const oneDone = await pollUntilDone(endId, item(1, null), one);
+    assert.deepEqual(oneDone.last!.response, { '{"index":1,"type":"m-out"}': { children: 'slept 400' } });
+    // The same item's newer call does supersede.
+    const twoAgain = (await (await start(endId, item(2, 300), `&oldJob=${two.job}`)).json()) as StartAnswer;
+    assert.equal((await pollUntilDone(endId, item(2, null), two)).status, 204);
+    const latest = await pollUntilDone(endId, item(2, null), twoAgain);
+    assert.deepEqual(latest.last!.response, { '{"index":2,"type":"m-out"}': { children: 'slept 300' } });
+  });
+
   it('cancelJob through the hidden cancel callback stops this page’s job; a foreign page cannot', async () => {
     const request = body('slow.children', 'slow-in', 5);
     const job = (await (await start(endId, request)).json()) as StartAnswer;

@@ -133,4 +133,21 @@ describe('/_dash-dependencies', () => {
       /background/,
     );
   });
+
+  it("refuses a background callback whose progress feeds its own input (Dash's BackgroundCallbackError)", async () => {
+    const app = newApp();
+    app.callback(
+      {
+        background: true,
+        output: Output('result', 'children'),
+        inputs: [Input('trigger', 'children')],
+        progress: Output('status', 'children'),
+      },
+      () => 'x',
+    );
+    app.callback({ output: Output('trigger', 'children'), inputs: [Input('status', 'children')] }, (s) => s);
+    assert.throws(() => app.run(), /progress output status\.children feeds callback trigger\.children/);
+    const res = await app.fetch(new Request('http://localhost/_dash-dependencies'));
+    assert.equal(res.status, 500);
+  });
 });
