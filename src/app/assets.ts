@@ -89,6 +89,8 @@ function buildAllowList(): Map<string, Asset> {
   );
   add(`dash/deps/prop-types@${pkg('prop-types').version}.min.js`, 'prop-types', 'prop-types.min.js');
   add('dash/dash-renderer/build/dash_renderer.min.js', 'dash-renderer', 'build/dash_renderer.min.js');
+  // Only the development build carries Dash's dev-tools UI (error pop-ups, callback graph).
+  add('dash/dash-renderer/build/dash_renderer.dev.js', 'dash-renderer', 'build/dash_renderer.dev.js');
   // dcc's lazy chunks are fetched from the folder its main bundle came from, so they share it.
   for (const file of pkg('dash-core-components').files) {
     const name = file.slice(file.lastIndexOf('/') + 1);
@@ -162,15 +164,21 @@ function vendoredPath(asset: Asset): string {
   );
 }
 
-let indexScripts: string[] | undefined;
+const DEV_RENDERER = 'dash/dash-renderer/build/dash_renderer.dev.js';
+const indexScripts = new Map<boolean, string[]>();
 
 /**
  * The index page's script paths, relative to the URL prefix, in the order the renderer needs
  * (renderer-notes.md), fingerprinted with the package version and file mtime like Dash.
  */
-export function indexScriptPaths(): string[] {
-  if (!indexScripts) {
-    indexScripts = INDEX_SCRIPTS.map((url) => {
+export function indexScriptPaths(options: { debug?: boolean } = {}): string[] {
+  const debug = options.debug ?? false;
+  let scripts = indexScripts.get(debug);
+  if (!scripts) {
+    const urls = debug
+      ? INDEX_SCRIPTS.map((url) => (url.includes('/dash_renderer.') ? DEV_RENDERER : url))
+      : INDEX_SCRIPTS;
+    scripts = urls.map((url) => {
       const asset = ALLOW_LIST.get(url)!;
       let mtime: number;
       try {
@@ -180,8 +188,9 @@ export function indexScriptPaths(): string[] {
       }
       return COMPONENT_SUITES + fingerprint(url, asset.pkg.version, mtime);
     });
+    indexScripts.set(debug, scripts);
   }
-  return [...indexScripts];
+  return [...scripts];
 }
 
 /** Throws a FrontendMissingError unless every servable file is vendored; for a check at start-up. */

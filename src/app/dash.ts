@@ -173,7 +173,12 @@ export class Dash {
       logger: this.logger,
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       indexHtml: async () =>
-        renderIndexPage({ title: this.options.title ?? 'Dash', prefix: '/', config: await this.#config() }),
+        renderIndexPage({
+          title: this.options.title ?? 'Dash',
+          prefix: '/',
+          config: await this.#config(),
+          debug: this.options.debug ?? false,
+        }),
       layoutJson: async () => JSON.stringify(await this.#resolveLayout()),
       dependenciesJson: () => {
         this.registry.assertNoProgressLoops();

@@ -5,10 +5,12 @@ export interface IndexPageOptions {
   title: string;
   prefix: string;
   config: Record<string, unknown>;
+  /** Serve the renderer's development build, which has Dash's dev-tools UI. */
+  debug: boolean;
 }
 
-export function renderIndexPage({ title, prefix, config }: IndexPageOptions): string {
-  const scripts = indexScriptPaths()
+export function renderIndexPage({ title, prefix, config, debug }: IndexPageOptions): string {
+  const scripts = indexScriptPaths({ debug })
     .map((path) => `<script src="${escapeHtml(prefix + path)}"></script>`)
     .join('\n');
   return `<!DOCTYPE html>

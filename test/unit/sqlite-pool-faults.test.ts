@@ -19,6 +19,9 @@ import { Store } from '../../src/background/sqlite/store.ts';
 import { jobs, jobsAppModule } from '../apps/jobs-app.ts';
 import { cpuFreed, drain, hasProc, runningPid, submission } from '../conformance/manager-contract.ts';
 
+/** Every job function of the jobs app, as the claim filter takes them. */
+const ANY_JOB = JSON.stringify(Object.values(jobs));
+
 const brokenAppModule = fileURLToPath(new URL('../apps/broken-app.ts', import.meta.url));
 const serverScript = fileURLToPath(new URL('../apps/sqlite-server.ts', import.meta.url));
 
@@ -81,6 +84,32 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
       assert.match(outcome.kind === 'lost' ? outcome.message : '', /broken-app: this module fails on import/);
     }
     assert.ok(logger.errors.some((message) => message.includes('broken-app')));
+  });
+
+  it('two apps sharing one store file each run only their own jobs', async () => {
+    const path = freshPath();
+    const other = await import('../apps/shared-store.ts');
+    const otherKey = other.app.registry.get('slow.children')!.background!.functionKey;
+    const jobsManager = await started(path);
+    const otherManager = await started(
+      path,
+      {},
+      fileURLToPath(new URL('../apps/shared-store.ts', import.meta.url)),
+    );
+    const mine = Array.from({ length: 4 }, (_, i) => submission(jobs.echo, [`mine ${i}`]));
+    const theirs = Array.from({ length: 4 }, () => ({
+      ...submission(jobs.echo, []),
+      functionKey: otherKey,
+      args: [20],
+    }));
+    // All submitted through one manager: the other app's pool must still be the one that runs theirs.
+    for (const job of [...mine, ...theirs]) await jobsManager.submit(job);
+    for (const [i, job] of mine.entries()) {
+      assert.deepEqual((await drain(jobsManager, job.id)).outcome, { kind: 'result', value: `mine ${i}` });
+    }
+    for (const job of theirs) {
+      assert.deepEqual((await drain(otherManager, job.id)).outcome, { kind: 'result', value: 'slept 20 ms' });
+    }
   });
 
   it('answers a job function the workers do not know with an error', async () => {
@@ -154,7 +183,7 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     store.insertJob(job, now);
     store.heartbeat('dead-server', deadPid, hostname(), [job.id], now);
     assert.deepEqual(
-      store.claim('dead-server', 1, now).map((claimed) => claimed.id),
+      store.claim('dead-server', 1, ANY_JOB, now).map((claimed) => claimed.id),
       [job.id],
     );
     const manager = await started(path);
@@ -203,7 +232,7 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     // A live pid (ours) but a heartbeat from 10 s ago: a hung or partitioned server.
     store.insertJob(job, longAgo);
     store.heartbeat('hung-server', process.pid, hostname(), [job.id], longAgo);
-    store.claim('hung-server', 1, longAgo);
+    store.claim('hung-server', 1, ANY_JOB, longAgo);
     assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'stale' });
   });
 
@@ -216,11 +245,11 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     const now = Date.now();
     store.insertJob(job, now);
     store.heartbeat('first-dead', deadPid, hostname(), [job.id], now);
-    store.claim('first-dead', 1, now);
+    store.claim('first-dead', 1, ANY_JOB, now);
     const firstLoss = store.foreignClaims('test').filter((claim) => claim.jobId === job.id);
     assert.deepEqual(store.recover(firstLoss, 'unused', now).requeued, [job.id]);
     store.heartbeat('second-dead', deadPid, hostname(), [job.id], now);
-    assert.equal(store.claim('second-dead', 1, now).length, 1);
+    assert.equal(store.claim('second-dead', 1, ANY_JOB, now).length, 1);
     const { outcome } = await drain(manager, job.id);
     assert.equal(outcome?.kind, 'lost');
     assert.match(outcome.kind === 'lost' ? outcome.message : '', /interrupted twice/);
@@ -255,11 +284,11 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     const store = openStore(freshPath());
     const job = submission(jobs.progress, [0]);
     store.insertJob(job, Date.now());
-    store.claim('pool', 1, Date.now());
+    store.claim('pool', 1, JSON.stringify([jobs.progress]), Date.now());
     for (let i = 0; i < 250; i++) {
       const events: EventRecord[] = [{ kind: 'progress', body: JSON.stringify([i]) }];
       if (i % 50 === 0) events.push({ kind: 'props', body: JSON.stringify(['x', { i }]) });
-      store.pump('pool', [{ op: 'events', jobId: job.id, events }], 0, Date.now());
+      store.pump('pool', [{ op: 'events', jobId: job.id, events }], 0, '[]', Date.now());
     }
     const { update } = store.take(job.id);
     assert.deepEqual(

@@ -20,8 +20,8 @@ export type ToWorker =
   | { t: 'abort'; id: string };
 
 export type FromWorker =
-  /** The app module imported: the worker takes jobs from now on. */
-  | { t: 'ready' }
+  /** The app module imported: the worker takes jobs of these functions (registrar keys) from now on. */
+  | { t: 'ready'; keys: string[] }
   /** The app module failed to import; the worker exits next. */
   | { t: 'failed'; message: string; stack?: string }
   /** Events a job produced since the last message about it, oldest first. */

@@ -13,6 +13,7 @@ import type {
   Manager,
   ManagerEnvironment,
 } from '../manager.ts';
+import { registrar } from '../registrar.ts';
 import { WorkerPool } from './pool.ts';
 import { Store } from './store.ts';
 import { Wakeups } from './wakeups.ts';
@@ -150,6 +151,12 @@ export class SqliteManager implements Manager {
 
   async submit(job: JobSubmission): Promise<void> {
     const { store, pool } = this.#use();
+    if (!registrar.get(job.functionKey)) {
+      // Pools claim only functions their app defines; an unknown one would wait forever.
+      const message = `the app module does not define this job function (${job.functionKey})`;
+      store.insertFinished(job, { kind: 'error', message }, Date.now());
+      return;
+    }
     store.insertJob(job, Date.now());
     pool.kick();
   }

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../app/log.ts';
 import type { JobOutcome } from '../manager.ts';
+import { registrar } from '../registrar.ts';
 import type { EventRecord } from './ipc.ts';
 import { claimIsDead, HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
 import type { ClaimedJob, PoolWrite, Store } from './store.ts';
@@ -71,6 +72,11 @@ export class WorkerPool {
   /** Why the last worker failed to start; cleared once one is ready. */
   #startupError: string | undefined;
   #startFailures = 0;
+  /**
+   * JSON list of the job functions this pool's workers define: it claims only those jobs, so apps
+   * that share a store file never take each other's jobs.
+   */
+  #functionKeys = '[]';
   readonly #restartTimers = new Set<NodeJS.Timeout>();
   /** Resolves when every worker of the first round is ready or has failed. */
   #firstRound: Promise<void> | undefined;
@@ -155,8 +161,10 @@ export class WorkerPool {
     );
     startupTimer.unref();
     const worker = new WorkerProcess(this.#o.appModule, {
-      ready: () => {
+      ready: (ready) => {
         clearTimeout(startupTimer);
+        const known = new Set<string>([...JSON.parse(this.#functionKeys), ...ready.functionKeys]);
+        this.#functionKeys = JSON.stringify([...known]);
         settle();
         this.#startupError = undefined;
         this.#startFailures = 0;
@@ -272,7 +280,7 @@ export class WorkerPool {
     this.#writes = [];
     let claimed: ClaimedJob[] = [];
     try {
-      const turn = this.#o.store.pump(this.id, writes, capacity, Date.now());
+      const turn = this.#o.store.pump(this.id, writes, capacity, this.#functionKeys, Date.now());
       for (const jobId of turn.changed) this.#news.add(jobId);
       claimed = turn.claimed;
       if (capacity === 0 && this.#startupError !== undefined && !this.#hasReadyWorker()) {
@@ -292,7 +300,9 @@ export class WorkerPool {
   #flush(): void {
     const writes = this.#writes;
     this.#writes = [];
-    for (const jobId of this.#o.store.pump(this.id, writes, 0, Date.now()).changed) this.#news.add(jobId);
+    for (const jobId of this.#o.store.pump(this.id, writes, 0, this.#functionKeys, Date.now()).changed) {
+      this.#news.add(jobId);
+    }
   }
 
   #announce(): void {
@@ -328,7 +338,9 @@ export class WorkerPool {
       kind: 'lost',
       message: `no background worker could start, so the job could not run: ${startupError}`,
     };
-    for (const jobId of this.#o.store.failQueued(outcome, 1000, Date.now())) this.#news.add(jobId);
+    // No worker said which functions it has; the server imported the same app module.
+    const keys = JSON.stringify(registrar.keys);
+    for (const jobId of this.#o.store.failQueued(outcome, keys, 1000, Date.now())) this.#news.add(jobId);
   }
 
   #dispatch(claimed: ClaimedJob, free: WorkerProcess[]): void {

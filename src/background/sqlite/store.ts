@@ -152,9 +152,9 @@ export class Store {
   #transactions() {
     const s = this.#statements;
     const db = this.#db;
-    const claim = (poolId: string, limit: number, now: number): ClaimedJob[] => {
+    const claim = (poolId: string, limit: number, keys: string, now: number): ClaimedJob[] => {
       if (limit <= 0) return [];
-      const rows = s.claim.all(poolId, now, now, limit) as (ClaimedJob & { seq: number })[];
+      const rows = s.claim.all(poolId, now, now, keys, limit) as (ClaimedJob & { seq: number })[];
       return rows.sort((a, b) => a.seq - b.seq);
     };
     const apply = (poolId: string, writes: PoolWrite[], now: number): Set<string> => {
@@ -240,12 +240,14 @@ export class Store {
         return { claimedBy: row.claimed_by };
       }),
       claim: db.transaction(claim),
-      pump: db.transaction((poolId: string, writes: PoolWrite[], limit: number, now: number) => ({
-        changed: apply(poolId, writes, now),
-        claimed: claim(poolId, limit, now),
-      })),
-      failQueued: db.transaction((outcome: string, limit: number, now: number) => {
-        return (s.failQueued.all(outcome, now, now, limit) as { id: string }[]).map((r) => r.id);
+      pump: db.transaction(
+        (poolId: string, writes: PoolWrite[], limit: number, keys: string, now: number) => ({
+          changed: apply(poolId, writes, now),
+          claimed: claim(poolId, limit, keys, now),
+        }),
+      ),
+      failQueued: db.transaction((outcome: string, keys: string, limit: number, now: number) => {
+        return (s.failQueued.all(outcome, now, now, keys, limit) as { id: string }[]).map((r) => r.id);
       }),
       recover: db.transaction((claims: ForeignClaim[], lostMessage: string, now: number) => {
         const changed: string[] = [];
@@ -326,9 +328,15 @@ export class Store {
     return this.#tx.cancel.immediate(jobId, now);
   }
 
-  /** Claims up to `limit` queued jobs for a pool, oldest first; no two pools ever get the same job. */
-  claim(poolId: string, limit: number, now: number): ClaimedJob[] {
-    return this.#tx.claim.immediate(poolId, limit, now);
+  /** Claims up to `limit` queued jobs of the given functions for a pool, oldest first; no two pools get the same job. */
+  claim(poolId: string, limit: number, functionKeys: string, now: number): ClaimedJob[] {
+    return this.#tx.claim.immediate(poolId, limit, functionKeys, now);
+  }
+
+  /** Records a job that ended before it could be queued (its outcome is known at submit). */
+  insertFinished(job: JobSubmission, outcome: JobOutcome, now: number): void {
+    this.insertJob(job, now);
+    this.#statements.finishUnclaimed.run(JSON.stringify(outcome), now, job.id);
   }
 
   /**
@@ -339,18 +347,19 @@ export class Store {
     poolId: string,
     writes: PoolWrite[],
     limit: number,
+    functionKeys: string,
     now: number,
   ): { changed: Set<string>; claimed: ClaimedJob[] } {
     // Most turns of an idle pool have nothing to write or claim: find out without the write lock.
-    if (writes.length === 0 && (limit <= 0 || !this.#statements.hasQueued.get())) {
+    if (writes.length === 0 && (limit <= 0 || !this.#statements.hasQueued.get(functionKeys))) {
       return { changed: new Set(), claimed: [] };
     }
-    return this.#tx.pump.immediate(poolId, writes, limit, now);
+    return this.#tx.pump.immediate(poolId, writes, limit, functionKeys, now);
   }
 
   /** Ends up to `limit` queued jobs with the given outcome (no worker can run them); returns their ids. */
-  failQueued(outcome: JobOutcome, limit: number, now: number): string[] {
-    return this.#tx.failQueued.immediate(JSON.stringify(outcome), limit, now);
+  failQueued(outcome: JobOutcome, functionKeys: string, limit: number, now: number): string[] {
+    return this.#tx.failQueued.immediate(JSON.stringify(outcome), functionKeys, limit, now);
   }
 
   /** Which of these jobs are still running under this pool's claim (not cancelled, not taken over). */
@@ -452,10 +461,15 @@ function prepareStatements(db: Database.Database) {
     ),
     claim: db.prepare(
       `UPDATE jobs SET state = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?, attempts = attempts + 1
-       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?)
+       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued'
+                       AND function_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?)
        RETURNING seq, id, function_key AS functionKey, payload`,
     ),
-    hasQueued: db.prepare(`SELECT 1 FROM jobs WHERE state = 'queued' LIMIT 1`).pluck(),
+    hasQueued: db
+      .prepare(
+        `SELECT 1 FROM jobs WHERE state = 'queued' AND function_key IN (SELECT value FROM json_each(?)) LIMIT 1`,
+      )
+      .pluck(),
     isRunningFor: db.prepare(`SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND claimed_by = ?`),
     insertEvent: db.prepare('INSERT INTO events (job_id, kind, body) VALUES (?, ?, ?)'),
     trimProgress: db.prepare(
@@ -480,7 +494,8 @@ function prepareStatements(db: Database.Database) {
     ),
     failQueued: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, started_at = ?, finished_at = ?, attempts = attempts + 1
-       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?) RETURNING id`,
+       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued'
+                       AND function_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?) RETURNING id`,
     ),
     claimStates: db.prepare(
       `SELECT id, state FROM jobs

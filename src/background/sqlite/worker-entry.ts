@@ -140,5 +140,5 @@ if (await importApp()) {
     if (message.t === 'run') void run(message);
     else running.get(message.id)?.abort();
   });
-  send({ t: 'ready' });
+  send({ t: 'ready', keys: registrar.keys });
 }

@@ -21,6 +21,8 @@ export class WorkerProcess {
   /** Jobs running on this worker now. */
   readonly jobs = new Set<string>();
   #state: 'starting' | 'ready' | 'exited' = 'starting';
+  /** The job functions its app module defines: the only jobs it is given. */
+  functionKeys: string[] = [];
   /** Killed by the pool on purpose (cancel or timeout of one of its jobs), not crashed. */
   #killedByPool = false;
   #becameReady = false;
@@ -38,6 +40,7 @@ export class WorkerProcess {
       if (!isFromWorker(message) || this.#state === 'exited') return;
       switch (message.t) {
         case 'ready':
+          this.functionKeys = message.keys;
           this.#state = 'ready';
           this.#becameReady = true;
           handlers.ready(this);
