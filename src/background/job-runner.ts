@@ -22,13 +22,7 @@ export async function runJob(
   signal: AbortSignal,
 ): Promise<JobOutcome> {
   const ctx = buildContext({
-    request: {
-      inputs: context.inputsList,
-      state: context.statesList,
-      outputs: context.outputsList,
-      changedPropIds: context.changedPropIds,
-    },
-    info: { cookies: context.cookies, headers: context.headers, args: context.args, path: context.path },
+    source: context,
     setProps: (id, props) => {
       if (typeof props !== 'object' || props === null || Array.isArray(props)) {
         throw new TypeError(`setProps(${JSON.stringify(id)}, props): props must be an object`);

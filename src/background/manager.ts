@@ -7,7 +7,7 @@
  * invocations ever share progress, side updates or results.
  */
 import type { Logger } from '../app/log.ts';
-import type { DependencyValueEntry, OutputEntry } from '../callbacks/spec.ts';
+import type { ContextSource } from '../callbacks/context.ts';
 
 /** How a job ended. */
 export type JobOutcome =
@@ -21,16 +21,7 @@ export type JobOutcome =
   | { kind: 'lost'; message: string };
 
 /** The callback context of the request that started a job, as JSON. */
-export interface JobContextSnapshot {
-  changedPropIds: string[];
-  inputsList: DependencyValueEntry[];
-  statesList: DependencyValueEntry[];
-  outputsList: OutputEntry | OutputEntry[] | null;
-  cookies: Record<string, string>;
-  headers: Record<string, string>;
-  args: Record<string, string>;
-  path: string;
-}
+export type JobContextSnapshot = ContextSource;
 
 /** Who started a job: what oldJob / cancelJob requests are checked against. */
 export interface JobOwner {

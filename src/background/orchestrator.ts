@@ -8,7 +8,13 @@
  * something changes instead of answering "still running" at once.
  */
 import type { Logger } from '../app/log.ts';
-import { buildContext, callbackArguments, type RequestInfo, SideUpdates } from '../callbacks/context.ts';
+import {
+  buildContext,
+  callbackArguments,
+  contextSource,
+  type RequestInfo,
+  SideUpdates,
+} from '../callbacks/context.ts';
 import { asError } from '../callbacks/dispatch.ts';
 import { type OutputResponse, outputResponse } from '../callbacks/outputs.ts';
 import type { CallbackRegistry, RegisteredCallback } from '../callbacks/registry.ts';
@@ -17,7 +23,7 @@ import type { ErrorHandler } from '../callbacks/spec.ts';
 import { BackgroundCallbackError, BadRequestError, PreventUpdate } from '../errors.ts';
 import { buildCacheKey } from './cache-key.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
-import type { JobContextSnapshot, JobOutcome, JobUpdate, Manager } from './manager.ts';
+import type { JobOutcome, JobUpdate, Manager } from './manager.ts';
 import type { ManagerProvider } from './provider.ts';
 
 export interface ResponseWindows {
@@ -126,7 +132,7 @@ export class Orchestrator {
       id: jobId,
       functionKey: background.functionKey,
       args,
-      context: snapshot(request, info),
+      context: contextSource(request, info),
       owner: { endId, callbackId: callback.id, outputsKey },
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
     });
@@ -214,8 +220,7 @@ export class Orchestrator {
         const handler = callback.onError ?? this.deps.appOnError;
         if (!handler) throw error;
         const ctx = buildContext({
-          request,
-          info: info ?? { cookies: {}, headers: {}, args: {}, path: '' },
+          source: contextSource(request, info ?? { cookies: {}, headers: {}, args: {}, path: '' }),
           setProps: (id, props) => sideUpdates.set(id, props),
         });
         const value = await handler(error, ctx);
@@ -262,19 +267,6 @@ async function gather(manager: Manager, jobId: string, windowMs: number): Promis
 
 function emptyUpdate(state: JobUpdate['state']): JobUpdate {
   return { state, progress: [], sideUpdates: [] };
-}
-
-function snapshot(request: CallbackRequest, info: RequestInfo): JobContextSnapshot {
-  return {
-    changedPropIds: request.changedPropIds,
-    inputsList: request.inputs,
-    statesList: request.state,
-    outputsList: request.outputs,
-    cookies: info.cookies,
-    headers: info.headers,
-    args: info.args,
-    path: info.path,
-  };
 }
 
 function json(body: Body): Response {

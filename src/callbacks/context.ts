@@ -32,9 +32,35 @@ export class SideUpdates {
   }
 }
 
+/**
+ * Everything a context is built from: the request's dependencies and its HTTP details. Plain JSON,
+ * so a background job carries it to its worker as it is.
+ */
+export interface ContextSource extends RequestInfo {
+  changedPropIds: string[];
+  inputsList: DependencyValueEntry[];
+  statesList: DependencyValueEntry[];
+  outputsList: CallbackContext['outputsList'];
+}
+
+export function contextSource(
+  request: Pick<CallbackRequest, 'inputs' | 'state' | 'outputs' | 'changedPropIds'>,
+  info: RequestInfo,
+): ContextSource {
+  return {
+    changedPropIds: request.changedPropIds,
+    inputsList: request.inputs,
+    statesList: request.state,
+    outputsList: request.outputs,
+    cookies: info.cookies,
+    headers: info.headers,
+    args: info.args,
+    path: info.path,
+  };
+}
+
 export interface ContextParts {
-  request: Pick<CallbackRequest, 'inputs' | 'state' | 'outputs' | 'changedPropIds'>;
-  info: RequestInfo;
+  source: ContextSource;
   /** Where `ctx.setProps` goes: this response's side updates, or a job's channel. */
   setProps: (id: DependencyId | ConcreteId, props: Record<string, unknown>) => void;
   setProgress?: (value: unknown) => void;
@@ -43,16 +69,10 @@ export interface ContextParts {
 
 const NEVER_ABORTED = new AbortController().signal;
 
-export function buildContext({
-  request,
-  info,
-  setProps,
-  setProgress,
-  signal,
-}: ContextParts): CallbackContext {
-  const inputs = valuesByPropId(request.inputs);
-  const states = valuesByPropId(request.state);
-  const triggered: TriggeredProp[] = request.changedPropIds.map((propId) => ({
+export function buildContext({ source, setProps, setProgress, signal }: ContextParts): CallbackContext {
+  const inputs = valuesByPropId(source.inputsList);
+  const states = valuesByPropId(source.statesList);
+  const triggered: TriggeredProp[] = source.changedPropIds.map((propId) => ({
     prop_id: propId,
     value: propId in inputs ? inputs[propId] : null,
   }));
@@ -65,13 +85,13 @@ export function buildContext({
     triggeredPropIds,
     inputs,
     states,
-    inputsList: request.inputs,
-    statesList: request.state,
-    outputsList: request.outputs,
-    cookies: info.cookies,
-    headers: info.headers,
-    args: info.args,
-    path: info.path,
+    inputsList: source.inputsList,
+    statesList: source.statesList,
+    outputsList: source.outputsList,
+    cookies: source.cookies,
+    headers: source.headers,
+    args: source.args,
+    path: source.path,
     setProps,
     setProgress:
       setProgress ??

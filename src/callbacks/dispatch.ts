@@ -3,7 +3,7 @@
  * 200 with outputs and side updates, 204 for PreventUpdate, or a failure for the 500 page.
  */
 import { PreventUpdate } from '../errors.ts';
-import { buildContext, callbackArguments, type RequestInfo, SideUpdates } from './context.ts';
+import { buildContext, callbackArguments, contextSource, type RequestInfo, SideUpdates } from './context.ts';
 import { type OutputResponse, outputResponse } from './outputs.ts';
 import type { CallbackRequest } from './request.ts';
 import type { ErrorHandler } from './spec.ts';
@@ -26,7 +26,10 @@ export async function runCallback(
 ): Promise<CallbackOutcome> {
   const { callback } = request;
   const sideUpdates = new SideUpdates();
-  const ctx = buildContext({ request, info, setProps: (id, props) => sideUpdates.set(id, props) });
+  const ctx = buildContext({
+    source: contextSource(request, info),
+    setProps: (id, props) => sideUpdates.set(id, props),
+  });
   const args = callbackArguments(callback.slots, callback.recordStyle, request);
   try {
     let result: unknown;
