@@ -32,7 +32,7 @@ export class WorkerProcess {
 
   constructor(appModule: string, handlers: WorkerHandlers) {
     this.#child = fork(ENTRY, [appModule], {
-      execArgv: ['--import', tsxLoaderUrl(), ...inheritedExecArgv()],
+      execArgv: ['--import', tsxLoaderUrl(), ...workerHeapFlags(), ...inheritedExecArgv()],
       env: process.env,
       serialization: 'json',
     });
@@ -135,6 +135,18 @@ const DROPPED = /^(--(inspect|debug|watch|test|input-type|interactive|check)|-[i
 const LOADERS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
 
 /** The server's own Node flags (memory limits, conditions, source maps...), fit for a worker. */
+/**
+ * A small young generation: a warm worker mostly waits, and V8's default (16 MiB semi-spaces)
+ * costs ~20-30 MiB per worker under load for no measurable speed-up (bench/RESULTS.md).
+ * The server's own flags (and NODE_OPTIONS) still apply after this and win.
+ */
+function workerHeapFlags(): string[] {
+  const userSet = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((arg) =>
+    arg.startsWith('--max-semi-space-size'),
+  );
+  return userSet ? [] : ['--max-semi-space-size=1'];
+}
+
 function inheritedExecArgv(): string[] {
   const out: string[] = [];
   const args = process.execArgv;
