@@ -2,6 +2,11 @@
 export { Dash, type DashOptions, type Layout, type LayoutValue, type RunOptions } from './app/dash.ts';
 export type { Logger } from './app/log.ts';
 export type { RunningServer } from './app/serve.ts';
+export {
+  BullMQManager,
+  BullMQManagerError,
+  type BullMQManagerOptions,
+} from './background/bullmq/index.ts';
 export type {
   JobContextSnapshot,
   JobOutcome,

@@ -78,7 +78,12 @@ export class Dash {
     this.options = { ...options };
     this.logger = options.logger ?? consoleLogger;
     this.#definedIn = callerModule();
-    this.#provider = new ManagerProvider(options.backgroundManager, this.logger, () => this.appModule);
+    this.#provider = new ManagerProvider(
+      options.backgroundManager,
+      this.logger,
+      () => this.appModule,
+      options.name,
+    );
     this.#orchestrator = new Orchestrator({
       provider: this.#provider,
       signer: () => this.#handleSigner(),

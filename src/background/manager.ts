@@ -63,6 +63,8 @@ export interface ManagerEnvironment {
   /** The app module workers import to fill their registrar; undefined where unknown. */
   appModule: string | undefined;
   logger: Logger;
+  /** `new Dash({ name })`, when given: a manager may derive defaults from it (BullMQ's queue name). */
+  appName?: string;
 }
 
 export interface Manager {

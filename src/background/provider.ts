@@ -16,6 +16,7 @@ export class ManagerProvider {
     private readonly appManager: Manager | undefined,
     private readonly logger: Logger,
     private readonly appModule: () => string | undefined,
+    private readonly appName?: string,
   ) {}
 
   /** The manager of a background callback, started. */
@@ -54,7 +55,9 @@ export class ManagerProvider {
   #started(manager: Manager): Promise<Manager> {
     let starting = this.#starting.get(manager);
     if (!starting) {
-      starting = manager.start({ appModule: this.appModule(), logger: this.logger }).then(() => manager);
+      starting = manager
+        .start({ appModule: this.appModule(), logger: this.logger, appName: this.appName })
+        .then(() => manager);
       starting.catch((error) => {
         this.#starting.delete(manager);
         this.logger.error(`the ${manager.kind} background manager failed to start`, error);

@@ -1,15 +1,15 @@
 /** `dash-ts run <app-module>` and `dash-ts worker <app-module>`. */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Dash } from '../app/dash.ts';
 import { setRuntimeMode } from '../app/runtime.ts';
+import { loadApp, UsageError } from './app-module.ts';
+import { workerCommand } from './worker.ts';
+
+export { loadApp, UsageError };
 
 const USAGE = `usage:
   dash-ts run <app-module> [--port 8050] [--host 127.0.0.1]
   dash-ts worker <app-module> [--concurrency N]`;
-
-export class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -30,8 +30,7 @@ async function dispatch(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'run') return runCommand(rest);
-  if (command === 'worker')
-    throw new UsageError('dash-ts worker needs a BullMQManager app (not available yet)');
+  if (command === 'worker') return workerCommand(rest);
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
 
@@ -59,15 +58,4 @@ function parsePort(text: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port ${text} is not a port`);
   return port;
-}
-
-/** Imports the app module and finds its app: the `app` export, else the default export. */
-export async function loadApp(modulePath: string): Promise<Dash> {
-  const url = pathToFileURL(resolve(modulePath)).href;
-  const module = (await import(url)) as { app?: unknown; default?: unknown };
-  const app = module.app ?? module.default;
-  if (!(app instanceof Dash)) {
-    throw new UsageError(`${modulePath} must export a Dash app as \`app\` or as its default export`);
-  }
-  return app;
 }

@@ -1,7 +1,7 @@
 /**
  * SqliteManager: the embedded default Manager. Jobs, their event logs and cached results live in
  * one SQLite file (several server processes on this machine may share it); jobs run in a
- * bounded pool of warm worker processes. See store.ts, pool.ts and worker-entry.ts.
+ * bounded pool of warm worker processes. See store.ts, pool.ts and ../process/.
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';

@@ -12,11 +12,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../app/log.ts';
 import type { JobOutcome } from '../manager.ts';
+import type { EventRecord } from '../process/ipc.ts';
+import { WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
-import type { EventRecord } from './ipc.ts';
 import { claimIsDead, HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
 import type { ClaimedJob, PoolWrite, Store } from './store.ts';
-import { WorkerProcess } from './worker-process.ts';
 
 export interface PoolOptions {
   store: Store;

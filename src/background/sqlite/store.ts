@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { JobOutcome, JobOwner, JobState, JobSubmission, JobUpdate } from '../manager.ts';
-import type { EventRecord } from './ipc.ts';
+import type { EventRecord } from '../process/ipc.ts';
 
 const SCHEMA_VERSION = 1;
 

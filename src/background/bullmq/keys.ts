@@ -1,0 +1,62 @@
+/**
+ * Where BullMQManager keeps its own state in Redis, next to BullMQ's keys for the same queue
+ * (`<prefix>:<queue>:dash:...`), so that obliterating the queue also clears it. Per job:
+ *
+ *   job:<id>  hash    state (queued|running|finished|cancelled), owner, cache key and TTL,
+ *                     queuedAt, the running attempt's token, the last applied write batch,
+ *                     and the outcome once finished
+ *   ev:<id>   list    progress and setProps events not yet read, oldest first
+ *   hb:<id>   string  the running attempt's token; expires unless its worker heartbeats
+ *
+ * and per queue: `cache:<key>` (cached outcomes), `secret`, `workers` (a sorted set of live
+ * workers, scored by when they stop counting as alive), and two pub/sub channels: `news`
+ * (a job id whose state or events changed) and `cancel` (a job id to stop).
+ */
+export class KeySpace {
+  readonly base: string;
+
+  constructor(prefix: string, queueName: string) {
+    this.base = `${prefix}:${queueName}:dash:`;
+  }
+
+  job(id: string): string {
+    return `${this.base}job:${id}`;
+  }
+
+  events(id: string): string {
+    return `${this.base}ev:${id}`;
+  }
+
+  heartbeat(id: string): string {
+    return `${this.base}hb:${id}`;
+  }
+
+  /** The three keys of one job, in the order every script takes them. */
+  jobKeys(id: string): [string, string, string] {
+    return [this.job(id), this.events(id), this.heartbeat(id)];
+  }
+
+  get cachePrefix(): string {
+    return `${this.base}cache:`;
+  }
+
+  cache(key: string): string {
+    return this.cachePrefix + key;
+  }
+
+  get secret(): string {
+    return `${this.base}secret`;
+  }
+
+  get workers(): string {
+    return `${this.base}workers`;
+  }
+
+  get newsChannel(): string {
+    return `${this.base}news`;
+  }
+
+  get cancelChannel(): string {
+    return `${this.base}cancel`;
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * BullMQManager: the distributed Manager. Jobs go on a BullMQ queue in Redis and run in
+ * `dash-ts worker` processes on any number of machines (worker.ts); their state, events and
+ * outcomes live in Redis next to the queue (keys.ts, scripts.ts), so any server process answers
+ * any poll or cancel. Waiting polls are woken by Redis pub/sub (news.ts).
+ *
+ * Nothing here connects or starts anything until `start()` (the server) or `startWorker()`
+ * (`dash-ts worker`): every process that imports the app module constructs the manager.
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../app/log.ts';
+import type {
+  JobOutcome,
+  JobOwner,
+  JobSubmission,
+  JobUpdate,
+  Manager,
+  ManagerEnvironment,
+} from '../manager.ts';
+import { closeClient, createClient, describeConnection, reportErrors } from './connection.ts';
+import { BullMQManagerError } from './errors.ts';
+import { KeySpace } from './keys.ts';
+import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
+import { NewsListener } from './news.ts';
+import {
+  type BullMQManagerOptions,
+  positive,
+  positiveInteger,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.ts';
+import { defineScripts } from './scripts.ts';
+import { RedisStore } from './store.ts';
+import { JobWorker, type QueuedJobData } from './worker.ts';
+
+interface Running {
+  commands: Redis;
+  subscriber: Redis;
+  queue: Queue<QueuedJobData, void>;
+  store: RedisStore;
+  news: NewsListener;
+}
+
+/** What `dash-ts worker` tells a manager whose jobs it runs. */
+export interface WorkerEnvironment {
+  /** The app module the job process imports (absolute path). */
+  appModule: string;
+  logger: Logger;
+  /** Overrides the manager's `concurrency` (`dash-ts worker --concurrency N`). */
+  concurrency?: number;
+  /** `new Dash({ name })`: the default queue name. */
+  appName?: string;
+}
+
+/** A running worker: `close()` stops it gracefully (its jobs finish or go back to the queue). */
+export interface RunningWorker {
+  readonly id: string;
+  close(): Promise<void>;
+}
+
+export class BullMQManager implements Manager {
+  readonly kind = 'bullmq';
+  readonly cacheBy?: readonly (() => unknown)[];
+  readonly expire?: number;
+  #options: ResolvedOptions;
+  #keys: KeySpace;
+  /** Set when the user named the queue; otherwise the app's name is the default (see #adoptAppName). */
+  readonly #queueNamed: boolean;
+  #starting: Promise<void> | undefined;
+  #running: Running | undefined;
+  #closed = false;
+  #secret: Buffer | undefined;
+  /** When the commands connection last became ready; see #mayJudge. */
+  #readySince: number | undefined;
+
+  constructor(options: BullMQManagerOptions = {}) {
+    this.#options = resolveOptions(options);
+    this.#keys = new KeySpace(this.#options.prefix, this.#options.queueName);
+    this.#queueNamed = options.queueName !== undefined;
+    this.expire = positive('expire', options.expire);
+    if (options.cacheBy !== undefined) {
+      if (!Array.isArray(options.cacheBy) || options.cacheBy.some((fn) => typeof fn !== 'function')) {
+        throw new BullMQManagerError('BullMQManager: cacheBy must be a list of functions');
+      }
+      this.cacheBy = [...options.cacheBy];
+    }
+  }
+
+  get queueName(): string {
+    return this.#options.queueName;
+  }
+
+  start(environment: ManagerEnvironment): Promise<void> {
+    if (!this.#starting) {
+      this.#starting = this.#start(environment);
+      // A failed start (Redis unreachable) may be retried once the cause is fixed.
+      this.#starting.catch(() => {
+        this.#starting = undefined;
+      });
+    }
+    return this.#starting;
+  }
+
+  async #start({ logger, appName }: ManagerEnvironment): Promise<void> {
+    if (this.#closed) throw new BullMQManagerError('BullMQManager: start() after close()');
+    this.#adoptAppName(appName);
+    const o = this.#options;
+    const commands = createClient(o.connection, { name: 'dash-ts:server', policy: 'fail-late', logger });
+    const subscriber = createClient(o.connection, {
+      name: 'dash-ts:server-news',
+      policy: 'fail-late',
+      logger,
+    });
+    defineScripts(commands);
+    commands.on('ready', () => {
+      this.#readySince = performance.now();
+    });
+    // BullMQ reuses our connection for the queue (it is not a blocking one).
+    const queue = new Queue<QueuedJobData, void>(o.queueName, { connection: commands, prefix: o.prefix });
+    reportErrors(queue, `BullMQ queue ${o.queueName}`, commands, logger);
+    const news = new NewsListener(subscriber, this.#keys.newsChannel);
+    this.#running = { commands, subscriber, queue, store: new RedisStore(commands, this.#keys, o), news };
+    try {
+      await news.start();
+      await queue.waitUntilReady();
+    } catch (error) {
+      this.#running = undefined;
+      await queue.close().catch(() => {});
+      await Promise.all([closeClient(subscriber), closeClient(commands)]);
+      throw new BullMQManagerError(
+        `BullMQManager: cannot use Redis at ${describeConnection(o.connection)}: ${(error as Error).message}`,
+      );
+    }
+    logger.info(
+      `background jobs: BullMQManager, queue "${o.queueName}" on ${describeConnection(o.connection)}; ` +
+        'jobs run in `dash-ts worker <app-module>` processes',
+    );
+  }
+
+  #use(): Running {
+    if (this.#closed) throw new BullMQManagerError('BullMQManager: used after close()');
+    if (!this.#running) throw new BullMQManagerError('BullMQManager: used before start()');
+    return this.#running;
+  }
+
+  /**
+   * Whether this process may declare a silent worker's job lost: only once its connection has
+   * been up for STALE_AFTER_MS, since heartbeats may have expired during a Redis outage while
+   * their workers were merely cut off (they refresh them within a second of reconnecting).
+   */
+  #mayJudge(): boolean {
+    return this.#readySince !== undefined && performance.now() - this.#readySince >= STALE_AFTER_MS;
+  }
+
+  async submit(job: JobSubmission): Promise<void> {
+    const { store, queue } = this.#use();
+    // Our record first: a worker that takes the BullMQ job must find it.
+    await store.submit(job);
+    const data: QueuedJobData = {
+      key: job.functionKey,
+      payload: JSON.stringify({ args: job.args, context: job.context }),
+    };
+    try {
+      // The job id doubles as BullMQ's, so a repeated submit cannot queue the job twice.
+      await queue.add(job.owner.callbackId, data, {
+        jobId: job.id,
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+    } catch (error) {
+      await store.cancel(job.id).catch(() => {});
+      throw error;
+    }
+  }
+
+  async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
+    const deadline = performance.now() + Math.max(0, waitMs);
+    for (;;) {
+      const { store, news } = this.#use();
+      const waiter = news.arm(jobId);
+      try {
+        const { update, news: hasNews } = await store.take(jobId, this.#mayJudge());
+        const remaining = deadline - performance.now();
+        if (hasNews || remaining <= 0) return update;
+        // Woken by news; otherwise look again every heartbeat, to notice a worker that died.
+        await waiter.wait(Math.min(remaining, HEARTBEAT_MS));
+      } finally {
+        waiter.dispose();
+      }
+    }
+  }
+
+  async owner(jobId: string): Promise<JobOwner | undefined> {
+    return this.#use().store.owner(jobId);
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    const { store, queue } = this.#use();
+    const was = await store.cancel(jobId);
+    if (was === 'queued') {
+      // A worker would skip it anyway; removing it keeps the queue short. It may be locked
+      // by a worker that has just taken it, which is fine.
+      await queue.remove(jobId).catch(() => {});
+    }
+  }
+
+  async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
+    return this.#use().store.cachedOutcome(cacheKey, expireSeconds);
+  }
+
+  async sharedSecret(): Promise<Buffer> {
+    this.#secret ??= await this.#use().store.sharedSecret();
+    return this.#secret;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#starting?.catch(() => {});
+    const running = this.#running;
+    this.#running = undefined;
+    if (!running) return;
+    // Waiting takeUpdate calls wake up and find the manager closed.
+    running.news.wakeAll();
+    await running.queue.close().catch(() => {});
+    await Promise.all([closeClient(running.subscriber), closeClient(running.commands)]);
+  }
+
+  /** Runs this manager's jobs in this process, as `dash-ts worker` does; resolves once it takes jobs. */
+  /**
+   * Servers and workers import the same app module, so both derive the same default queue
+   * name from `new Dash({ name })`; an explicit `queueName` always wins.
+   */
+  #adoptAppName(appName: string | undefined): void {
+    if (this.#queueNamed || !appName) return;
+    const queueName = appName.replaceAll(':', '-');
+    this.#options = { ...this.#options, queueName };
+    this.#keys = new KeySpace(this.#options.prefix, queueName);
+  }
+
+  async startWorker(environment: WorkerEnvironment): Promise<RunningWorker> {
+    this.#adoptAppName(environment.appName);
+    const concurrency = positiveInteger('concurrency', environment.concurrency) ?? this.#options.concurrency;
+    const worker = new JobWorker({
+      options: { ...this.#options, concurrency },
+      appModule: environment.appModule,
+      logger: environment.logger,
+    });
+    try {
+      await worker.start();
+    } catch (error) {
+      await worker.close().catch(() => {});
+      throw error;
+    }
+    environment.logger.info(
+      `worker ${worker.id}: running jobs of queue "${this.#options.queueName}" on ` +
+        `${describeConnection(this.#options.connection)}, ${concurrency} at a time`,
+    );
+    return worker;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * BullMQManager's own state in Redis, one typed method per script (scripts.ts) or command:
+ * what server processes read and change (submit, take, cancel, owner, cache, secret) and what
+ * workers write (begin, events, finish, release, handback, heartbeat).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { JobOutcome, JobOwner, JobState, JobSubmission, JobUpdate } from '../manager.ts';
+import type { EventRecord } from '../process/ipc.ts';
+import type { KeySpace } from './keys.ts';
+import { STALE_AFTER_MS } from './liveness.ts';
+import type { ResolvedOptions } from './options.ts';
+import { runScript } from './scripts.ts';
+
+/** A batch of one job's events, numbered so that a batch resent after a reconnect is applied once. */
+export interface EventBatch {
+  jobId: string;
+  token: string;
+  seq: number;
+  events: EventRecord[];
+}
+
+export interface TakeResult {
+  update: JobUpdate;
+  /** Whether anything was delivered (or the job is terminal or gone): no point waiting. */
+  news: boolean;
+}
+
+/** What the job was doing when cancelled ('finished': its outcome was not read yet, and never will be). */
+export type CancelResult = 'none' | 'queued' | 'running' | 'finished';
+/** What heartbeat says of a job a worker runs. */
+export type HeldState = 'running' | 'cancelled' | 'finished' | 'queued' | 'gone';
+
+export class RedisStore {
+  constructor(
+    private readonly client: Redis,
+    private readonly keys: KeySpace,
+    private readonly options: ResolvedOptions,
+  ) {}
+
+  // --- server side -------------------------------------------------------------------------
+
+  async submit(job: JobSubmission): Promise<void> {
+    const cacheTtlMs = job.cache?.expireSeconds ? job.cache.expireSeconds * 1000 : this.options.cacheTtlMs;
+    await runScript(
+      this.client,
+      'dashSubmit',
+      [this.keys.job(job.id)],
+      [JSON.stringify(job.owner), job.cache?.key ?? '', Math.ceil(cacheTtlMs), this.options.jobTtlMs],
+    );
+  }
+
+  /** Read-once: returns and removes the job's news. `judge`: may declare a job with a dead worker lost. */
+  async take(jobId: string, judge: boolean): Promise<TakeResult> {
+    const [job, events, heartbeat] = this.keys.jobKeys(jobId);
+    const reply = (await runScript(
+      this.client,
+      'dashTake',
+      [job, events, heartbeat, this.keys.workers],
+      [
+        judge ? '1' : '0',
+        this.options.noWorkerTimeoutMs,
+        JSON.stringify(lostRunning),
+        JSON.stringify(this.#lostNoWorker()),
+      ],
+    )) as string[];
+    const [state, outcome, ...encoded] = reply as [JobState, string, ...string[]];
+    const update: JobUpdate = { state, progress: [], sideUpdates: [] };
+    for (const event of encoded) {
+      const body = JSON.parse(event.slice(1)) as unknown;
+      if (event[0] === 'p') update.progress.push(body as unknown[]);
+      else {
+        const [id, props] = body as [string, Record<string, unknown>];
+        update.sideUpdates.push({ id, props });
+      }
+    }
+    if (outcome) update.outcome = JSON.parse(outcome) as JobOutcome;
+    const news = encoded.length > 0 || (state !== 'queued' && state !== 'running');
+    return { update, news };
+  }
+
+  #lostNoWorker(): JobOutcome {
+    const seconds = Math.round(this.options.noWorkerTimeoutMs / 100) / 10;
+    return {
+      kind: 'lost',
+      message:
+        `no dash-ts worker has served queue "${this.options.queueName}" for ${seconds} s, so the job could not run; ` +
+        'start one with `dash-ts worker <app-module>`',
+    };
+  }
+
+  async cancel(jobId: string): Promise<CancelResult> {
+    const result = await runScript(
+      this.client,
+      'dashCancel',
+      [this.keys.job(jobId), this.keys.events(jobId)],
+      [this.keys.newsChannel, this.keys.cancelChannel, jobId],
+    );
+    return (['none', 'queued', 'running', 'finished'] as const)[Number(result)] ?? 'none';
+  }
+
+  async owner(jobId: string): Promise<JobOwner | undefined> {
+    const owner = await this.client.hget(this.keys.job(jobId), 'owner');
+    return owner ? (JSON.parse(owner) as JobOwner) : undefined;
+  }
+
+  async cachedOutcome(cacheKey: string, expireSeconds: number | undefined): Promise<JobOutcome | undefined> {
+    const key = this.keys.cache(cacheKey);
+    // Reading with an expiry restarts it, as Dash's cache does.
+    const text =
+      expireSeconds === undefined
+        ? await this.client.get(key)
+        : await this.client.getex(key, 'PX', Math.ceil(expireSeconds * 1000));
+    return text ? (JSON.parse(text) as JobOutcome) : undefined;
+  }
+
+  /**
+   * Created once by whichever process asks first. The one key without a TTL: it is small, and
+   * handles signed with it must keep verifying for as long as any server uses it.
+   */
+  async sharedSecret(): Promise<Buffer> {
+    await this.client.set(this.keys.secret, randomBytes(32).toString('base64'), 'NX');
+    const secret = await this.client.get(this.keys.secret);
+    if (!secret) throw new Error(`the shared secret ${this.keys.secret} vanished from Redis`);
+    return Buffer.from(secret, 'base64');
+  }
+
+  // --- worker side -------------------------------------------------------------------------
+
+  /** Claims a queued job for one attempt; 'ok', or the state that stops it running (e.g. 'cancelled'). */
+  async begin(jobId: string, token: string): Promise<string> {
+    return (await runScript(this.client, 'dashBegin', this.keys.jobKeys(jobId), [
+      token,
+      this.options.jobTtlMs,
+      STALE_AFTER_MS,
+    ])) as string;
+  }
+
+  /** Appends several jobs' event batches in one round trip. */
+  async append(batches: EventBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    const pipeline = this.client.pipeline();
+    for (const batch of batches) {
+      const args = [
+        batch.token,
+        batch.seq,
+        this.keys.newsChannel,
+        batch.jobId,
+        this.options.jobTtlMs,
+        ...batch.events.map(encodeEvent),
+      ];
+      (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>).dashAppend!(
+        this.keys.job(batch.jobId),
+        this.keys.events(batch.jobId),
+        ...args,
+      );
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  /** Stores the outcome with the job's last events. 'stored', 'released' (it had been cancelled) or 'not-ours'. */
+  async finish(
+    batch: EventBatch,
+    outcome: string,
+    cacheable: boolean,
+  ): Promise<'stored' | 'released' | 'not-ours'> {
+    const result = await runScript(this.client, 'dashFinish', this.keys.jobKeys(batch.jobId), [
+      batch.token,
+      batch.seq,
+      this.keys.newsChannel,
+      batch.jobId,
+      this.options.finishedTtlMs,
+      outcome,
+      cacheable ? '1' : '0',
+      this.keys.cachePrefix,
+      ...batch.events.map(encodeEvent),
+    ]);
+    return result === 1 ? 'stored' : result === 2 ? 'released' : 'not-ours';
+  }
+
+  /** The attempt stopped with nothing to store; a cancelled job goes away. */
+  async release(jobId: string, token: string): Promise<void> {
+    await runScript(this.client, 'dashRelease', this.keys.jobKeys(jobId), [
+      token,
+      this.keys.newsChannel,
+      jobId,
+    ]);
+  }
+
+  /** Queues a running job again (worker shutdown); false when it was no longer this attempt's. */
+  async handback(jobId: string, token: string): Promise<boolean> {
+    const result = await runScript(this.client, 'dashHandback', this.keys.jobKeys(jobId), [
+      token,
+      this.keys.newsChannel,
+      jobId,
+    ]);
+    return result === 1;
+  }
+
+  /** Marks the worker and its jobs alive; returns each job's state as this attempt sees it. */
+  async heartbeat(workerId: string, jobs: { id: string; token: string }[]): Promise<HeldState[]> {
+    return (await runScript(
+      this.client,
+      'dashHeartbeat',
+      [this.keys.workers],
+      [
+        workerId,
+        STALE_AFTER_MS,
+        this.options.jobTtlMs,
+        this.keys.base,
+        ...jobs.flatMap((job) => [job.id, job.token]),
+      ],
+    )) as HeldState[];
+  }
+
+  /** The worker stops: it no longer counts as alive. */
+  async retire(workerId: string): Promise<void> {
+    await runScript(this.client, 'dashRetire', [this.keys.workers], [workerId]);
+  }
+}
+
+const lostRunning: JobOutcome = {
+  kind: 'lost',
+  message:
+    `the worker running this job stopped responding (no heartbeat for ${STALE_AFTER_MS / 1000} s): ` +
+    'its process or machine died, or it lost its connection to Redis',
+};
+
+function encodeEvent(event: EventRecord): string {
+  return (event.kind === 'progress' ? 'p' : 's') + event.body;
+}

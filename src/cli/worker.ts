@@ -1,0 +1,81 @@
+/**
+ * `dash-ts worker <app-module> [--concurrency N]`: runs the background jobs of an app whose
+ * callbacks use a BullMQManager. It imports the app module in worker mode (a module-level
+ * `app.run()` serves nothing), finds the app's BullMQManagers (the app's `backgroundManager` and
+ * any callback's own `manager`), and runs each one's jobs until SIGTERM or SIGINT, then stops
+ * gracefully: running jobs finish or go back to the queue, and the process exits.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Dash } from '../app/dash.ts';
+import { setRuntimeMode } from '../app/runtime.ts';
+import { BullMQManager, type RunningWorker } from '../background/bullmq/index.ts';
+import { loadApp, UsageError } from './app-module.ts';
+
+/** If a graceful stop takes longer than this, the process exits anyway (a job process that hangs). */
+const STOP_DEADLINE_MS = 10_000;
+
+export async function workerCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { concurrency: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('worker takes exactly one app module');
+  const concurrency = values.concurrency === undefined ? undefined : parseConcurrency(values.concurrency);
+  // Before the import: the module's own app.run() must see that it runs in a worker.
+  setRuntimeMode({ kind: 'worker' });
+  const appModule = resolve(positionals[0]!);
+  const app = await loadApp(appModule);
+  const managers = bullmqManagers(app);
+  if (managers.length === 0) {
+    throw new UsageError(
+      `${positionals[0]} uses no BullMQManager: dash-ts worker runs BullMQManager jobs ` +
+        '(an SqliteManager runs its own workers inside `dash-ts run`)',
+    );
+  }
+  const workers: RunningWorker[] = [];
+  try {
+    for (const manager of managers) {
+      workers.push(
+        await manager.startWorker({ appModule, logger: app.logger, concurrency, appName: app.options.name }),
+      );
+    }
+  } catch (error) {
+    app.logger.error('the worker could not start', error);
+    await Promise.allSettled(workers.map((worker) => worker.close()));
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info(`worker: ${signal}, stopping (running jobs finish or go back to the queue)`);
+    setTimeout(() => {
+      app.logger.error(`worker: still stopping after ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    const results = await Promise.allSettled(workers.map((worker) => worker.close()));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) app.logger.error('worker: could not stop cleanly', failed.reason);
+    process.exit(failed ? 1 : 0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Every distinct BullMQManager the app's callbacks can use. */
+function bullmqManagers(app: Dash): BullMQManager[] {
+  const candidates = [
+    app.options.backgroundManager,
+    ...app.registry.callbacks.map((c) => c.background?.manager),
+  ];
+  return [...new Set(candidates.filter((m): m is BullMQManager => m instanceof BullMQManager))];
+}
+
+function parseConcurrency(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`--concurrency ${text} is not a whole number ≥ 1`);
+  return value;
+}

@@ -1,0 +1,45 @@
+/**
+ * The Manager contract against BullMQManager: a private redis-server and two real
+ * `dash-ts worker` processes running test/apps/bullmq-jobs.ts (jobs-app's jobs on BullMQ).
+ */
+import { consoleLogger } from '../../src/app/log.ts';
+import { BullMQManager } from '../../src/background/bullmq/index.ts';
+import { type DashWorker, startDashWorker } from '../support/dash-worker.ts';
+import { startRedis } from '../support/redis.ts';
+import { managerContract } from './manager-contract.ts';
+
+const QUEUE = 'conformance';
+
+managerContract('BullMQManager', async () => {
+  const redis = await startRedis();
+  const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_QUEUE: QUEUE };
+  const workers: DashWorker[] = [];
+  const managers: BullMQManager[] = [];
+  const make = async () => {
+    const manager = new BullMQManager({ connection: redis.url, queueName: QUEUE });
+    managers.push(manager);
+    await manager.start({ appModule: undefined, logger: consoleLogger });
+    return manager;
+  };
+  try {
+    workers.push(
+      ...(await Promise.all([
+        startDashWorker('test/apps/bullmq-jobs.ts', env),
+        startDashWorker('test/apps/bullmq-jobs.ts', env),
+      ])),
+    );
+    return {
+      manager: await make(),
+      sibling: make,
+      cleanup: async () => {
+        await Promise.all(managers.map((manager) => manager.close()));
+        await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
+        await redis.destroy();
+      },
+    };
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await redis.destroy();
+    throw error;
+  }
+});
