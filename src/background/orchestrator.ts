@@ -125,7 +125,8 @@ export class Orchestrator {
     if (cache) {
       const cached = await manager.cachedOutcome(cache, manager.expire);
       // A cache hit answers at once, and no job is started for it.
-      if (cached) return this.#answer(request, { ...emptyUpdate('finished'), outcome: cached }, handles);
+      if (cached)
+        return this.#answer(request, info, { ...emptyUpdate('finished'), outcome: cached }, handles);
     }
 
     await manager.submit({
@@ -137,7 +138,7 @@ export class Orchestrator {
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
     });
     const update = await gather(manager, jobId, this.deps.windows.startMs);
-    return this.#answer(request, update, handles);
+    return this.#answer(request, info, update, handles);
   }
 
   async #poll(
@@ -156,15 +157,15 @@ export class Orchestrator {
     const hold = Math.min(this.deps.windows.pollMs, Math.max(interval, 100));
     const update = await manager.takeUpdate(jobId, hold);
     if (!update.outcome && (update.state === 'unknown' || update.state === 'cancelled')) return noContent();
-    return this.#answer(request, update, {}, info);
+    return this.#answer(request, info, update, {});
   }
 
   /** Turns what a job produced into Dash's answer; `extra` carries the start handles. */
   async #answer(
     request: CallbackRequest,
+    info: RequestInfo,
     update: JobUpdate,
     extra: Body,
-    info?: RequestInfo,
   ): Promise<Response> {
     const { callback } = request;
     const body: Body = { ...extra };
@@ -203,7 +204,7 @@ export class Orchestrator {
     request: CallbackRequest,
     outcome: JobOutcome,
     sideUpdates: SideUpdates,
-    info: RequestInfo | undefined,
+    info: RequestInfo,
   ): Promise<OutputResponse> {
     const { callback } = request;
     switch (outcome.kind) {
@@ -220,7 +221,7 @@ export class Orchestrator {
         const handler = callback.onError ?? this.deps.appOnError;
         if (!handler) throw error;
         const ctx = buildContext({
-          source: contextSource(request, info ?? { cookies: {}, headers: {}, args: {}, path: '' }),
+          source: contextSource(request, info),
           setProps: (id, props) => sideUpdates.set(id, props),
         });
         const value = await handler(error, ctx);

@@ -107,7 +107,7 @@ app.callback(
     inputs: [Input('fails-handled-in', 'value')],
     interval: 100,
     onError: (error, ctx) => {
-      ctx.setProps('error-note', { children: 'handled' });
+      ctx.setProps('error-note', { children: `handled at ${ctx.path.split('?')[0]}` });
       return `callback onError: ${error.message}`;
     },
   },

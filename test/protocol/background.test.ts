@@ -238,7 +238,8 @@ describe('background callbacks over HTTP (SqliteManager)', () => {
         children: 'callback onError: An error occurred inside a background callback: handled break',
       },
     });
-    assert.deepEqual(second.sideUpdate, { 'error-note': { children: 'handled' } });
+    // The handler's context is the request's, even when the answer comes in the start response.
+    assert.deepEqual(second.sideUpdate, { 'error-note': { children: 'handled at /_dash-update-component' } });
   });
 
   it('a worker killed mid-job becomes an error the user sees', async () => {
