@@ -23,13 +23,7 @@ import { BullMQManagerError } from './errors.ts';
 import { KeySpace } from './keys.ts';
 import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
 import { NewsListener } from './news.ts';
-import {
-  type BullMQManagerOptions,
-  positive,
-  positiveInteger,
-  type ResolvedOptions,
-  resolveOptions,
-} from './options.ts';
+import { type BullMQManagerOptions, checks, type ResolvedOptions, resolveOptions } from './options.ts';
 import { defineScripts } from './scripts.ts';
 import { RedisStore } from './store.ts';
 import { JobWorker, type QueuedJobData } from './worker.ts';
@@ -78,13 +72,8 @@ export class BullMQManager implements Manager {
     this.#options = resolveOptions(options);
     this.#keys = new KeySpace(this.#options.prefix, this.#options.queueName);
     this.#queueNamed = options.queueName !== undefined;
-    this.expire = positive('expire', options.expire);
-    if (options.cacheBy !== undefined) {
-      if (!Array.isArray(options.cacheBy) || options.cacheBy.some((fn) => typeof fn !== 'function')) {
-        throw new BullMQManagerError('BullMQManager: cacheBy must be a list of functions');
-      }
-      this.cacheBy = [...options.cacheBy];
-    }
+    this.expire = checks.positive('expire', options.expire);
+    this.cacheBy = checks.cacheBy(options.cacheBy);
   }
 
   get queueName(): string {
@@ -241,7 +230,8 @@ export class BullMQManager implements Manager {
 
   async startWorker(environment: WorkerEnvironment): Promise<RunningWorker> {
     this.#adoptAppName(environment.appName);
-    const concurrency = positiveInteger('concurrency', environment.concurrency) ?? this.#options.concurrency;
+    const concurrency =
+      checks.positiveInteger('concurrency', environment.concurrency) ?? this.#options.concurrency;
     const worker = new JobWorker({
       options: { ...this.#options, concurrency },
       appModule: environment.appModule,

@@ -3,6 +3,7 @@
  * first job), with the defaults every server process and worker must agree on.
  */
 import type { RedisOptions } from 'ioredis';
+import { OptionChecks } from '../option-checks.ts';
 import { BullMQManagerError } from './errors.ts';
 
 export interface BullMQManagerOptions {
@@ -72,37 +73,15 @@ export function resolveOptions(options: BullMQManagerOptions): ResolvedOptions {
     connection,
     queueName,
     prefix,
-    concurrency: positiveInteger('concurrency', options.concurrency) ?? 1,
-    cancelGraceMs: nonNegative('cancelGraceMs', options.cancelGraceMs) ?? 50,
-    timeoutMs: positive('timeoutMs', options.timeoutMs),
-    jobTtlMs: positive('jobTtlMs', options.jobTtlMs) ?? DAY_MS,
-    finishedTtlMs: positive('finishedTtlMs', options.finishedTtlMs) ?? 10 * 60 * 1000,
-    cacheTtlMs: positive('cacheTtlMs', options.cacheTtlMs) ?? DAY_MS,
-    noWorkerTimeoutMs: nonNegative('noWorkerTimeoutMs', options.noWorkerTimeoutMs) ?? 30_000,
-    shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs) ?? 2000,
+    concurrency: checks.positiveInteger('concurrency', options.concurrency) ?? 1,
+    cancelGraceMs: checks.nonNegative('cancelGraceMs', options.cancelGraceMs) ?? 50,
+    timeoutMs: checks.positive('timeoutMs', options.timeoutMs),
+    jobTtlMs: checks.positive('jobTtlMs', options.jobTtlMs) ?? DAY_MS,
+    finishedTtlMs: checks.positive('finishedTtlMs', options.finishedTtlMs) ?? 10 * 60 * 1000,
+    cacheTtlMs: checks.positive('cacheTtlMs', options.cacheTtlMs) ?? DAY_MS,
+    noWorkerTimeoutMs: checks.nonNegative('noWorkerTimeoutMs', options.noWorkerTimeoutMs) ?? 30_000,
+    shutdownGraceMs: checks.nonNegative('shutdownGraceMs', options.shutdownGraceMs) ?? 2000,
   };
 }
 
-export function positiveInteger(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new BullMQManagerError(`BullMQManager: ${name} must be a whole number ≥ 1, got ${String(value)}`);
-  }
-  return value;
-}
-
-export function positive(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new BullMQManagerError(`BullMQManager: ${name} must be a number > 0, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new BullMQManagerError(`BullMQManager: ${name} must be a number ≥ 0, got ${String(value)}`);
-  }
-  return value;
-}
+export const checks = new OptionChecks('BullMQManager', BullMQManagerError);

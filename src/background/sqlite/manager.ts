@@ -13,6 +13,7 @@ import type {
   Manager,
   ManagerEnvironment,
 } from '../manager.ts';
+import { OptionChecks } from '../option-checks.ts';
 import { registrar } from '../registrar.ts';
 import { WorkerPool } from './pool.ts';
 import { Store } from './store.ts';
@@ -45,6 +46,8 @@ export class SqliteManagerError extends Error {
   }
 }
 
+const checks = new OptionChecks('SqliteManager', SqliteManagerError);
+
 const DEFAULT_PATH = '.dash-ts/background.db';
 const DEFAULT_CANCEL_GRACE_MS = 50;
 const DEFAULT_FINISHED_TTL_MS = 10 * 60 * 1000;
@@ -76,18 +79,14 @@ export class SqliteManager implements Manager {
   // (when they import the app module) and never start them.
   constructor(options: SqliteManagerOptions = {}) {
     this.#path = options.path ?? DEFAULT_PATH;
-    this.#workers = positiveInteger('workers', options.workers) ?? availableParallelism();
-    this.#concurrency = positiveInteger('concurrency', options.concurrency) ?? 1;
-    this.#cancelGraceMs = nonNegative('cancelGraceMs', options.cancelGraceMs) ?? DEFAULT_CANCEL_GRACE_MS;
-    this.#timeoutMs = positive('timeoutMs', options.timeoutMs);
-    this.#finishedTtlMs = positive('finishedTtlMs', options.finishedTtlMs) ?? DEFAULT_FINISHED_TTL_MS;
-    this.expire = positive('expire', options.expire);
-    if (options.cacheBy !== undefined) {
-      if (!Array.isArray(options.cacheBy) || options.cacheBy.some((fn) => typeof fn !== 'function')) {
-        throw new SqliteManagerError('SqliteManager: cacheBy must be a list of functions');
-      }
-      this.cacheBy = [...options.cacheBy];
-    }
+    this.#workers = checks.positiveInteger('workers', options.workers) ?? availableParallelism();
+    this.#concurrency = checks.positiveInteger('concurrency', options.concurrency) ?? 1;
+    this.#cancelGraceMs =
+      checks.nonNegative('cancelGraceMs', options.cancelGraceMs) ?? DEFAULT_CANCEL_GRACE_MS;
+    this.#timeoutMs = checks.positive('timeoutMs', options.timeoutMs);
+    this.#finishedTtlMs = checks.positive('finishedTtlMs', options.finishedTtlMs) ?? DEFAULT_FINISHED_TTL_MS;
+    this.expire = checks.positive('expire', options.expire);
+    this.cacheBy = checks.cacheBy(options.cacheBy);
   }
 
   start(environment: ManagerEnvironment): Promise<void> {
@@ -206,28 +205,4 @@ export class SqliteManager implements Manager {
     running.wakeups.notifyAll();
     running.store.close();
   }
-}
-
-function positiveInteger(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new SqliteManagerError(`SqliteManager: ${name} must be a whole number ≥ 1, got ${String(value)}`);
-  }
-  return value;
-}
-
-function positive(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new SqliteManagerError(`SqliteManager: ${name} must be a number > 0, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new SqliteManagerError(`SqliteManager: ${name} must be a number ≥ 0, got ${String(value)}`);
-  }
-  return value;
 }
