@@ -25,6 +25,9 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { DASH_TS_LOG: 'silent', ...process.env } },
+  {
+    stdio: 'inherit', // Errors stay visible, so a failure in CI shows the server side of it too.
+    env: { DASH_TS_LOG: 'error', ...process.env },
+  },
 );
 process.exit(result.status ?? 1);

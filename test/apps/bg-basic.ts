@@ -2,10 +2,10 @@
  * Basic background callbacks (Dash's background_callback app1, app1_async, app2, app_unordered):
  * an initial run and superseding while typing, sync and async; `running` status; State before Input.
  */
-import { Dash, dcc, html, Input, Output, SqliteManager, State } from '../../src/index.ts';
-import { blockFor, sleep, storePath } from './bg-support.ts';
+import { Dash, dcc, html, Input, Output, State } from '../../src/index.ts';
+import { blockFor, fixtureManager, sleep } from './bg-support.ts';
 
-const manager = new SqliteManager({ path: storePath('basic'), workers: 2 });
+const manager = fixtureManager('basic');
 
 export const app = new Dash({ title: 'bg basic', backgroundManager: manager });
 

@@ -5,18 +5,14 @@
  * run id, so a test tells a cached answer (same id) from a recomputed one.
  */
 import { randomBytes } from 'node:crypto';
-import { type CallbackContext, Dash, dcc, html, Input, Output, SqliteManager } from '../../src/index.ts';
-import { sleep, storePath } from './bg-support.ts';
+import { type CallbackContext, Dash, dcc, html, Input, Output } from '../../src/index.ts';
+import { fixtureManager, sleep } from './bg-support.ts';
 
 /** The cacheBy value. It lives in the server process, where cache keys are built. */
 let cacheToken = 'one';
 
-const manager = new SqliteManager({ path: storePath('cache'), workers: 2 });
-const cachedManager = new SqliteManager({
-  path: storePath('cache'),
-  workers: 1,
-  cacheBy: [() => cacheToken],
-});
+const manager = fixtureManager('cache');
+const cachedManager = fixtureManager('cache', { workers: 1, cacheBy: [() => cacheToken] });
 
 export const app = new Dash({ title: 'bg cache', backgroundManager: manager });
 

@@ -3,19 +3,10 @@
  * running + cancel with a State; progress with a default, a progress bar and cancel; interval 0;
  * one cancel button shared by two callbacks.
  */
-import {
-  type CallbackContext,
-  Dash,
-  dcc,
-  html,
-  Input,
-  Output,
-  SqliteManager,
-  State,
-} from '../../src/index.ts';
-import { sleep, storePath } from './bg-support.ts';
+import { type CallbackContext, Dash, dcc, html, Input, Output, State } from '../../src/index.ts';
+import { fixtureManager, sleep } from './bg-support.ts';
 
-const manager = new SqliteManager({ path: storePath('cancel'), workers: 2 });
+const manager = fixtureManager('cancel');
 
 export const app = new Dash({ title: 'bg cancel', backgroundManager: manager });
 

@@ -4,10 +4,10 @@
  * dev tools show), raises PreventUpdate on the fourth; a multi-output job returns noUpdate for
  * the outputs it leaves alone.
  */
-import { Dash, html, Input, noUpdate, Output, PreventUpdate, SqliteManager } from '../../src/index.ts';
-import { sleep, storePath } from './bg-support.ts';
+import { Dash, html, Input, noUpdate, Output, PreventUpdate } from '../../src/index.ts';
+import { fixtureManager, sleep } from './bg-support.ts';
 
-const manager = new SqliteManager({ path: storePath('debug'), workers: 2 });
+const manager = fixtureManager('debug');
 
 export const app = new Dash({ title: 'bg debug', backgroundManager: manager, debug: true });
 

@@ -3,13 +3,13 @@
  * a callback-level and an app-level handler, both writing with setProps; and a job whose worker
  * process dies, which must end in an error the user sees, never in an endless spinner.
  */
-import { type CallbackContext, Dash, html, Input, Output, SqliteManager } from '../../src/index.ts';
-import { sleep, storePath } from './bg-support.ts';
+import { type CallbackContext, Dash, html, Input, Output } from '../../src/index.ts';
+import { fixtureManager, sleep } from './bg-support.ts';
 
 /** How many jobs were lost so far (onError runs in the server process). */
 let lost = 0;
 
-const manager = new SqliteManager({ path: storePath('errors'), workers: 2 });
+const manager = fixtureManager('errors');
 
 export const app = new Dash({
   title: 'bg errors',

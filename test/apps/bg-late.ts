@@ -3,19 +3,10 @@
  * background_callback app7): the app lists them in `validationLayout`. Progress and cancel as in
  * bg-cancel's item 4.
  */
-import {
-  type CallbackContext,
-  Dash,
-  dcc,
-  html,
-  Input,
-  Output,
-  SqliteManager,
-  State,
-} from '../../src/index.ts';
-import { sleep, storePath } from './bg-support.ts';
+import { type CallbackContext, Dash, dcc, html, Input, Output, State } from '../../src/index.ts';
+import { fixtureManager, sleep } from './bg-support.ts';
 
-const manager = new SqliteManager({ path: storePath('late'), workers: 2 });
+const manager = fixtureManager('late');
 
 const staticLayout = html.Div({
   children: [html.Button({ id: 'show-layout-button', children: 'Show' }), html.Div({ id: 'dynamic-layout' })],

@@ -3,10 +3,10 @@
  * app_pattern_matching, app_callback_ctx, app_diff_outputs): an ALL input; ctx.triggered in the
  * job; two callbacks made by one factory (the same function source) with different outputs.
  */
-import { ALL, type CallbackContext, Dash, html, Input, Output, SqliteManager } from '../../src/index.ts';
-import { sleep, storePath } from './bg-support.ts';
+import { ALL, type CallbackContext, Dash, html, Input, Output } from '../../src/index.ts';
+import { fixtureManager, sleep } from './bg-support.ts';
 
-const manager = new SqliteManager({ path: storePath('pattern'), workers: 2 });
+const manager = fixtureManager('pattern');
 
 export const app = new Dash({ title: 'bg pattern', backgroundManager: manager });
 

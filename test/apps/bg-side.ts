@@ -4,10 +4,10 @@
  * a normal callback; progress from a job that blocks its worker; progress counted exactly; ctx.setProps from sync and async jobs, and from a
  * job with no outputs; request cookies in the job's context.
  */
-import { type CallbackContext, Dash, html, Input, Output, SqliteManager, State } from '../../src/index.ts';
-import { blockFor, sleep, storePath } from './bg-support.ts';
+import { type CallbackContext, Dash, html, Input, Output, State } from '../../src/index.ts';
+import { blockFor, fixtureManager, sleep } from './bg-support.ts';
 
-const manager = new SqliteManager({ path: storePath('side'), workers: 2 });
+const manager = fixtureManager('side');
 
 export const app = new Dash({ title: 'bg side updates', backgroundManager: manager });
 

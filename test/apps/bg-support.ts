@@ -1,7 +1,8 @@
 /**
- * Shared by the bg-* fixture apps of the browser tests (test/e2e/background-*.test.ts): where
- * each fixture keeps its background store, and a sleep for jobs.
+ * Shared by the bg-* fixture apps of the browser tests (test/e2e/background-*.test.ts): the
+ * background manager of each fixture, and sleeps for jobs.
  */
+import { BullMQManager, type Manager, SqliteManager } from '../../src/index.ts';
 
 /**
  * The store file of one fixture: `$DASH_TS_TEST_DB.<name>`. Each fixture gets its own file, because
@@ -10,9 +11,33 @@
  * module does not define it. Without DASH_TS_TEST_DB (e.g. `dash-ts run test/apps/bg-basic.ts`):
  * the manager's default path.
  */
-export function storePath(name: string): string | undefined {
+function storePath(name: string): string | undefined {
   const base = process.env.DASH_TS_TEST_DB;
   return base ? `${base}.${name}` : undefined;
+}
+
+export interface FixtureManagerOptions {
+  /** SqliteManager worker processes; default 2. (With BullMQ, the `dash-ts worker` processes run the jobs.) */
+  workers?: number;
+  cacheBy?: (() => unknown)[];
+}
+
+/**
+ * The background manager of fixture `name`. With DASH_TS_TEST_REDIS (a Redis URL; the BullMQ runs
+ * of the checklist set it, for the server and its `dash-ts worker` processes alike): a
+ * BullMQManager on queue `bg-<name>`, one queue per fixture for the reason given at storePath.
+ * Otherwise an SqliteManager with its store at storePath(name). Managers of one fixture that share
+ * a name share the store (or queue), as the cache fixture's two do.
+ */
+export function fixtureManager(name: string, options: FixtureManagerOptions = {}): Manager {
+  const redis = process.env.DASH_TS_TEST_REDIS;
+  if (redis)
+    return new BullMQManager({ connection: redis, queueName: `bg-${name}`, cacheBy: options.cacheBy });
+  return new SqliteManager({
+    path: storePath(name),
+    workers: options.workers ?? 2,
+    cacheBy: options.cacheBy,
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

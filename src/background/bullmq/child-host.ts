@@ -222,6 +222,8 @@ export class ChildHost {
         child.jobs.delete(job.id);
         job.child = undefined;
       } else {
+        // The operator's only trace of a crash: the user sees the error through the job's outcome.
+        this.logger.warn(`job ${job.id} ended: ${lost}`);
         this.#forget(job);
         this.handlers.ended(job.id, lost);
       }

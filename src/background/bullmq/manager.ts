@@ -216,7 +216,6 @@ export class BullMQManager implements Manager {
     await Promise.all([closeClient(running.subscriber), closeClient(running.commands)]);
   }
 
-  /** Runs this manager's jobs in this process, as `dash-ts worker` does; resolves once it takes jobs. */
   /**
    * Servers and workers import the same app module, so both derive the same default queue
    * name from `new Dash({ name })`; an explicit `queueName` always wins.
@@ -228,6 +227,7 @@ export class BullMQManager implements Manager {
     this.#keys = new KeySpace(this.#options.prefix, queueName);
   }
 
+  /** Runs this manager's jobs in this process, as `dash-ts worker` does; resolves once it takes jobs. */
   async startWorker(environment: WorkerEnvironment): Promise<RunningWorker> {
     this.#adoptAppName(environment.appName);
     const concurrency =
