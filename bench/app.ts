@@ -1,18 +1,35 @@
 /**
  * The app the benchmark drives: a trivial job, a job that sleeps 0.5 s in 5 progress steps,
- * and a busy job that ignores its cancel signal. Runs on the embedded SqliteManager unless
- * BENCH_STORE names a file (always a fresh one from bench/run.ts).
+ * and a busy job that ignores its cancel signal. Runs on the embedded SqliteManager (in the file
+ * BENCH_STORE names, always a fresh one from bench/run.ts), or with BENCH_MANAGER=bullmq on a
+ * BullMQManager on the Redis at BENCH_REDIS, whose jobs run in `dash-ts worker bench/app.ts`
+ * processes.
  */
-import { type CallbackContext, Dash, html, Input, Output, SqliteManager } from '../src/index.ts';
+import {
+  BullMQManager,
+  type CallbackContext,
+  Dash,
+  html,
+  Input,
+  Output,
+  SqliteManager,
+} from '../src/index.ts';
 
-// Default pool size (one worker per CPU); the sleeping job is async, so each worker runs many
-// at once, as the `concurrency` option is meant for (Dash's DiskcacheManager starts a process per job).
+// Jobs one worker runs at once. The sleeping job is async, so each worker runs many at once, as
+// the `concurrency` option is meant for (Dash's DiskcacheManager starts a process per job).
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const bullmq = process.env.BENCH_MANAGER === 'bullmq';
+// The machine's own Redis (6379) is never the benchmark's: bench/run.ts starts a private one.
+if (bullmq && !process.env.BENCH_REDIS)
+  throw new Error('BENCH_MANAGER=bullmq needs BENCH_REDIS (a Redis URL)');
+
 export const app = new Dash({
   title: 'dash-ts benchmark',
-  backgroundManager: new SqliteManager({
-    path: process.env.BENCH_STORE,
-    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16),
-  }),
+  backgroundManager: bullmq
+    ? new BullMQManager({ connection: process.env.BENCH_REDIS, concurrency })
+    : // Default pool size: one worker per CPU.
+      new SqliteManager({ path: process.env.BENCH_STORE, concurrency }),
 });
 
 app.layout = html.Div({ id: 'root' });
