@@ -5,6 +5,7 @@ import { HandleSigner } from '../background/handles.ts';
 import type { Manager } from '../background/manager.ts';
 import { DEFAULT_WINDOWS, Orchestrator, type ResponseWindows } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
+import { RetryableOnce } from '../background/retryable-once.ts';
 import type { RequestInfo } from '../callbacks/context.ts';
 import { type Input, Output } from '../callbacks/dependencies.ts';
 import { dependencyEntry } from '../callbacks/dependency-json.ts';
@@ -69,7 +70,7 @@ export class Dash {
   #running: Promise<RunningServer> | undefined;
   readonly #provider: ManagerProvider;
   readonly #orchestrator: Orchestrator;
-  #signer: Promise<HandleSigner> | undefined;
+  readonly #signer = new RetryableOnce<HandleSigner>();
   /** The module that built this app: what background workers import. */
   readonly #definedIn: string | undefined;
   readonly #cancelInputs = new Set<string>();
@@ -257,16 +258,12 @@ export class Dash {
 
   /** The signing key: the app's option, else DASH_TS_SECRET, else the background store's secret. */
   #handleSigner(): Promise<HandleSigner> {
-    this.#signer ??= (async () => {
+    return this.#signer.run(async () => {
       const configured = this.options.secret ?? process.env.DASH_TS_SECRET;
       if (configured) return new HandleSigner(Buffer.from(configured, 'utf8'));
       const manager = await this.#provider.startedAppLevel();
       return new HandleSigner(await manager.sharedSecret());
-    })();
-    this.#signer.catch(() => {
-      this.#signer = undefined;
     });
-    return this.#signer;
   }
 }
 

@@ -18,6 +18,7 @@ import type {
   Manager,
   ManagerEnvironment,
 } from '../manager.ts';
+import { RetryableOnce } from '../retryable-once.ts';
 import { closeClient, createClient, describeConnection, reportErrors } from './connection.ts';
 import { BullMQManagerError } from './errors.ts';
 import { KeySpace } from './keys.ts';
@@ -61,7 +62,7 @@ export class BullMQManager implements Manager {
   #keys: KeySpace;
   /** Set when the user named the queue; otherwise the app's name is the default (see #adoptAppName). */
   readonly #queueNamed: boolean;
-  #starting: Promise<void> | undefined;
+  readonly #starting = new RetryableOnce<void>();
   #running: Running | undefined;
   #closed = false;
   #secret: Buffer | undefined;
@@ -81,14 +82,7 @@ export class BullMQManager implements Manager {
   }
 
   start(environment: ManagerEnvironment): Promise<void> {
-    if (!this.#starting) {
-      this.#starting = this.#start(environment);
-      // A failed start (Redis unreachable) may be retried once the cause is fixed.
-      this.#starting.catch(() => {
-        this.#starting = undefined;
-      });
-    }
-    return this.#starting;
+    return this.#starting.run(() => this.#start(environment));
   }
 
   async #start({ logger, appName }: ManagerEnvironment): Promise<void> {
@@ -206,7 +200,7 @@ export class BullMQManager implements Manager {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#starting?.catch(() => {});
+    await this.#starting.current?.catch(() => {});
     const running = this.#running;
     this.#running = undefined;
     if (!running) return;

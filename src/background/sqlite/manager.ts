@@ -15,6 +15,7 @@ import type {
 } from '../manager.ts';
 import { OptionChecks } from '../option-checks.ts';
 import { registrar } from '../registrar.ts';
+import { RetryableOnce } from '../retryable-once.ts';
 import { WorkerPool } from './pool.ts';
 import { Store } from './store.ts';
 import { Wakeups } from './wakeups.ts';
@@ -70,7 +71,7 @@ export class SqliteManager implements Manager {
   readonly #cancelGraceMs: number;
   readonly #timeoutMs: number | undefined;
   readonly #finishedTtlMs: number;
-  #starting: Promise<void> | undefined;
+  readonly #starting = new RetryableOnce<void>();
   #running: Running | undefined;
   #closed = false;
   #secret: Buffer | undefined;
@@ -90,14 +91,7 @@ export class SqliteManager implements Manager {
   }
 
   start(environment: ManagerEnvironment): Promise<void> {
-    if (!this.#starting) {
-      this.#starting = this.#start(environment);
-      // A failed start (no app module, unusable file) may be retried once the cause is fixed.
-      this.#starting.catch(() => {
-        this.#starting = undefined;
-      });
-    }
-    return this.#starting;
+    return this.#starting.run(() => this.#start(environment));
   }
 
   async #start({ appModule, logger }: ManagerEnvironment): Promise<void> {
@@ -196,7 +190,7 @@ export class SqliteManager implements Manager {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#starting?.catch(() => {});
+    await this.#starting.current?.catch(() => {});
     const running = this.#running;
     this.#running = undefined;
     if (!running) return;
