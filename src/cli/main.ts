@@ -15,8 +15,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await dispatch(argv);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`dash-ts: ${error.message}\n${USAGE}\n`);
+    // node:util parseArgs reports unknown or malformed flags with ERR_PARSE_ARGS_* codes.
+    const badFlags = String((error as { code?: unknown })?.code ?? '').startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UsageError || badFlags) {
+      process.stderr.write(`dash-ts: ${(error as Error).message}\n${USAGE}\n`);
       process.exit(2);
     }
     throw error;

@@ -236,4 +236,13 @@ describe('dash-ts CLI', () => {
     assert.match(proc.stdout(), /dash-ts run <app-module> \[--port 8050\] \[--host 127\.0\.0\.1\]/);
     assert.match(proc.stdout(), /dash-ts worker <app-module>/);
   });
+
+  it('answers an unknown flag with exit code 2 and the usage, not a stack trace', async () => {
+    const proc = cli(['run', 'test/apps/with-sibling.ts', '--prot', '1']);
+    const exit = await proc.exited;
+    assert.equal(exit.code, 2);
+    assert.match(proc.stderr(), /dash-ts: Unknown option '--prot'/);
+    assert.match(proc.stderr(), /usage:/);
+    assert.doesNotMatch(proc.stderr(), /^\s+at /m);
+  });
 });
