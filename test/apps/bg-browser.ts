@@ -11,6 +11,8 @@ import type { Browser, Page, Response } from 'playwright-core';
 import type { Dash } from '../../src/index.ts';
 import { launchBrowser, type OpenedApp, openApp } from '../support/browser.ts';
 
+export { waitForTextMatching } from '../support/browser.ts';
+
 export interface BackgroundSuite {
   /** Opens `app` before the tests of the enclosing describe block and closes it after them. */
   useApp(app: Dash): () => OpenedApp;
@@ -123,32 +125,6 @@ export function nextFinalResponse(page: Page, output: string, timeout = 15_000):
     },
     { timeout },
   );
-}
-
-/** Waits until the text of `selector` matches `pattern`; returns the text. */
-export async function waitForTextMatching(
-  page: Page,
-  selector: string,
-  pattern: RegExp,
-  timeout = 10_000,
-): Promise<string> {
-  try {
-    await page.waitForFunction(
-      ([sel, source, flags]) =>
-        new RegExp(source!, flags).test(document.querySelector(sel!)?.textContent ?? ''),
-      [selector, pattern.source, pattern.flags],
-      { timeout },
-    );
-  } catch (error) {
-    const actual = await page
-      .locator(selector)
-      .textContent({ timeout: 100 })
-      .catch(() => '<missing>');
-    throw new Error(`${selector}: expected text matching ${pattern}, got ${JSON.stringify(actual)}`, {
-      cause: error,
-    });
-  }
-  return (await textOf(page, selector)) ?? '';
 }
 
 /**

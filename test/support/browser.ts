@@ -71,10 +71,37 @@ export async function waitForText(
   expected: string,
   timeout = 10_000,
 ): Promise<void> {
+  await waitForTextTo(page, selector, { equals: expected }, `text ${JSON.stringify(expected)}`, timeout);
+}
+
+/** Waits until the text of `selector` matches `pattern`; returns the text. */
+export async function waitForTextMatching(
+  page: Page,
+  selector: string,
+  pattern: RegExp,
+  timeout = 10_000,
+): Promise<string> {
+  const want = { source: pattern.source, flags: pattern.flags };
+  await waitForTextTo(page, selector, want, `text matching ${pattern}`, timeout);
+  return (await page.locator(selector).textContent()) ?? '';
+}
+
+/** Polls the page until the element's text passes the test; on timeout, says what it was instead. */
+async function waitForTextTo(
+  page: Page,
+  selector: string,
+  test: { equals: string } | { source: string; flags: string },
+  described: string,
+  timeout: number,
+): Promise<void> {
   try {
     await page.waitForFunction(
-      ([sel, want]) => document.querySelector(sel as string)?.textContent === want,
-      [selector, expected],
+      ([sel, want]) => {
+        const text = document.querySelector(sel as string)?.textContent ?? null;
+        if ('equals' in want) return text === want.equals;
+        return new RegExp(want.source, want.flags).test(text ?? '');
+      },
+      [selector, test] as const,
       { timeout },
     );
   } catch (error) {
@@ -82,9 +109,7 @@ export async function waitForText(
       .locator(selector)
       .textContent({ timeout: 100 })
       .catch(() => '<missing>');
-    throw new Error(`${selector}: expected text ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`, {
-      cause: error,
-    });
+    throw new Error(`${selector}: expected ${described}, got ${JSON.stringify(actual)}`, { cause: error });
   }
 }
 
