@@ -18,6 +18,13 @@ import { callerModule } from './caller-module.ts';
 import { callbackErrorPage } from './error-page.ts';
 import { renderIndexPage } from './index-page.ts';
 import { consoleLogger, type Logger } from './log.ts';
+import {
+  type Prefixes,
+  type PrefixOptions,
+  relativePath,
+  resolvePrefixes,
+  stripRelativePath,
+} from './prefixes.ts';
 import { createRoutes, type DashHost } from './routes.ts';
 import { runtimeMode } from './runtime.ts';
 import { listen, type RunningServer } from './serve.ts';
@@ -28,7 +35,7 @@ export type LayoutValue = LayoutNode | LayoutNode[];
 /** A layout, or a function building one for every page load. */
 export type Layout = LayoutValue | (() => LayoutValue | Promise<LayoutValue>);
 
-export interface DashOptions {
+export interface DashOptions extends PrefixOptions {
   /** The page title. */
   title?: string;
   /** Identifies the app, e.g. in the default background queue name. */
@@ -64,6 +71,8 @@ const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export class Dash {
   readonly options: Readonly<DashOptions>;
   readonly logger: Logger;
+  /** Where the routes live and what the browser requests (see prefixes.ts). */
+  readonly prefixes: Prefixes;
   readonly registry = new CallbackRegistry();
   #layout: Layout | undefined;
   readonly #routes: Hono;
@@ -78,6 +87,7 @@ export class Dash {
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
     this.logger = options.logger ?? consoleLogger;
+    this.prefixes = resolvePrefixes(options);
     this.#definedIn = callerModule();
     this.#provider = new ManagerProvider(
       options.backgroundManager,
@@ -138,6 +148,16 @@ export class Dash {
     );
   }
 
+  /** `path` with the requests prefix before it, for links: Dash's `get_relative_path`. */
+  getRelativePath(path: string): string {
+    return relativePath(this.prefixes.requests, path);
+  }
+
+  /** A browser path without the requests prefix and outer slashes: Dash's `strip_relative_path`. */
+  stripRelativePath(path: string | null): string | null {
+    return stripRelativePath(this.prefixes.requests, path);
+  }
+
   /** The WHATWG handler: mount it in any server that speaks Request/Response. */
   readonly fetch = (request: Request): Promise<Response> => Promise.resolve(this.#routes.fetch(request));
 
@@ -177,11 +197,12 @@ export class Dash {
   #host(): DashHost {
     return {
       logger: this.logger,
+      routesPrefix: this.prefixes.routes,
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       indexHtml: async () =>
         renderIndexPage({
           title: this.options.title ?? 'Dash',
-          prefix: '/',
+          prefix: this.prefixes.requests,
           config: await this.#config(),
           debug: this.options.debug ?? false,
         }),
@@ -202,8 +223,8 @@ export class Dash {
 
   async #config(): Promise<Record<string, unknown>> {
     const config: Record<string, unknown> = {
-      url_base_pathname: null,
-      requests_pathname_prefix: '/',
+      url_base_pathname: this.prefixes.urlBasePathname,
+      requests_pathname_prefix: this.prefixes.requests,
       ui: this.options.debug ?? false,
       props_check: false,
       disable_version_check: true,

@@ -10,6 +10,8 @@ import type { Logger } from './log.ts';
 /** What the routes need from the app; the Dash class provides it. */
 export interface DashHost {
   readonly logger: Logger;
+  /** Every route lives under it (Dash's routes_pathname_prefix; `/` by default). */
+  readonly routesPrefix: string;
   readonly maxRequestBodyBytes: number;
   indexHtml(): Promise<string>;
   layoutJson(): Promise<string>;
@@ -20,7 +22,7 @@ export interface DashHost {
 const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
 
 export function createRoutes(host: DashHost): Hono {
-  const routes = new Hono();
+  const routes = new Hono().basePath(host.routesPrefix);
 
   routes.get('/_dash-layout', async () => new Response(await host.layoutJson(), { headers: JSON_HEADERS }));
 
@@ -50,7 +52,7 @@ export function createRoutes(host: DashHost): Hono {
   );
 
   routes.get('/_dash-component-suites/*', (c) => {
-    const path = c.req.path.slice('/_dash-component-suites/'.length);
+    const path = c.req.path.slice(`${host.routesPrefix}_dash-component-suites/`.length);
     return serveComponentSuite(path, c.req.header('If-None-Match'));
   });
 
