@@ -11,6 +11,17 @@ export class PreventUpdate extends Error {
   }
 }
 
+/**
+ * Thrown by a background job to fail at once, without the further tries its `retry` option
+ * would give it (as PreventUpdate is never retried either).
+ */
+export class NonRetryableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonRetryableError';
+  }
+}
+
 /** A callback or app definition the server cannot serve; raised at registration time. */
 export class CallbackDefinitionError extends Error {
   constructor(message: string) {

@@ -12,11 +12,13 @@ export type {
   JobContextSnapshot,
   JobOutcome,
   JobOwner,
+  JobPolicy,
   JobState,
   JobSubmission,
   JobUpdate,
   Manager,
   ManagerEnvironment,
+  QueuePlace,
 } from './background/manager.ts';
 export type { ResponseWindows } from './background/orchestrator.ts';
 export { SqliteManager, type SqliteManagerOptions } from './background/sqlite/index.ts';
@@ -39,6 +41,7 @@ export {
   BadRequestError,
   CallbackDefinitionError,
   InvalidCallbackReturnValue,
+  NonRetryableError,
   NotSupportedError,
   PreventUpdate,
 } from './errors.ts';

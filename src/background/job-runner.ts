@@ -4,7 +4,7 @@
  */
 import { buildContext } from '../callbacks/context.ts';
 import { idToString } from '../callbacks/dependencies.ts';
-import { PreventUpdate } from '../errors.ts';
+import { NonRetryableError, PreventUpdate } from '../errors.ts';
 import type { JobContextSnapshot, JobOutcome } from './manager.ts';
 import type { JobFunction } from './registrar.ts';
 
@@ -20,6 +20,7 @@ export async function runJob(
   context: JobContextSnapshot,
   channel: JobChannel,
   signal: AbortSignal,
+  attempt = 1,
 ): Promise<JobOutcome> {
   const ctx = buildContext({
     source: context,
@@ -31,6 +32,7 @@ export async function runJob(
     },
     setProgress: (value) => channel.progress(progressValues(job, value)),
     signal,
+    attempt,
   });
   let value: unknown;
   try {
@@ -39,6 +41,10 @@ export async function runJob(
     if (error instanceof PreventUpdate || (error as Error)?.name === 'PreventUpdate')
       return { kind: 'prevent-update' };
     const err = error instanceof Error ? error : new Error(String(error));
+    // By name too: the app module may import dash-ts from another copy than the worker's.
+    if (error instanceof NonRetryableError || err.name === 'NonRetryableError') {
+      return { kind: 'error', message: err.message, stack: err.stack, retryable: false };
+    }
     return { kind: 'error', message: err.message, stack: err.stack };
   }
   try {

@@ -9,16 +9,21 @@
 import type { Logger } from '../app/log.ts';
 import type { ContextSource } from '../callbacks/context.ts';
 
-/** How a job ended. */
+/** How a job ended (after its last try). */
 export type JobOutcome =
   /** The function returned; `value` is JSON (components already serialised). */
   | { kind: 'result'; value: unknown }
   /** The function threw PreventUpdate. */
   | { kind: 'prevent-update' }
-  /** The function threw; message and stack of its error. */
-  | { kind: 'error'; message: string; stack?: string }
-  /** The job could not finish: its worker died, could not start, or it timed out. */
-  | { kind: 'lost'; message: string };
+  /**
+   * The function threw; message and stack of its error. `retryable: false` when it threw a
+   * NonRetryableError (no further try, whatever `retry` says).
+   */
+  | { kind: 'error'; message: string; stack?: string; retryable?: false }
+  /** The job could not finish: its worker died or could not start. */
+  | { kind: 'lost'; message: string }
+  /** A try ran past its time limit and was stopped like a cancel; `seconds` is the limit. */
+  | { kind: 'timed-out'; message: string; seconds: number };
 
 /** The callback context of the request that started a job, as JSON. */
 export type JobContextSnapshot = ContextSource;
@@ -32,6 +37,27 @@ export interface JobOwner {
   outputsKey: string;
 }
 
+/**
+ * How a job is run: the callback's production options (api.md, "Running background jobs in
+ * production"), as every manager takes them. See ./job-options/ for their meaning in one place.
+ */
+export interface JobPolicy {
+  /** Seconds one try may run (from its start, not from the queue); undefined: no limit. */
+  timeoutSeconds?: number;
+  retry: {
+    /** Total tries, counting the first (1: never retried). */
+    attempts: number;
+    /** Seconds before the second try; doubling for each later one. */
+    backoffSeconds: number;
+    /** Also retry a try whose worker died (else such a job ends `lost`). */
+    onLost: boolean;
+  };
+  /** Higher starts first among waiting jobs; equal priorities take turns across page loads (owner.endId). */
+  priority: number;
+  /** Report `queue` (place in line, ETA) in updates while the job waits for a worker. */
+  reportQueue: boolean;
+}
+
 export interface JobSubmission {
   /** Opaque, random, URL-safe; chosen by the orchestrator. */
   id: string;
@@ -43,9 +69,20 @@ export interface JobSubmission {
   owner: JobOwner;
   /** Keep a successful result under this cache key (cacheBy), for `expireSeconds` if given. */
   cache?: { key: string; expireSeconds?: number };
+  /** Time limit, retries, priority, queue reporting; absent: DEFAULT_POLICY (job-options/policy.ts). */
+  policy?: JobPolicy;
 }
 
+/** 'queued' covers a job waiting for a worker and one waiting out its retry backoff. */
 export type JobState = 'queued' | 'running' | 'finished' | 'cancelled' | 'unknown';
+
+/** Where a waiting job stands in line. */
+export interface QueuePlace {
+  /** 1-based: the next job to start sees 1. Counts the waiting jobs ahead of it in start order. */
+  position: number;
+  /** From recent run times of the same callback; absent until there are some. */
+  etaSeconds?: number;
+}
 
 /** What is new for a job since the last read. Reading removes it (read-once delivery). */
 export interface JobUpdate {
@@ -56,6 +93,14 @@ export interface JobUpdate {
   sideUpdates: { id: string; props: Record<string, unknown> }[];
   /** Present once the job has finished (state 'finished'). */
   outcome?: JobOutcome;
+  /**
+   * A try began since the last read: its number (1 for the first). When it is above 1, progress
+   * of earlier tries not yet read has been dropped, so `progress` holds only this try's values
+   * (the page goes back to progressDefault unless there are some).
+   */
+  began?: number;
+  /** While waiting for a worker (not in a retry backoff), when the policy asks for it (reportQueue). */
+  queue?: QueuePlace;
 }
 
 /** What a manager is told when it is first used. */

@@ -23,6 +23,7 @@ import type { ErrorHandler } from '../callbacks/spec.ts';
 import { BackgroundCallbackError, BadRequestError, PreventUpdate } from '../errors.ts';
 import { buildCacheKey } from './cache-key.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
+import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
 import type { JobOutcome, JobUpdate, Manager } from './manager.ts';
 import type { ManagerProvider } from './provider.ts';
 
@@ -136,6 +137,7 @@ export class Orchestrator {
       context: contextSource(request, info),
       owner: { endId, callbackId: callback.id, outputsKey },
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
+      policy: background.policy,
     });
     const update = await gather(manager, jobId, this.deps.windows.startMs);
     return this.#answer(request, info, update, handles);
@@ -171,13 +173,14 @@ export class Orchestrator {
     const body: Body = { ...extra };
     const sideUpdates = new SideUpdates();
     for (const { id, props } of update.sideUpdates) sideUpdates.set(id, props);
-    const progress = update.progress.at(-1);
+    showQueueStatus(callback.background!, update, sideUpdates);
+    const progress = progressToShow(callback.background!, update);
     if (progress) {
       body.progress = Object.fromEntries(
         callback.background!.progress.map((output, i) => [output.toString(), progress[i] ?? null]),
       );
     }
-    if (update.progress.length > 0 || !sideUpdates.isEmpty || update.outcome) body.multi = true;
+    if (progress || !sideUpdates.isEmpty || update.outcome) body.multi = true;
 
     if (!update.outcome) {
       if (!sideUpdates.isEmpty) body.sideUpdate = sideUpdates.toJSON();
@@ -213,7 +216,8 @@ export class Orchestrator {
       case 'prevent-update':
         return {};
       case 'error':
-      case 'lost': {
+      case 'lost':
+      case 'timed-out': {
         const error = new BackgroundCallbackError(
           outcome.message,
           outcome.kind === 'error' ? outcome.stack : undefined,
@@ -255,12 +259,7 @@ async function gather(manager: Manager, jobId: string, windowMs: number): Promis
   let collected = emptyUpdate('queued');
   for (;;) {
     const update = await manager.takeUpdate(jobId, Math.max(0, deadline - Date.now()));
-    collected = {
-      state: update.state,
-      progress: [...collected.progress, ...update.progress],
-      sideUpdates: [...collected.sideUpdates, ...update.sideUpdates],
-      outcome: update.outcome,
-    };
+    collected = mergeUpdates(collected, update);
     const ended = update.outcome || update.state === 'unknown' || update.state === 'cancelled';
     if (ended || Date.now() >= deadline) return collected;
   }

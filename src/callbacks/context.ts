@@ -65,11 +65,19 @@ export interface ContextParts {
   setProps: (id: DependencyId | ConcreteId, props: Record<string, unknown>) => void;
   setProgress?: (value: unknown) => void;
   signal?: AbortSignal;
+  /** A background job's try (1 for the first). */
+  attempt?: number;
 }
 
 const NEVER_ABORTED = new AbortController().signal;
 
-export function buildContext({ source, setProps, setProgress, signal }: ContextParts): CallbackContext {
+export function buildContext({
+  source,
+  setProps,
+  setProgress,
+  signal,
+  attempt,
+}: ContextParts): CallbackContext {
   const inputs = valuesByPropId(source.inputsList);
   const states = valuesByPropId(source.statesList);
   const triggered: TriggeredProp[] = source.changedPropIds.map((propId) => ({
@@ -99,6 +107,7 @@ export function buildContext({ source, setProps, setProgress, signal }: ContextP
         throw new Error('setProgress is only available inside a background callback with progress outputs');
       }),
     signal: signal ?? NEVER_ABORTED,
+    attempt: attempt ?? 1,
   };
 }
 

@@ -3,6 +3,9 @@
  * `output` string the renderer sends back on every request.
  */
 import { createHash } from 'node:crypto';
+import { policyFromSpec } from '../background/job-options/policy.ts';
+import { defaultQueueStatusFormat, type QueueStatusFormat } from '../background/job-options/queue-status.ts';
+import type { JobPolicy } from '../background/manager.ts';
 import { registrar } from '../background/registrar.ts';
 import { CallbackDefinitionError } from '../errors.ts';
 import {
@@ -32,6 +35,10 @@ export interface BackgroundOptions {
   cacheArgsToIgnore: (number | string)[];
   cacheIgnoreTriggered: boolean;
   manager: CallbackSpec['manager'];
+  /** Time limit, retries, priority: what the manager runs the job with. */
+  policy: JobPolicy;
+  /** Where a waiting job's place in line is shown, and how. */
+  queueStatus: { output: Output; format: QueueStatusFormat } | undefined;
   /** The registrar key of the job function (workers find the function by it). */
   functionKey: string;
 }
@@ -299,8 +306,31 @@ function normaliseBackground(spec: CallbackSpec): BackgroundOptions {
     cacheArgsToIgnore: spec.cacheArgsToIgnore ?? [],
     cacheIgnoreTriggered: spec.cacheIgnoreTriggered ?? true,
     manager: spec.manager,
+    policy: policyFromSpec(spec),
+    queueStatus: normaliseQueueStatus(spec),
     functionKey: '',
   };
+}
+
+function normaliseQueueStatus(spec: CallbackSpec): BackgroundOptions['queueStatus'] {
+  const { queueStatus, queueStatusFormat } = spec;
+  if (queueStatusFormat !== undefined && typeof queueStatusFormat !== 'function') {
+    throw new CallbackDefinitionError(
+      'queueStatusFormat must be a function ({ position, etaSeconds }) => value',
+    );
+  }
+  if (queueStatus === undefined) {
+    if (queueStatusFormat !== undefined)
+      throw new CallbackDefinitionError('queueStatusFormat needs queueStatus');
+    return undefined;
+  }
+  if (
+    !(queueStatus instanceof OutputDependency) ||
+    (queueStatus.isPattern && queueStatus.wildcards().length > 0)
+  ) {
+    throw new CallbackDefinitionError('queueStatus must be an Output(...) without wildcards');
+  }
+  return { output: queueStatus, format: queueStatusFormat ?? defaultQueueStatusFormat };
 }
 
 function rejectBackgroundOnlyOptions(spec: CallbackSpec): void {
@@ -312,6 +342,11 @@ function rejectBackgroundOnlyOptions(spec: CallbackSpec): void {
     'interval',
     'cacheArgsToIgnore',
     'cacheIgnoreTriggered',
+    'timeout',
+    'retry',
+    'queueStatus',
+    'queueStatusFormat',
+    'priority',
   ] as const;
   const used = backgroundOnly.filter((key) => spec[key] !== undefined);
   if (used.length > 0) {

@@ -1,5 +1,5 @@
 /** The public shape of `app.callback(spec, fn)`: what a user writes. */
-import type { Manager } from '../background/manager.ts';
+import type { Manager, QueuePlace } from '../background/manager.ts';
 import type { ConcreteId, DependencyId, Input, Output, State } from './dependencies.ts';
 
 export interface TriggeredProp {
@@ -43,6 +43,8 @@ export interface CallbackContext {
   setProgress(value: unknown): void;
   /** Aborted when a background job is cancelled or superseded; never aborted for ordinary calls. */
   readonly signal: AbortSignal;
+  /** Background jobs: which try this is (1 for the first; see the `retry` option). Always 1 elsewhere. */
+  readonly attempt: number;
 }
 
 export type ErrorHandler = (error: Error, ctx: CallbackContext) => unknown;
@@ -66,6 +68,16 @@ export interface CallbackSpec {
   interval?: number;
   cacheArgsToIgnore?: (number | string)[];
   cacheIgnoreTriggered?: boolean;
+  /** Seconds one try may run; then it is stopped like a cancel and onError gets a timed-out Error. */
+  timeout?: number;
+  /** Tries in all (`attempts`), seconds before the second (`backoff`, doubling), retry lost tries too (`onLost`). */
+  retry?: { attempts: number; backoff?: number; onLost?: boolean };
+  /** While the job waits for a worker, this output shows its place in line. */
+  queueStatus?: Output;
+  /** What `queueStatus` shows; default a short English text. */
+  queueStatusFormat?: (info: QueuePlace) => unknown;
+  /** Higher runs first among waiting jobs; default 0. */
+  priority?: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: callbacks take the values of any inputs

@@ -14,8 +14,8 @@ export interface EventRecord {
 }
 
 export type ToWorker =
-  /** Run a job; `payload` is the JSON `{args, context}` stored at submit. */
-  | { t: 'run'; id: string; key: string; payload: string }
+  /** Run a try of a job; `payload` is the JSON `{args, context}` stored at submit; `attempt` counts from 1. */
+  | { t: 'run'; id: string; key: string; payload: string; attempt?: number }
   /** Abort the job's signal (cancel, supersede or timeout). */
   | { t: 'abort'; id: string };
 

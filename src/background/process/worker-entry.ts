@@ -88,7 +88,7 @@ async function run(message: Extract<ToWorker, { t: 'run' }>): Promise<void> {
         args: unknown[];
         context: JobContextSnapshot;
       };
-      outcome = await runJob(job, args, context, channel, controller.signal);
+      outcome = await runJob(job, args, context, channel, controller.signal, message.attempt ?? 1);
     }
   } catch (error) {
     // runJob turns the job's own errors into outcomes; this is a fault around it (a bad payload).
