@@ -6,7 +6,15 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type CallbackContext, Dash, html, Input, Output, PreventUpdate } from '../../src/index.ts';
+import {
+  type CallbackContext,
+  Dash,
+  html,
+  Input,
+  NonRetryableError,
+  Output,
+  PreventUpdate,
+} from '../../src/index.ts';
 
 export const app = new Dash({ title: 'jobs' });
 app.layout = html.Div({ children: 'background jobs for tests' });
@@ -132,6 +140,26 @@ job('record', 2, (file: string, token: string) => {
   return token;
 });
 
+/** Appends `<attempt> <ms since epoch>` to `file` per try and fails until try `succeedOn`. */
+job('flaky', 2, (file: string, succeedOn: number, ctx: CallbackContext) => {
+  appendFileSync(file, `${ctx.attempt} ${Date.now()}\n`);
+  ctx.setProps('try', { children: ctx.attempt });
+  if (ctx.attempt < succeedOn) throw new Error(`try ${ctx.attempt} failed`);
+  return ctx.attempt;
+});
+
+job('non-retryable', 1, (file: string, ctx: CallbackContext) => {
+  appendFileSync(file, `${ctx.attempt}\n`);
+  throw new NonRetryableError('this input can never work');
+});
+
+/** Its first try's process dies (SIGKILL); a later try returns its number. */
+job('suicide-once', 1, (file: string, ctx: CallbackContext) => {
+  appendFileSync(file, `${ctx.attempt}\n`);
+  if (ctx.attempt === 1) process.kill(process.pid, 'SIGKILL');
+  return ctx.attempt;
+});
+
 function keyOf(name: string): string {
   const key = app.registry.get(`${name}.children`)?.background?.functionKey;
   if (!key) throw new Error(`jobs-app: no background callback ${name}`);
@@ -155,6 +183,9 @@ export const jobs = {
   circular: keyOf('circular'),
   suicide: keyOf('suicide'),
   record: keyOf('record'),
+  flaky: keyOf('flaky'),
+  nonRetryable: keyOf('non-retryable'),
+  suicideOnce: keyOf('suicide-once'),
 };
 
 /** This module's path, for `ManagerEnvironment.appModule`. */

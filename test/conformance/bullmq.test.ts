@@ -30,6 +30,7 @@ managerContract('BullMQManager', async () => {
     );
     return {
       manager: await make(),
+      slots: 2,
       sibling: make,
       cleanup: async () => {
         await Promise.all(managers.map((manager) => manager.close()));

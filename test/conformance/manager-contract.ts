@@ -17,10 +17,13 @@ import type {
   Manager,
 } from '../../src/background/manager.ts';
 import { jobs } from '../apps/jobs-app.ts';
+import { jobOptionsContract } from './job-options.ts';
 
 export interface ManagerFixture {
   /** A started manager whose workers import test/apps/jobs-app.ts. */
   manager: Manager;
+  /** Jobs its workers run at once, in all (before any sibling is made). */
+  slots: number;
   /** Another started manager on the same store, as a second server process has; cleanup() closes it too. */
   sibling(): Promise<Manager>;
   /** Closes every manager the fixture made and removes its store. */
@@ -154,6 +157,9 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       manager = fixture.manager;
     });
     after(() => fixture?.cleanup());
+
+    // First: they count on the fixture's own slots, before `sibling()` adds workers.
+    jobOptionsContract(() => fixture);
 
     it('delivers a result once, then forgets the job', async () => {
       const job = submission(jobs.echo, ['hello']);

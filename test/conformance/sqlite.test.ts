@@ -18,6 +18,7 @@ managerContract('SqliteManager', async () => {
   };
   return {
     manager: await make(2),
+    slots: 2,
     sibling: () => make(1),
     cleanup: async () => {
       await Promise.all(managers.map((manager) => manager.close()));

@@ -162,8 +162,11 @@ describe('BullMQManager faults', { timeout: 180_000 }, () => {
     const job = submission(jobs.busy, [30_000]);
     await timed.submit(job);
     const drained = await drain(timed, job.id, { timeoutMs: 5000 });
-    assert.equal(drained.outcome?.kind, 'lost');
-    assert.match(drained.outcome?.kind === 'lost' ? drained.outcome.message : '', /timed out after 1200 ms/);
+    assert.equal(drained.outcome?.kind, 'timed-out');
+    assert.match(
+      drained.outcome?.kind === 'timed-out' ? drained.outcome.message : '',
+      /timed out after 1.2 s/,
+    );
     const pid = drained.sideUpdates.find((u) => u.id === 'pid')?.props.children as number;
     if (hasProc) await processGone(pid, 1000);
   });

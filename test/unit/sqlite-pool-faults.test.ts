@@ -255,14 +255,14 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     assert.match(outcome.kind === 'lost' ? outcome.message : '', /interrupted twice/);
   });
 
-  it('ends a job that runs past timeoutMs as lost, and stops it', async () => {
+  it('ends a job that runs past timeoutMs as timed out, and stops it', async () => {
     const manager = await started(freshPath(), { timeoutMs: 300 });
     const job = submission(jobs.busy, [30_000]);
     await manager.submit(job);
     const pid = await runningPid(manager, job.id);
     const { outcome } = await drain(manager, job.id);
-    assert.equal(outcome?.kind, 'lost');
-    assert.match(outcome.kind === 'lost' ? outcome.message : '', /timed out after 300 ms/);
+    assert.equal(outcome?.kind, 'timed-out');
+    assert.match(outcome.kind === 'timed-out' ? outcome.message : '', /timed out after 0.3 s/);
     if (hasProc) assert.equal(await cpuFreed(pid, 1000), 'gone');
     const next = submission(jobs.echo, ['next']);
     await manager.submit(next);

@@ -158,7 +158,7 @@ export class SqliteManager implements Manager {
     const deadline = performance.now() + (Number.isNaN(waitMs) ? 0 : Math.max(0, waitMs));
     for (;;) {
       const { store, wakeups } = this.#use();
-      const { update, news } = store.take(jobId);
+      const { update, news } = store.take(jobId, Date.now());
       const remaining = deadline - performance.now();
       if (news || remaining <= 0) return update;
       await wakeups.wait(jobId, remaining);

@@ -11,7 +11,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../app/log.ts';
-import type { JobOutcome } from '../manager.ts';
+import { DEFAULT_POLICY, tryTimeoutMs } from '../job-options/policy.ts';
+import { retryDecision } from '../job-options/retry.ts';
+import { timedOutOutcome } from '../job-options/timeout.ts';
+import type { JobOutcome, JobPolicy } from '../manager.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
@@ -52,7 +55,11 @@ type StopReason = 'cancel' | 'timeout' | 'taken-over';
 interface PoolJob {
   readonly id: string;
   readonly worker: WorkerProcess;
+  readonly attempt: number;
+  readonly policy: JobPolicy;
   stopping?: StopReason;
+  /** A timed-out try's outcome, written once the try has really stopped (its slot is free). */
+  timedOut?: JobOutcome;
   timer?: NodeJS.Timeout;
 }
 
@@ -199,9 +206,29 @@ export class WorkerPool {
     const job = this.#jobs.get(jobId);
     if (!job || job.worker !== worker) return;
     this.#forget(job);
-    if (!job.stopping) this.#writes.push({ op: 'finish', jobId, outcome, cacheable: kind === 'result' });
+    if (!job.stopping) this.#end(job, outcome, kind === 'result');
     else if (job.stopping === 'cancel') this.#writes.push({ op: 'release', jobId });
+    else if (job.timedOut) this.#end(job, JSON.stringify(job.timedOut), false, job.timedOut);
     this.#schedulePump();
+  }
+
+  /** A try ended with `outcome` (JSON): the job finishes, or waits for its next try (retry.ts). */
+  #end(job: PoolJob, outcome: string, cacheable: boolean, parsed?: JobOutcome): void {
+    const decision =
+      job.policy.retry.attempts > job.attempt
+        ? retryDecision(job.policy, job.attempt, parsed ?? (JSON.parse(outcome) as JobOutcome))
+        : { retry: false as const };
+    if (!decision.retry) {
+      this.#writes.push({ op: 'finish', jobId: job.id, outcome, cacheable });
+      return;
+    }
+    this.#writes.push({ op: 'retry', jobId: job.id, delayMs: decision.delayMs });
+    // Claim it again once its backoff is over (another pool may do so first).
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(timer);
+      this.#schedulePump();
+    }, decision.delayMs + 1);
+    this.#restartTimers.add(timer);
   }
 
   #onExit(worker: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -210,16 +237,17 @@ export class WorkerPool {
     const lost = lostMessage(code, signal);
     for (const jobId of worker.jobs) {
       const job = this.#jobs.get(jobId);
-      if (!job) continue;
+      if (!job || job.worker !== worker) continue;
       this.#forget(job);
       if (job.stopping === 'cancel') this.#writes.push({ op: 'release', jobId });
+      else if (job.timedOut) this.#end(job, JSON.stringify(job.timedOut), false, job.timedOut);
       else if (job.stopping) {
-        // A timed-out job already has its outcome; a taken-over one is not ours to write.
+        // A taken-over job is not ours to write.
       } else if (worker.wasKilledByPool) {
         // Killed to stop a neighbour: this job did nothing wrong and runs again.
         this.#writes.push({ op: 'requeue', jobId });
       } else {
-        this.#writes.push({ op: 'finish', jobId, outcome: JSON.stringify(lost), cacheable: false });
+        this.#end(job, JSON.stringify(lost), false, lost);
       }
     }
     this.#schedulePump();
@@ -251,14 +279,8 @@ export class WorkerPool {
     if (job.stopping) return;
     job.stopping = reason;
     clearTimeout(job.timer);
-    if (reason === 'timeout') {
-      const outcome: JobOutcome = {
-        kind: 'lost',
-        message: `the job timed out after ${this.#o.timeoutMs} ms and was stopped`,
-      };
-      this.#writes.push({ op: 'finish', jobId: job.id, outcome: JSON.stringify(outcome), cacheable: false });
-      this.#schedulePump();
-    }
+    if (reason === 'timeout')
+      job.timedOut = timedOutOutcome(tryTimeoutMs(job.policy, this.#o.timeoutMs) ?? 0);
     job.worker.send({ t: 'abort', id: job.id });
     job.timer = setTimeout(() => {
       if (this.#jobs.get(job.id) === job) job.worker.kill();
@@ -347,14 +369,20 @@ export class WorkerPool {
     // The least busy worker: with concurrency 1 that is any free one.
     let worker = free[0]!;
     for (const candidate of free) if (candidate.jobs.size < worker.jobs.size) worker = candidate;
-    const job: PoolJob = { id: claimed.id, worker };
+    const policy = claimed.policy ? (JSON.parse(claimed.policy) as JobPolicy) : DEFAULT_POLICY;
+    const job: PoolJob = { id: claimed.id, worker, attempt: claimed.attempt, policy };
     this.#jobs.set(job.id, job);
     worker.jobs.add(job.id);
     if (worker.jobs.size >= this.#o.concurrency) free.splice(free.indexOf(worker), 1);
-    worker.send({ t: 'run', id: claimed.id, key: claimed.functionKey, payload: claimed.payload });
-    if (this.#o.timeoutMs !== undefined) {
-      job.timer = setTimeout(() => this.#stop(job, 'timeout'), this.#o.timeoutMs);
-    }
+    worker.send({
+      t: 'run',
+      id: claimed.id,
+      key: claimed.functionKey,
+      payload: claimed.payload,
+      attempt: claimed.attempt,
+    });
+    const limitMs = tryTimeoutMs(policy, this.#o.timeoutMs);
+    if (limitMs !== undefined) job.timer = setTimeout(() => this.#stop(job, 'timeout'), limitMs);
   }
 
   /** Every few ms: has another process written? Then look for cancels of our jobs and new jobs. */
@@ -405,6 +433,8 @@ export class WorkerPool {
         this.#schedulePump();
       }
       store.sweep(now, this.#o.finishedTtlMs);
+      // Retries whose backoff another pool set up are due by now, whatever that pool is doing.
+      this.#schedulePump();
       this.#announce();
     } catch (error) {
       // A busy or briefly unavailable file must not crash the server; the next round retries.

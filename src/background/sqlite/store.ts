@@ -9,10 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { policyOf } from '../job-options/policy.ts';
 import type { JobOutcome, JobOwner, JobState, JobSubmission, JobUpdate } from '../manager.ts';
 import type { EventRecord } from '../process/ipc.ts';
+import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA, QueueOrder, START_ORDER } from './queue-order.ts';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -31,7 +33,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   outcome TEXT,
   created_at INTEGER NOT NULL,
   started_at INTEGER,
-  finished_at INTEGER
+  finished_at INTEGER,
+  ${JOB_OPTION_COLUMNS.join(',\n  ')}
 );
 CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_claimed ON jobs (claimed_by) WHERE claimed_by IS NOT NULL;
@@ -56,13 +59,17 @@ CREATE TABLE IF NOT EXISTS pools (
   host TEXT NOT NULL,
   heartbeat_at INTEGER NOT NULL
 );
-`;
+${QUEUE_ORDER_SCHEMA}`;
 
 /** A job a pool has just claimed. */
 export interface ClaimedJob {
   id: string;
   functionKey: string;
   payload: string;
+  /** Which try this is (1 for the first). */
+  attempt: number;
+  /** The JobPolicy as JSON; null for the defaults. */
+  policy: string | null;
 }
 
 /** A job claimed by some other pool, with what is known about that pool's liveness. */
@@ -83,7 +90,9 @@ export type PoolWrite =
   /** A cancelled job's worker stopped: the job can go. */
   | { op: 'release'; jobId: string }
   /** Hand a job back to the queue through no fault of its own (shutdown, a neighbour's kill). */
-  | { op: 'requeue'; jobId: string };
+  | { op: 'requeue'; jobId: string }
+  /** The try failed and another follows after `delayMs` (retry.ts): the job waits in line again. */
+  | { op: 'retry'; jobId: string; delayMs: number };
 
 export interface TakeResult {
   update: JobUpdate;
@@ -95,6 +104,7 @@ interface JobRow {
   state: Exclude<JobState, 'unknown'>;
   outcome: string | null;
   claimed_by: string | null;
+  began: number | null;
 }
 
 interface EventRow {
@@ -114,6 +124,7 @@ export class Store {
   readonly #db: Database.Database;
   readonly #statements;
   readonly #tx;
+  readonly #order: QueueOrder;
 
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -132,6 +143,7 @@ export class Store {
       throw error;
     }
     this.#statements = prepareStatements(db);
+    this.#order = new QueueOrder(db);
     this.#tx = this.#transactions();
   }
 
@@ -143,6 +155,10 @@ export class Store {
           `${this.path} was written by a newer dash-ts (schema ${version}, this one knows ${SCHEMA_VERSION})`,
         );
       }
+      if (version === 1) {
+        // Schema 1 (before the job options): add their columns; SCHEMA adds the rest.
+        for (const column of JOB_OPTION_COLUMNS) this.#db.exec(`ALTER TABLE jobs ADD COLUMN ${column}`);
+      }
       this.#db.exec(SCHEMA);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
@@ -152,10 +168,26 @@ export class Store {
   #transactions() {
     const s = this.#statements;
     const db = this.#db;
+    const order = this.#order;
     const claim = (poolId: string, limit: number, keys: string, now: number): ClaimedJob[] => {
       if (limit <= 0) return [];
-      const rows = s.claim.all(poolId, now, now, keys, limit) as (ClaimedJob & { seq: number })[];
-      return rows.sort((a, b) => a.seq - b.seq);
+      const rows = s.claim.all(poolId, now, now, now, keys, limit) as (ClaimedJob & {
+        seq: number;
+        priority: number;
+        tag: number;
+      })[];
+      order.started(rows.map((row) => row.tag));
+      // A retry starts from the progress default: unread progress of earlier tries goes.
+      for (const row of rows) if (row.attempt > 1) s.deleteProgressOf.run(row.id);
+      return rows
+        .sort((a, b) => b.priority - a.priority || a.tag - b.tag || a.seq - b.seq)
+        .map(({ id, functionKey, payload, attempt, policy }) => ({
+          id,
+          functionKey,
+          payload,
+          attempt,
+          policy,
+        }));
     };
     const apply = (poolId: string, writes: PoolWrite[], now: number): Set<string> => {
       const changed = new Set<string>();
@@ -182,13 +214,19 @@ export class Store {
             break;
           case 'finish': {
             const row = s.finish.get(write.outcome, now, write.jobId, poolId) as
-              | { cache_key: string | null; cache_expire: number | null }
+              | {
+                  cache_key: string | null;
+                  cache_expire: number | null;
+                  function_key: string;
+                  started_at: number;
+                }
               | undefined;
             ours.set(write.jobId, false);
             if (!row) {
               s.release.run(write.jobId, poolId);
               break;
             }
+            order.recordRunTime(row.function_key, now - row.started_at);
             if (write.cacheable && row.cache_key !== null) {
               s.putCache.run(row.cache_key, write.outcome, expiresAt(now, row.cache_expire));
             }
@@ -203,6 +241,17 @@ export class Store {
             if (s.requeue.run(write.jobId, poolId).changes === 0) s.release.run(write.jobId, poolId);
             ours.set(write.jobId, false);
             break;
+          case 'retry': {
+            ours.set(write.jobId, false);
+            const owner = s.runningOwner.get(write.jobId, poolId) as string | undefined;
+            if (owner === undefined) {
+              s.release.run(write.jobId, poolId);
+              break;
+            }
+            const tag = order.tagFor((JSON.parse(owner) as JobOwner).endId, now);
+            s.retry.run({ id: write.jobId, pool: poolId, notBefore: now + write.delayMs, tag });
+            break;
+          }
         }
       }
       return changed;
@@ -225,13 +274,15 @@ export class Store {
             update.sideUpdates.push({ id, props });
           }
         }
+        if (row.began !== null) update.began = row.began;
         if (row.state === 'finished') {
           s.deleteJob.run(jobId);
           update.outcome = JSON.parse(row.outcome ?? 'null') as JobOutcome;
           return { update, news: true };
         }
         if (events.length > 0) s.deleteEventsOf.run(jobId);
-        return { update, news: events.length > 0 };
+        if (row.began !== null) s.clearBegan.run(jobId);
+        return { update, news: events.length > 0 || row.began !== null };
       }),
       cancel: db.transaction((jobId: string, now: number) => {
         const row = s.cancel.get(now, jobId) as { claimed_by: string | null } | undefined;
@@ -240,6 +291,21 @@ export class Store {
         return { claimedBy: row.claimed_by };
       }),
       claim: db.transaction(claim),
+      insert: db.transaction((job: JobSubmission, now: number) => {
+        const policy = policyOf(job);
+        s.insertJob.run({
+          id: job.id,
+          functionKey: job.functionKey,
+          payload: JSON.stringify({ args: job.args, context: job.context }),
+          owner: JSON.stringify(job.owner),
+          cacheKey: job.cache?.key ?? null,
+          cacheExpire: job.cache?.expireSeconds ?? null,
+          now,
+          policy: job.policy ? JSON.stringify(job.policy) : null,
+          priority: policy.priority,
+          tag: order.tagFor(job.owner.endId, now),
+        });
+      }),
       pump: db.transaction(
         (poolId: string, writes: PoolWrite[], limit: number, keys: string, now: number) => ({
           changed: apply(poolId, writes, now),
@@ -280,6 +346,7 @@ export class Store {
       }),
       sweep: db.transaction((now: number, finishedTtlMs: number) => {
         s.deleteEnded.run(now - finishedTtlMs);
+        order.sweep(now);
         s.deleteExpiredCache.run(now);
         s.deleteIdlePools.run(now - POOL_ROW_TTL_MS);
       }),
@@ -295,24 +362,28 @@ export class Store {
 
   /** Queues a job. Throws if the id is taken (ids are random: a clash is a bug upstream). */
   insertJob(job: JobSubmission, now: number): void {
-    this.#statements.insertJob.run(
-      job.id,
-      job.functionKey,
-      JSON.stringify({ args: job.args, context: job.context }),
-      JSON.stringify(job.owner),
-      job.cache?.key ?? null,
-      job.cache?.expireSeconds ?? null,
-      now,
-    );
+    this.#tx.insert.immediate(job, now);
   }
 
   /** The job's news if there is any (read and removed); else its state, without taking a write lock. */
-  take(jobId: string): TakeResult {
-    const peek = this.#statements.peek.get(jobId) as { state: JobState; events: number } | undefined;
-    if (peek && (peek.state === 'queued' || peek.state === 'running') && peek.events === 0) {
-      return { update: emptyUpdate(peek.state), news: false };
+  take(jobId: string, now = Date.now()): TakeResult {
+    const peek = this.#statements.peek.get(jobId) as
+      | { state: JobState; events: number; began: number | null; reportQueue: number }
+      | undefined;
+    if (
+      peek &&
+      (peek.state === 'queued' || peek.state === 'running') &&
+      peek.events === 0 &&
+      peek.began === null
+    ) {
+      const update = emptyUpdate(peek.state);
+      if (peek.state === 'queued' && peek.reportQueue) update.queue = this.#order.place(jobId, now);
+      return { update, news: false };
     }
-    return this.#tx.take.immediate(jobId);
+    const taken = this.#tx.take.immediate(jobId);
+    if (taken.update.state === 'queued' && peek?.reportQueue)
+      taken.update.queue = this.#order.place(jobId, now);
+    return taken;
   }
 
   owner(jobId: string): JobOwner | undefined {
@@ -351,7 +422,7 @@ export class Store {
     now: number,
   ): { changed: Set<string>; claimed: ClaimedJob[] } {
     // Most turns of an idle pool have nothing to write or claim: find out without the write lock.
-    if (writes.length === 0 && (limit <= 0 || !this.#statements.hasQueued.get(functionKeys))) {
+    if (writes.length === 0 && (limit <= 0 || !this.#statements.hasQueued.get(now, functionKeys))) {
       return { changed: new Set(), claimed: [] };
     }
     return this.#tx.pump.immediate(poolId, writes, limit, functionKeys, now);
@@ -444,13 +515,27 @@ function emptyUpdate(state: JobState): JobUpdate {
 function prepareStatements(db: Database.Database) {
   return {
     insertJob: db.prepare(
-      `INSERT INTO jobs (id, function_key, payload, owner, cache_key, cache_expire, state, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
+      `INSERT INTO jobs (id, function_key, payload, owner, cache_key, cache_expire, state, created_at,
+                         policy, priority, fair_tag)
+       VALUES (@id, @functionKey, @payload, @owner, @cacheKey, @cacheExpire, 'queued', @now,
+               @policy, @priority, @tag)`,
     ),
     peek: db.prepare(
-      `SELECT state, EXISTS (SELECT 1 FROM events WHERE job_id = jobs.id) AS events FROM jobs WHERE id = ?`,
+      `SELECT state, EXISTS (SELECT 1 FROM events WHERE job_id = jobs.id) AS events, began,
+              coalesce(json_extract(policy, '$.reportQueue'), 0) AS reportQueue
+       FROM jobs WHERE id = ?`,
     ),
-    jobForTake: db.prepare('SELECT state, outcome, claimed_by FROM jobs WHERE id = ?'),
+    jobForTake: db.prepare('SELECT state, outcome, claimed_by, began FROM jobs WHERE id = ?'),
+    clearBegan: db.prepare('UPDATE jobs SET began = NULL WHERE id = ?'),
+    deleteProgressOf: db.prepare(`DELETE FROM events WHERE job_id = ? AND kind = 'progress'`),
+    runningOwner: db
+      .prepare(`SELECT owner FROM jobs WHERE id = ? AND state = 'running' AND claimed_by = ?`)
+      .pluck(),
+    retry: db.prepare(
+      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, began = NULL,
+                       not_before = @notBefore, fair_tag = @tag
+       WHERE id = @id AND state = 'running' AND claimed_by = @pool`,
+    ),
     eventsOf: db.prepare('SELECT kind, body FROM events WHERE job_id = ? ORDER BY seq'),
     deleteEventsOf: db.prepare('DELETE FROM events WHERE job_id = ?'),
     deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
@@ -460,14 +545,17 @@ function prepareStatements(db: Database.Database) {
        WHERE id = ? AND state != 'cancelled' RETURNING claimed_by`,
     ),
     claim: db.prepare(
-      `UPDATE jobs SET state = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?, attempts = attempts + 1
-       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued'
-                       AND function_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?)
-       RETURNING seq, id, function_key AS functionKey, payload`,
+      `UPDATE jobs SET state = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?,
+                       attempts = attempts + 1, began = attempts + 1
+       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' AND not_before <= ?
+                       AND function_key IN (SELECT value FROM json_each(?)) ORDER BY ${START_ORDER} LIMIT ?)
+       RETURNING seq, id, function_key AS functionKey, payload, attempts AS attempt, policy, priority,
+                 fair_tag AS tag`,
     ),
     hasQueued: db
       .prepare(
-        `SELECT 1 FROM jobs WHERE state = 'queued' AND function_key IN (SELECT value FROM json_each(?)) LIMIT 1`,
+        `SELECT 1 FROM jobs WHERE state = 'queued' AND not_before <= ?
+           AND function_key IN (SELECT value FROM json_each(?)) LIMIT 1`,
       )
       .pluck(),
     isRunningFor: db.prepare(`SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND claimed_by = ?`),
@@ -478,7 +566,8 @@ function prepareStatements(db: Database.Database) {
     ),
     finish: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL
-       WHERE id = ? AND state = 'running' AND claimed_by = ? RETURNING cache_key, cache_expire`,
+       WHERE id = ? AND state = 'running' AND claimed_by = ?
+       RETURNING cache_key, cache_expire, function_key, started_at`,
     ),
     finishUnclaimed: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL
@@ -486,11 +575,11 @@ function prepareStatements(db: Database.Database) {
     ),
     release: db.prepare(`DELETE FROM jobs WHERE id = ? AND state = 'cancelled' AND claimed_by = ?`),
     requeue: db.prepare(
-      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, attempts = max(attempts - 1, 0)
+      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, attempts = max(attempts - 1, 0), began = NULL
        WHERE id = ? AND state = 'running' AND claimed_by = ?`,
     ),
     requeueUnclaimed: db.prepare(
-      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL WHERE id = ?`,
+      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, began = NULL WHERE id = ?`,
     ),
     failQueued: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, started_at = ?, finished_at = ?, attempts = attempts + 1

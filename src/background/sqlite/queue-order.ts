@@ -1,0 +1,110 @@
+/**
+ * The job options' part of the SQLite store (see ../job-options/): start tags that give page
+ * loads fair turns, the clock they are measured against, a waiting job's place in line, and
+ * each callback's recent run time (for the ETA). Runs inside the store's transactions.
+ */
+import type Database from 'better-sqlite3';
+import { PAGE_TAG_TTL_MS, startTag } from '../job-options/fairness.ts';
+import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
+import type { QueuePlace } from '../manager.ts';
+
+/** Columns the job options add to `jobs` (schema 2). */
+export const JOB_OPTION_COLUMNS = [
+  'policy TEXT',
+  'priority INTEGER NOT NULL DEFAULT 0',
+  'fair_tag INTEGER NOT NULL DEFAULT 0',
+  'not_before INTEGER NOT NULL DEFAULT 0',
+  'began INTEGER',
+] as const;
+
+export const QUEUE_ORDER_SCHEMA = `
+CREATE INDEX IF NOT EXISTS jobs_start_order ON jobs (priority DESC, fair_tag, seq) WHERE state = 'queued';
+CREATE TABLE IF NOT EXISTS fair_pages (page TEXT PRIMARY KEY, next_tag INTEGER NOT NULL, touched_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS run_times (function_key TEXT PRIMARY KEY, mean_ms REAL NOT NULL);
+`;
+
+/** The start order of waiting jobs, as SQL (see fairness.ts). */
+export const START_ORDER = 'priority DESC, fair_tag, seq';
+
+interface PlaceRow {
+  function_key: string;
+  priority: number;
+  fair_tag: number;
+  seq: number;
+  not_before: number;
+}
+
+export class QueueOrder {
+  readonly #s;
+
+  constructor(db: Database.Database) {
+    this.#s = {
+      clock: db.prepare(`SELECT value FROM meta WHERE key = 'fair_clock'`).pluck(),
+      setClock: db.prepare(
+        `INSERT INTO meta (key, value) VALUES ('fair_clock', ?)
+         ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`,
+      ),
+      pageTag: db.prepare('SELECT next_tag FROM fair_pages WHERE page = ?').pluck(),
+      setPageTag: db.prepare(
+        `INSERT INTO fair_pages (page, next_tag, touched_at) VALUES (?, ?, ?)
+         ON CONFLICT (page) DO UPDATE SET next_tag = excluded.next_tag, touched_at = excluded.touched_at`,
+      ),
+      placeRow: db.prepare(
+        `SELECT function_key, priority, fair_tag, seq, not_before FROM jobs WHERE id = ? AND state = 'queued'`,
+      ),
+      ahead: db
+        .prepare(
+          `SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND not_before <= @now
+             AND (priority > @priority OR (priority = @priority
+               AND (fair_tag < @tag OR (fair_tag = @tag AND seq < @seq))))`,
+        )
+        .pluck(),
+      running: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state = 'running'`).pluck(),
+      meanRun: db.prepare('SELECT mean_ms FROM run_times WHERE function_key = ?').pluck(),
+      setMeanRun: db.prepare(
+        `INSERT INTO run_times (function_key, mean_ms) VALUES (?, ?)
+         ON CONFLICT (function_key) DO UPDATE SET mean_ms = excluded.mean_ms`,
+      ),
+      sweepPages: db.prepare('DELETE FROM fair_pages WHERE touched_at < ?'),
+    };
+  }
+
+  /** The start tag of a job that page `page` queues now; call within the insert's transaction. */
+  tagFor(page: string, now: number): number {
+    const clock = Number(this.#s.clock.get() ?? 0);
+    const next = this.#s.pageTag.get(page) as number | undefined;
+    const tag = startTag(clock, next);
+    this.#s.setPageTag.run(page, tag + 1, now);
+    return tag;
+  }
+
+  /** Jobs with these tags started: the clock moves on to the largest. */
+  started(tags: number[]): void {
+    if (tags.length > 0) this.#s.setClock.run(Math.max(...tags));
+  }
+
+  /** Where a waiting job stands; undefined when it is not waiting for a worker (or in a backoff). */
+  place(jobId: string, now: number): QueuePlace | undefined {
+    const row = this.#s.placeRow.get(jobId) as PlaceRow | undefined;
+    if (!row || row.not_before > now) return undefined;
+    const ahead = this.#s.ahead.get({
+      now,
+      priority: row.priority,
+      tag: row.fair_tag,
+      seq: row.seq,
+    }) as number;
+    const position = ahead + 1;
+    const mean = this.#s.meanRun.get(row.function_key) as number | undefined;
+    const eta = etaSeconds(position, mean, this.#s.running.get() as number);
+    return eta === undefined ? { position } : { position, etaSeconds: eta };
+  }
+
+  recordRunTime(functionKey: string, runMs: number): void {
+    const previous = this.#s.meanRun.get(functionKey) as number | undefined;
+    this.#s.setMeanRun.run(functionKey, nextMeanRunMs(previous, runMs));
+  }
+
+  sweep(now: number): void {
+    this.#s.sweepPages.run(now - PAGE_TAG_TTL_MS);
+  }
+}
