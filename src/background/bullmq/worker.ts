@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
+import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome } from '../manager.ts';
 import { ChildHost } from './child-host.ts';
 import { closeClient, createClient, reportErrors } from './connection.ts';
@@ -252,10 +253,7 @@ export class JobWorker {
 
   async #timeout(active: ActiveJob): Promise<void> {
     if (active.stop || active.phase !== 'running') return;
-    const outcome: JobOutcome = {
-      kind: 'lost',
-      message: `the job timed out after ${this.#c.options.timeoutMs} ms and was stopped`,
-    };
+    const outcome = timedOutOutcome(this.#c.options.timeoutMs ?? 0);
     this.#stop(active.id, 'timeout');
     try {
       await this.#writer!.finish(active.id, active.token, JSON.stringify(outcome), false);
