@@ -34,6 +34,11 @@ export {
   State,
 } from './callbacks/dependencies.ts';
 export { type NoUpdate, noUpdate } from './callbacks/no-update.ts';
+export {
+  BackgroundResponseError,
+  type CallbackResponse,
+  type CookieOptions,
+} from './callbacks/response.ts';
 export type { CallbackContext, CallbackSpec, ErrorHandler } from './callbacks/spec.ts';
 export { type Children, Component, type ComponentId, dcc, html } from './components/index.ts';
 export {

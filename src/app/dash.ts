@@ -1,5 +1,6 @@
 /** The Dash app: layout, callbacks, and the HTTP host that serves them to the real renderer. */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Hono } from 'hono';
 import { HandleSigner } from '../background/handles.ts';
 import type { Manager } from '../background/manager.ts';
@@ -16,7 +17,9 @@ import type { CallbackFunction, CallbackSpec, ErrorHandler } from '../callbacks/
 import { type Component, childrenPropsConfig } from '../components/index.ts';
 import { callerModule } from './caller-module.ts';
 import { callbackErrorPage } from './error-page.ts';
-import { renderIndexPage } from './index-page.ts';
+import { healthResponse } from './health.ts';
+import { HotReload } from './hot-reload.ts';
+import { renderIndexPage, type TagSpec } from './index-page.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import {
   type Prefixes,
@@ -28,6 +31,7 @@ import {
 import { createRoutes, type DashHost } from './routes.ts';
 import { runtimeMode } from './runtime.ts';
 import { listen, type RunningServer } from './serve.ts';
+import { UserAssets } from './user-assets.ts';
 import { DASH_TS_VERSION } from './version.ts';
 
 export type LayoutNode = Component | string | number | null;
@@ -59,6 +63,25 @@ export interface DashOptions extends PrefixOptions {
   secret?: string;
   /** How long background start responses and polls may wait for news (see README). */
   backgroundWindows?: Partial<ResponseWindows>;
+  /** Static files (Dash's assets_folder): default `assets` beside the app module. */
+  assetsFolder?: string;
+  /** Served at `<prefix><assetsUrlPath>/<file>`; default `assets`. */
+  assetsUrlPath?: string;
+  /** Matching file names are served but not included in the page. */
+  assetsIgnore?: RegExp;
+  /** `<link>` tags before the assets' CSS (a string is the href). */
+  externalStylesheets?: TagSpec[];
+  /** `<script>` tags before the assets' JS (a string is the src). */
+  externalScripts?: TagSpec[];
+  /** `<meta>` tags; Dash's charset, viewport and X-UA-Compatible ones are added unless given. */
+  metaTags?: Record<string, string>[];
+  /**
+   * The open page refreshes itself when the server restarts or an asset changes (Dash's
+   * dev_tools_hot_reload). Default: DASH_HOT_RELOAD (set by `dash-ts run --watch`), else `debug`.
+   */
+  hotReload?: boolean;
+  /** Path of the health endpoint below the prefix; default 'health', null for none. */
+  healthEndpoint?: string | null;
 }
 
 export interface RunOptions {
@@ -83,6 +106,8 @@ export class Dash {
   /** The module that built this app: what background workers import. */
   readonly #definedIn: string | undefined;
   readonly #cancelInputs = new Set<string>();
+  readonly #assets: UserAssets;
+  readonly #hotReload: HotReload | undefined;
 
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
@@ -104,6 +129,19 @@ export class Dash {
       windows: { ...DEFAULT_WINDOWS, ...options.backgroundWindows },
       errorResponse: (callback, error) => this.#errorResponse(callback.id, error),
     });
+    const moduleDir = this.appModule ? path.dirname(this.appModule) : process.cwd();
+    this.#assets = new UserAssets({
+      folder: path.resolve(moduleDir, options.assetsFolder ?? 'assets'),
+      urlPath: options.assetsUrlPath ?? 'assets',
+      ignore: options.assetsIgnore,
+    });
+    if (options.hotReload ?? envFlag('DASH_HOT_RELOAD') ?? options.debug ?? false) {
+      this.#hotReload = new HotReload({
+        assets: this.#assets,
+        requestsPrefix: this.prefixes.requests,
+        logger: this.logger,
+      });
+    }
     this.#routes = createRoutes(this.#host());
   }
 
@@ -159,7 +197,8 @@ export class Dash {
   }
 
   /** The WHATWG handler: mount it in any server that speaks Request/Response. */
-  readonly fetch = (request: Request): Promise<Response> => Promise.resolve(this.#routes.fetch(request));
+  readonly fetch = (request: Request, env?: unknown): Promise<Response> =>
+    Promise.resolve(this.#routes.fetch(request, env));
 
   /**
    * Serves the app; resolves once listening. Inside a background worker it serves nothing;
@@ -183,6 +222,7 @@ export class Dash {
         url: server.url,
         close: async () => {
           this.#running = undefined;
+          this.#hotReload?.stop();
           await server.close();
           await this.#provider.closeAll();
         },
@@ -199,13 +239,14 @@ export class Dash {
       logger: this.logger,
       routesPrefix: this.prefixes.routes,
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      indexHtml: async () =>
-        renderIndexPage({
-          title: this.options.title ?? 'Dash',
-          prefix: this.prefixes.requests,
-          config: await this.#config(),
-          debug: this.options.debug ?? false,
-        }),
+      indexHtml: () => this.#indexHtml(),
+      assets: this.#assets,
+      reloadHash: () => this.#hotReload?.take() ?? { reloadHash: null, hard: false, packages: [], files: [] },
+      healthEndpoint: this.options.healthEndpoint === undefined ? 'health' : this.options.healthEndpoint,
+      health: () =>
+        healthResponse(
+          this.#hasBackground() ? () => this.#provider.startedFor(this.registry.callbacks) : undefined,
+        ),
       layoutJson: async () => JSON.stringify(await this.#resolveLayout()),
       dependenciesJson: () => {
         this.registry.assertNoProgressLoops();
@@ -213,6 +254,22 @@ export class Dash {
       },
       updateComponent: (bodyText, info, query) => this.#updateComponent(bodyText, info, query),
     };
+  }
+
+  async #indexHtml(): Promise<string> {
+    this.#hotReload?.start();
+    const { requests } = this.prefixes;
+    const assets = await this.#assets.pageTags(requests);
+    return renderIndexPage({
+      title: this.options.title ?? 'Dash',
+      prefix: requests,
+      config: await this.#config(),
+      debug: this.options.debug ?? false,
+      metaTags: this.options.metaTags,
+      stylesheets: [...(this.options.externalStylesheets ?? []), ...assets.stylesheets],
+      scripts: [...(this.options.externalScripts ?? []), ...assets.scripts],
+      favicon: assets.favicon ?? `${requests}_favicon.ico?v=${DASH_TS_VERSION}`,
+    });
   }
 
   async #resolveLayout(): Promise<LayoutValue> {
@@ -244,6 +301,7 @@ export class Dash {
         ? (await this.#handleSigner()).newPageToken()
         : randomBytes(16).toString('base64url'),
     };
+    if (this.#hotReload) config.hot_reload = this.#hotReload.config();
     if (this.options.validationLayout !== undefined) config.validation_layout = this.options.validationLayout;
     return config;
   }
@@ -255,11 +313,11 @@ export class Dash {
     const outcome = await runCallback(request, info, this.options.onError);
     switch (outcome.kind) {
       case 'no-content':
-        return new Response(null, { status: 204 });
+        return outcome.response.applyTo(new Response(null, { status: 204 }));
       case 'update':
-        return new Response(JSON.stringify(outcome.body), {
-          headers: { 'Content-Type': 'application/json' },
-        });
+        return outcome.response.applyTo(
+          new Response(JSON.stringify(outcome.body), { headers: { 'Content-Type': 'application/json' } }),
+        );
       case 'failure':
         return this.#errorResponse(request.callback.id, outcome.error);
     }
@@ -286,6 +344,13 @@ export class Dash {
       return new HandleSigner(await manager.sharedSecret());
     });
   }
+}
+
+/** A boolean environment variable as Dash reads them ('true'/'1' or 'false'/'0'); undefined when unset. */
+function envFlag(name: string): boolean | undefined {
+  const raw = process.env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  return raw === 'true' || raw === '1' || raw === 'yes';
 }
 
 function numberFromEnv(name: string): number | undefined {

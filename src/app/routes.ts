@@ -6,6 +6,7 @@ import type { RequestInfo } from '../callbacks/context.ts';
 import { BadRequestError } from '../errors.ts';
 import { faviconResponse, serveComponentSuite } from './assets.ts';
 import type { Logger } from './log.ts';
+import { hasDotSegment, type UserAssets } from './user-assets.ts';
 
 /** What the routes need from the app; the Dash class provides it. */
 export interface DashHost {
@@ -17,12 +18,25 @@ export interface DashHost {
   layoutJson(): Promise<string>;
   dependenciesJson(): string;
   updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response>;
+  readonly assets: UserAssets;
+  /** The `_reload-hash` answer (Dash's hot reload). */
+  reloadHash(): unknown;
+  /** Path of the health endpoint below the prefix (no leading slash), or null for none. */
+  readonly healthEndpoint: string | null;
+  health(): Promise<Response>;
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
 
 export function createRoutes(host: DashHost): Hono {
   const routes = new Hono().basePath(host.routesPrefix);
+
+  // Browsers resolve `..` before they send a URL; a raw target that still has one is a probe.
+  routes.use('*', async (c, next) => {
+    const raw = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url;
+    if (raw !== undefined && hasDotSegment(raw)) return c.json({ message: 'no such path' }, 404);
+    await next();
+  });
 
   routes.get('/_dash-layout', async () => new Response(await host.layoutJson(), { headers: JSON_HEADERS }));
 
@@ -57,6 +71,16 @@ export function createRoutes(host: DashHost): Hono {
   });
 
   routes.get('/_favicon.ico', () => faviconResponse());
+
+  const assetsRoot = `${host.routesPrefix}${host.assets.urlPath}/`;
+  routes.on(['GET', 'HEAD'], `/${host.assets.urlPath}/*`, (c) => {
+    const pathname = new URL(c.req.url).pathname;
+    return host.assets.serve(pathname.slice(assetsRoot.length), c.req.raw);
+  });
+
+  routes.get('/_reload-hash', (c) => c.json(host.reloadHash()));
+
+  if (host.healthEndpoint !== null) routes.get(`/${host.healthEndpoint}`, () => host.health());
 
   // Every other GET is the index, as in Dash (multi-page apps and dcc.Location rely on it).
   routes.get('*', async () => {

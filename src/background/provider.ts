@@ -46,6 +46,14 @@ export class ManagerProvider {
     await Promise.all(callbacks.filter((c) => c.background).map((c) => this.managerFor(c)));
   }
 
+  /** The distinct managers the given callbacks use, each started. */
+  async startedFor(callbacks: RegisteredCallback[]): Promise<Manager[]> {
+    const managers = new Set(
+      callbacks.filter((c) => c.background).map((c) => c.background?.manager ?? this.appLevel()),
+    );
+    return Promise.all([...managers].map((m) => this.#started(m)));
+  }
+
   async closeAll(): Promise<void> {
     const managers = [...this.#starting.keys()];
     this.#starting.clear();

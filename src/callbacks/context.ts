@@ -1,6 +1,7 @@
 /** The callback context (Dash's `callback_context`) built from one request. */
 import { type ConcreteId, type DependencyId, idToString, splitPropId } from './dependencies.ts';
 import type { CallbackRequest } from './request.ts';
+import { BACKGROUND_RESPONSE, type CallbackResponse } from './response.ts';
 import type { CallbackContext, DependencyValueEntry, TriggeredProp } from './spec.ts';
 
 /** The HTTP details a callback may read; for a background job, those of its start request. */
@@ -67,6 +68,8 @@ export interface ContextParts {
   signal?: AbortSignal;
   /** A background job's try (1 for the first). */
   attempt?: number;
+  /** The answer's cookies and headers; absent for background jobs, whose `ctx.response` refuses. */
+  response?: CallbackResponse;
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -77,6 +80,7 @@ export function buildContext({
   setProgress,
   signal,
   attempt,
+  response,
 }: ContextParts): CallbackContext {
   const inputs = valuesByPropId(source.inputsList);
   const states = valuesByPropId(source.statesList);
@@ -108,6 +112,7 @@ export function buildContext({
       }),
     signal: signal ?? NEVER_ABORTED,
     attempt: attempt ?? 1,
+    response: response ?? BACKGROUND_RESPONSE,
   };
 }
 

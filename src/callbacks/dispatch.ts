@@ -6,6 +6,7 @@ import { PreventUpdate } from '../errors.ts';
 import { buildContext, callbackArguments, contextSource, type RequestInfo, SideUpdates } from './context.ts';
 import { type OutputResponse, outputResponse } from './outputs.ts';
 import type { CallbackRequest } from './request.ts';
+import { ResponseSettings } from './response.ts';
 import type { ErrorHandler } from './spec.ts';
 
 export interface UpdateBody {
@@ -14,9 +15,10 @@ export interface UpdateBody {
   sideUpdate?: Record<string, Record<string, unknown>>;
 }
 
+/** `response` holds the cookies and headers the callback set through `ctx.response`. */
 export type CallbackOutcome =
-  | { kind: 'update'; body: UpdateBody }
-  | { kind: 'no-content' }
+  | { kind: 'update'; body: UpdateBody; response: ResponseSettings }
+  | { kind: 'no-content'; response: ResponseSettings }
   | { kind: 'failure'; error: Error };
 
 export async function runCallback(
@@ -26,9 +28,11 @@ export async function runCallback(
 ): Promise<CallbackOutcome> {
   const { callback } = request;
   const sideUpdates = new SideUpdates();
+  const response = new ResponseSettings();
   const ctx = buildContext({
     source: contextSource(request, info),
     setProps: (id, props) => sideUpdates.set(id, props),
+    response,
   });
   const args = callbackArguments(callback.slots, callback.recordStyle, request);
   try {
@@ -40,11 +44,11 @@ export async function runCallback(
       const handler = callback.onError ?? appOnError;
       if (!handler) throw error;
       result = await handler(asError(error), ctx);
-      if (result === undefined) return finish(request, {}, sideUpdates);
+      if (result === undefined) return finish(request, {}, sideUpdates, response);
     }
-    return finish(request, outputResponse(callback, request.outputs, result), sideUpdates);
+    return finish(request, outputResponse(callback, request.outputs, result), sideUpdates, response);
   } catch (error) {
-    if (error instanceof PreventUpdate) return { kind: 'no-content' };
+    if (error instanceof PreventUpdate) return { kind: 'no-content', response };
     return { kind: 'failure', error: asError(error) };
   }
 }
@@ -53,11 +57,13 @@ function finish(
   request: CallbackRequest,
   response: OutputResponse,
   sideUpdates: SideUpdates,
+  settings: ResponseSettings,
 ): CallbackOutcome {
-  if (request.callback.outputMode === 'none' && sideUpdates.isEmpty) return { kind: 'no-content' };
+  if (request.callback.outputMode === 'none' && sideUpdates.isEmpty)
+    return { kind: 'no-content', response: settings };
   const body: UpdateBody = { multi: true, response };
   if (!sideUpdates.isEmpty) body.sideUpdate = sideUpdates.toJSON();
-  return { kind: 'update', body };
+  return { kind: 'update', body, response: settings };
 }
 
 export function asError(value: unknown): Error {

@@ -1,6 +1,7 @@
 /** The public shape of `app.callback(spec, fn)`: what a user writes. */
 import type { Manager, QueuePlace } from '../background/manager.ts';
 import type { ConcreteId, DependencyId, Input, Output, State } from './dependencies.ts';
+import type { CallbackResponse } from './response.ts';
 
 export interface TriggeredProp {
   prop_id: string;
@@ -45,6 +46,11 @@ export interface CallbackContext {
   readonly signal: AbortSignal;
   /** Background jobs: which try this is (1 for the first; see the `retry` option). Always 1 elsewhere. */
   readonly attempt: number;
+  /**
+   * Cookies and headers for this callback's HTTP answer (Dash's `callback_context.response`).
+   * Ordinary callbacks only: in a background job its methods throw a BackgroundResponseError.
+   */
+  readonly response: CallbackResponse;
 }
 
 export type ErrorHandler = (error: Error, ctx: CallbackContext) => unknown;
