@@ -10,41 +10,37 @@ import { managerContract } from './manager-contract.ts';
 
 const QUEUE = 'conformance';
 
-managerContract(
-  'BullMQManager',
-  async () => {
-    const redis = await startRedis();
-    const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_QUEUE: QUEUE };
-    const workers: DashWorker[] = [];
-    const managers: BullMQManager[] = [];
-    const make = async () => {
-      const manager = new BullMQManager({ connection: redis.url, queueName: QUEUE });
-      managers.push(manager);
-      await manager.start({ appModule: undefined, logger: consoleLogger });
-      return manager;
+managerContract('BullMQManager', async () => {
+  const redis = await startRedis();
+  const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_QUEUE: QUEUE };
+  const workers: DashWorker[] = [];
+  const managers: BullMQManager[] = [];
+  const make = async () => {
+    const manager = new BullMQManager({ connection: redis.url, queueName: QUEUE });
+    managers.push(manager);
+    await manager.start({ appModule: undefined, logger: consoleLogger });
+    return manager;
+  };
+  try {
+    workers.push(
+      ...(await Promise.all([
+        startDashWorker('test/apps/bullmq-jobs.ts', env),
+        startDashWorker('test/apps/bullmq-jobs.ts', env),
+      ])),
+    );
+    return {
+      manager: await make(),
+      slots: 2,
+      sibling: make,
+      cleanup: async () => {
+        await Promise.all(managers.map((manager) => manager.close()));
+        await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
+        await redis.destroy();
+      },
     };
-    try {
-      workers.push(
-        ...(await Promise.all([
-          startDashWorker('test/apps/bullmq-jobs.ts', env),
-          startDashWorker('test/apps/bullmq-jobs.ts', env),
-        ])),
-      );
-      return {
-        manager: await make(),
-        slots: 2,
-        sibling: make,
-        cleanup: async () => {
-          await Promise.all(managers.map((manager) => manager.close()));
-          await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
-          await redis.destroy();
-        },
-      };
-    } catch (error) {
-      await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
-      await redis.destroy();
-      throw error;
-    }
-  },
-  { jobOptions: false },
-);
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await redis.destroy();
+    throw error;
+  }
+});

@@ -147,12 +147,7 @@ export async function cpuFreed(pid: number, withinMs: number): Promise<'gone' | 
 
 export const hasProc = existsSync('/proc/self/stat');
 
-export function managerContract(
-  name: string,
-  makeManager: () => Promise<ManagerFixture>,
-  // TODO(jobops, today): BullMQManager's job options land next; then every manager runs them.
-  options: { jobOptions: boolean } = { jobOptions: true },
-): void {
+export function managerContract(name: string, makeManager: () => Promise<ManagerFixture>): void {
   describe(`Manager contract: ${name}`, { timeout: 120_000 }, () => {
     let fixture: ManagerFixture;
     let manager: Manager;
@@ -164,7 +159,7 @@ export function managerContract(
     after(() => fixture?.cleanup());
 
     // First: they count on the fixture's own slots, before `sibling()` adds workers.
-    if (options.jobOptions) jobOptionsContract(() => fixture);
+    jobOptionsContract(() => fixture);
 
     it('delivers a result once, then forgets the job', async () => {
       const job = submission(jobs.echo, ['hello']);

@@ -28,6 +28,7 @@ interface HostedJob {
   readonly id: string;
   readonly key: string;
   readonly payload: string;
+  readonly attempt: number;
   /** The child running it; undefined while it waits for one. */
   child?: WorkerProcess;
   stopping: boolean;
@@ -108,8 +109,8 @@ export class ChildHost {
     for (const wake of waiters) wake();
   }
 
-  run(id: string, key: string, payload: string): void {
-    const job: HostedJob = { id, key, payload, stopping: false };
+  run(id: string, key: string, payload: string, attempt: number): void {
+    const job: HostedJob = { id, key, payload, attempt, stopping: false };
     this.#jobs.set(id, job);
     this.#dispatch(job);
   }
@@ -189,7 +190,7 @@ export class ChildHost {
     if (!child?.isReady) return;
     job.child = child;
     child.jobs.add(job.id);
-    child.send({ t: 'run', id: job.id, key: job.key, payload: job.payload });
+    child.send({ t: 'run', id: job.id, key: job.key, payload: job.payload, attempt: job.attempt });
   }
 
   #forget(job: HostedJob): void {

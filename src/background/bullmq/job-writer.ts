@@ -39,11 +39,11 @@ export class JobWriter {
     this.#schedule();
   }
 
-  /** Stores the job's outcome with its pending events; see RedisStore.finish for the answer. */
-  finish(jobId: string, token: string, outcome: string, cacheable: boolean) {
+  /** Stores how the try ended with its pending events; see RedisStore.finish for the answer. */
+  finish(jobId: string, token: string, outcome: string, cacheable: boolean, retryDelayMs?: number) {
     const batch = this.#take(jobId, token);
     this.#seq.delete(jobId);
-    return this.store.finish(batch, outcome, cacheable);
+    return this.store.finish(batch, outcome, cacheable, retryDelayMs);
   }
 
   /** Forgets a job's pending events (it was cancelled or handed back: they must not be stored). */

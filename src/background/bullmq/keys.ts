@@ -11,12 +11,43 @@
  * and per queue: `cache:<key>` (cached outcomes), `secret`, `workers` (a sorted set of live
  * workers, scored by when they stop counting as alive), and two pub/sub channels: `news`
  * (a job id whose state or events changed) and `cancel` (a job id to stop).
+ *
+ * The job options add per queue: `order` (waiting jobs in start order), `backoff` (jobs waiting
+ * out a retry backoff, by due time), `clock` and `seq` (fair-order counters), `page:<endId>`
+ * (a page load's next start tag, expiring), `runtimes` (mean run ms per job function).
  */
 export class KeySpace {
   readonly base: string;
+  /** BullMQ's list of active jobs of the queue (the tickets being worked on). */
+  readonly bullActive: string;
 
   constructor(prefix: string, queueName: string) {
     this.base = `${prefix}:${queueName}:dash:`;
+    this.bullActive = `${prefix}:${queueName}:active`;
+  }
+
+  get order(): string {
+    return `${this.base}order`;
+  }
+
+  get backoff(): string {
+    return `${this.base}backoff`;
+  }
+
+  get clock(): string {
+    return `${this.base}clock`;
+  }
+
+  get seq(): string {
+    return `${this.base}seq`;
+  }
+
+  get runtimes(): string {
+    return `${this.base}runtimes`;
+  }
+
+  page(endId: string): string {
+    return `${this.base}page:${endId}`;
   }
 
   job(id: string): string {

@@ -138,19 +138,15 @@ export class BullMQManager implements Manager {
 
   async submit(job: JobSubmission): Promise<void> {
     const { store, queue } = this.#use();
-    // Our record first: a worker that takes the BullMQ job must find it.
-    await store.submit(job);
-    const data: QueuedJobData = {
-      key: job.functionKey,
-      payload: JSON.stringify({ args: job.args, context: job.context }),
-    };
+    // The job in line first: the ticket's worker must find it.
+    if (!(await store.submit(job))) return;
     try {
-      // The job id doubles as BullMQ's, so a repeated submit cannot queue the job twice.
-      await queue.add(job.owner.callbackId, data, {
-        jobId: job.id,
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
+      // A ticket for its first try (see worker.ts); its id is the job's, for cancel to remove.
+      await queue.add(
+        job.owner.callbackId,
+        {},
+        { jobId: job.id, removeOnComplete: true, removeOnFail: true },
+      );
     } catch (error) {
       await store.cancel(job.id).catch(() => {});
       throw error;

@@ -16,27 +16,51 @@ const PUSH_EVENTS = (first: number) => `for i = ${first}, #ARGV, 1000 do
   redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
 end`;
 
-/** KEYS job; ARGV owner, cacheKey ('' for none), cacheTtlMs, jobTtlMs. 1 if queued, 0 if it existed. */
+/**
+ * The start order of waiting jobs (../job-options/fairness.ts) is the sorted set `order`: score
+ * `-priority · 2^31 + tag`, member `<15-digit submit number>:<id>`, so equal scores start in
+ * submit order. A job waiting out a retry backoff sits in `backoff` (scored by when it is due)
+ * and joins `order` when a worker next begins a job.
+ */
+const SCORE = (priority: string, tag: string) => `-tonumber(${priority}) * 2147483648 + tonumber(${tag})`;
+
+/** A new start tag for page `pageKey` and a new member; sets `tag`/`member` on the job. Needs `now`, `job`, `id`. */
+const NEW_PLACE = (clock: string, pageKey: string, seqKey: string, pageTtl: string) => `
+local tag = math.max(tonumber(redis.call('GET', ${clock}) or 0), tonumber(redis.call('GET', ${pageKey}) or 0))
+redis.call('SET', ${pageKey}, tag + 1, 'PX', ${pageTtl})
+local member = string.format('%015d', redis.call('INCR', ${seqKey})) .. ':' .. id
+redis.call('HSET', job, 'tag', tag, 'member', member)`;
+
+/**
+ * KEYS job, order, clock, page, seq; ARGV owner, cacheKey ('' for none), cacheTtlMs, jobTtlMs,
+ * functionKey, payload, policy ('' for the defaults), priority, reportQueue ('1'/'0'), pageTtlMs, id.
+ * 1 if queued, 0 if it existed.
+ */
 const submit = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 ${NOW}
-redis.call('HSET', KEYS[1], 'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0)
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'cacheKey', ARGV[2], 'cacheTtlMs', ARGV[3]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local job, id = KEYS[1], ARGV[11]
+redis.call('HSET', job, 'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
+  'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'attempt', 0)
+if ARGV[2] ~= '' then redis.call('HSET', job, 'cacheKey', ARGV[2], 'cacheTtlMs', ARGV[3]) end
+${NEW_PLACE('KEYS[3]', 'KEYS[4]', 'KEYS[5]', 'ARGV[10]')}
+redis.call('PEXPIRE', job, ARGV[4])
+redis.call('ZADD', KEYS[2], ${SCORE('ARGV[8]', 'tag')}, member)
 return 1`;
 
 /**
- * Read-once delivery. KEYS job, events, heartbeat, workers; ARGV judge ('1': may declare the job
- * lost), noWorkerTimeoutMs, lost-running outcome, lost-no-worker outcome.
- * Returns {state, outcome or '', event...}; a finished job is deleted as its outcome is returned.
+ * Read-once delivery. KEYS job, events, heartbeat, workers, order, runtimes, BullMQ's active list;
+ * ARGV judge ('1': may declare the job lost), noWorkerTimeoutMs, lost-running outcome,
+ * lost-no-worker outcome. Returns {state, outcome or '', began or '', position or '', mean run
+ * ms or '', running or '', event...}; a finished job is deleted as its outcome is returned.
  */
 const take = `
 local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'unknown', ''} end
+if not state then return {'unknown', '', '', '', '', ''} end
 if state == 'cancelled' then
   -- Gone once its worker has let go (or never had one, or died).
   if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
-  return {'cancelled', ''}
+  return {'cancelled', '', '', '', '', ''}
 end
 local outcome = false
 if state == 'finished' then
@@ -55,19 +79,30 @@ elseif ARGV[1] == '1' then
   end
 end
 local events = redis.call('LRANGE', KEYS[2], 0, -1)
-local reply = {state, ''}
+local began = redis.call('HGET', KEYS[1], 'began') or ''
+local reply = {state, '', began, '', '', ''}
 if outcome then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-  reply = {'finished', outcome}
-elseif #events > 0 then
-  redis.call('DEL', KEYS[2])
+  reply[1] = 'finished'
+  reply[2] = outcome
+else
+  if #events > 0 then redis.call('DEL', KEYS[2]) end
+  if began ~= '' then redis.call('HDEL', KEYS[1], 'began') end
+  if state == 'queued' and redis.call('HGET', KEYS[1], 'rq') == '1' then
+    local rank = redis.call('ZRANK', KEYS[5], redis.call('HGET', KEYS[1], 'member'))
+    if rank then
+      reply[4] = rank + 1
+      reply[5] = redis.call('HGET', KEYS[6], redis.call('HGET', KEYS[1], 'key')) or ''
+      reply[6] = redis.call('LLEN', KEYS[7])
+    end
+  end
 end
 for i = 1, #events do reply[#reply + 1] = events[i] end
 return reply`;
 
 /**
- * KEYS job, events; ARGV news channel, cancel channel, id. A job that finished but whose outcome
- * nobody has read yet is cancelled too: its outcome is never delivered.
+ * KEYS job, events, order, backoff; ARGV news channel, cancel channel, id. A job that finished
+ * but whose outcome nobody has read yet is cancelled too: its outcome is never delivered.
  * 0: nothing to cancel; 1: it was queued; 2: it was running (its worker is told); 3: it had finished.
  */
 const cancel = `
@@ -76,20 +111,56 @@ if state ~= 'queued' and state ~= 'running' and state ~= 'finished' then return 
 redis.call('HSET', KEYS[1], 'state', 'cancelled')
 redis.call('HDEL', KEYS[1], 'outcome')
 redis.call('DEL', KEYS[2])
+if state == 'queued' then
+  redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'member'))
+  redis.call('ZREM', KEYS[4], ARGV[3])
+end
 if state == 'running' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 redis.call('PUBLISH', ARGV[1], ARGV[3])
 if state == 'running' then return 2 end
 if state == 'finished' then return 3 end
 return 1`;
 
-/** A worker takes a queued job. KEYS job, events, heartbeat; ARGV token, jobTtlMs, staleMs. 'ok' or why not. */
+/**
+ * A worker holding a BullMQ job (a ticket: any ticket runs the job first in line) takes the next
+ * job. KEYS order, backoff, clock; ARGV token, jobTtlMs, staleMs, key base. Returns {id,
+ * functionKey, payload, policy, attempt}, or nil when no job waits. Retries whose backoff is over
+ * join the line first; a retry's unread progress of earlier tries is dropped.
+ */
 const begin = `
-local state = redis.call('HGET', KEYS[1], 'state')
-if state ~= 'queued' then return state or 'gone' end
-redis.call('HSET', KEYS[1], 'state', 'running', 'token', ARGV[1], 'seq', 0)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
-return 'ok'`;
+${NOW}
+local base = ARGV[4]
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+  redis.call('ZREM', KEYS[2], id)
+  local f = redis.call('HMGET', base .. 'job:' .. id, 'state', 'member', 'prio', 'tag')
+  if f[1] == 'queued' then redis.call('ZADD', KEYS[1], ${SCORE('f[3]', 'f[4]')}, f[2]) end
+end
+while true do
+  local head = redis.call('ZPOPMIN', KEYS[1])
+  if #head == 0 then return false end
+  local id = string.sub(head[1], 17)
+  local job = base .. 'job:' .. id
+  if redis.call('HGET', job, 'state') == 'queued' then
+    local attempt = redis.call('HINCRBY', job, 'attempt', 1)
+    redis.call('HSET', job, 'state', 'running', 'token', ARGV[1], 'seq', 0, 'began', attempt, 'startedAt', now)
+    redis.call('PEXPIRE', job, ARGV[2])
+    redis.call('SET', base .. 'hb:' .. id, ARGV[1], 'PX', ARGV[3])
+    local tag = tonumber(redis.call('HGET', job, 'tag'))
+    if tag > tonumber(redis.call('GET', KEYS[3]) or 0) then redis.call('SET', KEYS[3], tag) end
+    if attempt > 1 then
+      local ev = base .. 'ev:' .. id
+      local kept = {}
+      for _, e in ipairs(redis.call('LRANGE', ev, 0, -1)) do
+        if string.sub(e, 1, 1) ~= 'p' then kept[#kept + 1] = e end
+      end
+      redis.call('DEL', ev)
+      for i = 1, #kept, 1000 do redis.call('RPUSH', ev, unpack(kept, i, math.min(i + 999, #kept))) end
+      if #kept > 0 then redis.call('PEXPIRE', ev, ARGV[2]) end
+    end
+    local h = redis.call('HMGET', job, 'key', 'payload', 'policy')
+    return {id, h[1], h[2], h[3], attempt}
+  end
+end`;
 
 /**
  * A batch of events. KEYS job, events; ARGV token, seq, news channel, id, jobTtlMs, event...
@@ -107,9 +178,11 @@ redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
 
 /**
- * The job ended. KEYS job, events, heartbeat; ARGV token, seq, news channel, id, finishedTtlMs,
- * outcome, cacheable ('1'/'0'), cache key prefix, event...
- * 1: stored; 2: it had been cancelled, and is now gone; 0: no longer this attempt's to write.
+ * The try ended. KEYS job, events, heartbeat, runtimes, order, backoff, clock, seq; ARGV token,
+ * seq, news channel, id, finishedTtlMs, outcome, cacheable ('1'/'0'), cache key prefix,
+ * retryDelayMs ('' when the job ends here), jobTtlMs, pageTtlMs, run-time weight, event...
+ * 1: stored; 3: queued for its next try; 2: it had been cancelled, and is now gone; 0: no longer
+ * this attempt's to write.
  */
 const finish = `
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
@@ -121,10 +194,31 @@ if state == 'cancelled' then
 end
 if state ~= 'running' then return 0 end
 if tonumber(redis.call('HGET', KEYS[1], 'seq')) < tonumber(ARGV[2]) then
-  ${PUSH_EVENTS(9)}
+  ${PUSH_EVENTS(13)}
+end
+${NOW}
+local fn = redis.call('HGET', KEYS[1], 'key')
+local mean = tonumber(redis.call('HGET', KEYS[4], fn) or '')
+local ran = now - tonumber(redis.call('HGET', KEYS[1], 'startedAt') or now)
+redis.call('HSET', KEYS[4], fn, mean and (mean + tonumber(ARGV[12]) * (ran - mean)) or ran)
+redis.call('DEL', KEYS[3])
+if ARGV[9] ~= '' then
+  local job, id = KEYS[1], ARGV[4]
+  redis.call('HSET', job, 'state', 'queued', 'seq', 0)
+  redis.call('HDEL', job, 'token')
+  ${NEW_PLACE('KEYS[7]', "redis.call('HGET', job, 'page')", 'KEYS[8]', 'ARGV[11]')}
+  local delay = tonumber(ARGV[9])
+  if delay > 0 then
+    redis.call('ZADD', KEYS[6], now + delay, id)
+  else
+    redis.call('ZADD', KEYS[5], ${SCORE("redis.call('HGET', job, 'prio')", 'tag')}, member)
+  end
+  redis.call('PEXPIRE', KEYS[1], ARGV[10])
+  redis.call('PEXPIRE', KEYS[2], ARGV[10])
+  redis.call('PUBLISH', ARGV[3], ARGV[4])
+  return 3
 end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[6], 'seq', ARGV[2])
-redis.call('DEL', KEYS[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if ARGV[7] == '1' then
@@ -150,16 +244,20 @@ if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 0`;
 
 /**
- * A worker shutting down gives a running job back to the queue. KEYS job, events, heartbeat;
- * ARGV token, news channel, id. 1: queued again; 2: it had been cancelled, and is now gone; 0: not ours.
+ * A worker shutting down gives a running job back to the queue. KEYS job, events, heartbeat,
+ * order; ARGV token, news channel, id. 1: queued again; 2: it had been cancelled, and is now gone; 0: not ours.
  */
 const handback = `
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'running' then
+  -- Back to its old place in line: the try did not count.
   redis.call('HSET', KEYS[1], 'state', 'queued', 'seq', 0)
-  redis.call('HDEL', KEYS[1], 'token')
+  redis.call('HINCRBY', KEYS[1], 'attempt', -1)
+  redis.call('HDEL', KEYS[1], 'token', 'began')
   redis.call('DEL', KEYS[3])
+  local f = redis.call('HMGET', KEYS[1], 'member', 'prio', 'tag')
+  redis.call('ZADD', KEYS[4], ${SCORE('f[2]', 'f[3]')}, f[1])
   return 1
 end
 if state == 'cancelled' then
@@ -199,6 +297,18 @@ for i = 5, #ARGV, 2 do
 end
 return reply`;
 
+/**
+ * Ends a queued job with an outcome (it could not be handed back). KEYS job, order; ARGV outcome,
+ * finishedTtlMs, news channel, id. 1 if it was queued.
+ */
+const fail = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return 0 end
+redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'member'))
+redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1`;
+
 /** A worker stops: it counts as last alive now. KEYS workers; ARGV worker id. */
 const retire = `
 ${NOW}
@@ -206,14 +316,15 @@ redis.call('ZADD', KEYS[1], now, ARGV[1])
 return 1`;
 
 export const SCRIPTS = {
-  dashSubmit: { keys: 1, lua: submit },
-  dashTake: { keys: 4, lua: take },
-  dashCancel: { keys: 2, lua: cancel },
+  dashSubmit: { keys: 5, lua: submit },
+  dashTake: { keys: 7, lua: take },
+  dashCancel: { keys: 4, lua: cancel },
   dashBegin: { keys: 3, lua: begin },
   dashAppend: { keys: 2, lua: append },
-  dashFinish: { keys: 3, lua: finish },
+  dashFinish: { keys: 8, lua: finish },
   dashRelease: { keys: 3, lua: release },
-  dashHandback: { keys: 3, lua: handback },
+  dashHandback: { keys: 4, lua: handback },
+  dashFail: { keys: 2, lua: fail },
   dashHeartbeat: { keys: 1, lua: heartbeat },
   dashRetire: { keys: 1, lua: retire },
 } as const;

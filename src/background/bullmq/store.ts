@@ -5,7 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { JobOutcome, JobOwner, JobState, JobSubmission, JobUpdate } from '../manager.ts';
+import { PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
+import { policyOf } from '../job-options/policy.ts';
+import { etaSeconds, RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
+import type { JobOutcome, JobOwner, JobPolicy, JobState, JobSubmission, JobUpdate } from '../manager.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import type { KeySpace } from './keys.ts';
 import { STALE_AFTER_MS } from './liveness.ts';
@@ -26,6 +29,15 @@ export interface TakeResult {
   news: boolean;
 }
 
+/** A job a worker has taken for one try. */
+export interface BegunJob {
+  id: string;
+  functionKey: string;
+  payload: string;
+  policy: JobPolicy | undefined;
+  attempt: number;
+}
+
 /** What the job was doing when cancelled ('finished': its outcome was not read yet, and never will be). */
 export type CancelResult = 'none' | 'queued' | 'running' | 'finished';
 /** What heartbeat says of a job a worker runs. */
@@ -40,23 +52,40 @@ export class RedisStore {
 
   // --- server side -------------------------------------------------------------------------
 
-  async submit(job: JobSubmission): Promise<void> {
+  /** Records and queues a job; false when it exists already (a repeated submit). */
+  async submit(job: JobSubmission): Promise<boolean> {
     const cacheTtlMs = job.cache?.expireSeconds ? job.cache.expireSeconds * 1000 : this.options.cacheTtlMs;
-    await runScript(
+    const policy = policyOf(job);
+    const k = this.keys;
+    const queued = await runScript(
       this.client,
       'dashSubmit',
-      [this.keys.job(job.id)],
-      [JSON.stringify(job.owner), job.cache?.key ?? '', Math.ceil(cacheTtlMs), this.options.jobTtlMs],
+      [k.job(job.id), k.order, k.clock, k.page(job.owner.endId), k.seq],
+      [
+        JSON.stringify(job.owner),
+        job.cache?.key ?? '',
+        Math.ceil(cacheTtlMs),
+        this.options.jobTtlMs,
+        job.functionKey,
+        JSON.stringify({ args: job.args, context: job.context }),
+        job.policy ? JSON.stringify(job.policy) : '',
+        policy.priority,
+        policy.reportQueue ? '1' : '0',
+        PAGE_TAG_TTL_MS,
+        job.id,
+      ],
     );
+    return queued === 1;
   }
 
   /** Read-once: returns and removes the job's news. `judge`: may declare a job with a dead worker lost. */
   async take(jobId: string, judge: boolean): Promise<TakeResult> {
     const [job, events, heartbeat] = this.keys.jobKeys(jobId);
+    const k = this.keys;
     const reply = (await runScript(
       this.client,
       'dashTake',
-      [job, events, heartbeat, this.keys.workers],
+      [job, events, heartbeat, k.workers, k.order, k.runtimes, k.bullActive],
       [
         judge ? '1' : '0',
         this.options.noWorkerTimeoutMs,
@@ -64,8 +93,26 @@ export class RedisStore {
         JSON.stringify(this.#lostNoWorker()),
       ],
     )) as string[];
-    const [state, outcome, ...encoded] = reply as [JobState, string, ...string[]];
+    const [state, outcome, began, position, meanRunMs, running, ...encoded] = reply as [
+      JobState,
+      string,
+      string,
+      string | number,
+      string,
+      string | number,
+      ...string[],
+    ];
     const update: JobUpdate = { state, progress: [], sideUpdates: [] };
+    if (began !== '') update.began = Number(began);
+    if (position !== '') {
+      const eta = etaSeconds(
+        Number(position),
+        meanRunMs === '' ? undefined : Number(meanRunMs),
+        Number(running),
+      );
+      update.queue =
+        eta === undefined ? { position: Number(position) } : { position: Number(position), etaSeconds: eta };
+    }
     for (const event of encoded) {
       const body = JSON.parse(event.slice(1)) as unknown;
       if (event[0] === 'p') update.progress.push(body as unknown[]);
@@ -75,7 +122,7 @@ export class RedisStore {
       }
     }
     if (outcome) update.outcome = JSON.parse(outcome) as JobOutcome;
-    const news = encoded.length > 0 || (state !== 'queued' && state !== 'running');
+    const news = encoded.length > 0 || began !== '' || (state !== 'queued' && state !== 'running');
     return { update, news };
   }
 
@@ -93,7 +140,7 @@ export class RedisStore {
     const result = await runScript(
       this.client,
       'dashCancel',
-      [this.keys.job(jobId), this.keys.events(jobId)],
+      [this.keys.job(jobId), this.keys.events(jobId), this.keys.order, this.keys.backoff],
       [this.keys.newsChannel, this.keys.cancelChannel, jobId],
     );
     return (['none', 'queued', 'running', 'finished'] as const)[Number(result)] ?? 'none';
@@ -127,13 +174,36 @@ export class RedisStore {
 
   // --- worker side -------------------------------------------------------------------------
 
-  /** Claims a queued job for one attempt; 'ok', or the state that stops it running (e.g. 'cancelled'). */
-  async begin(jobId: string, token: string): Promise<string> {
-    return (await runScript(this.client, 'dashBegin', this.keys.jobKeys(jobId), [
-      token,
-      this.options.jobTtlMs,
-      STALE_AFTER_MS,
-    ])) as string;
+  /** Takes the job first in line for one try under `token`; undefined when none waits. */
+  async begin(token: string): Promise<BegunJob | undefined> {
+    const k = this.keys;
+    const reply = (await runScript(
+      this.client,
+      'dashBegin',
+      [k.order, k.backoff, k.clock],
+      [token, this.options.jobTtlMs, STALE_AFTER_MS, k.base],
+    )) as [string, string, string, string, number] | null;
+    if (!reply) return undefined;
+    const [id, functionKey, payload, policy, attempt] = reply;
+    return {
+      id,
+      functionKey,
+      payload,
+      policy: policy ? (JSON.parse(policy) as JobPolicy) : undefined,
+      attempt,
+    };
+  }
+
+  /** Ends a queued job with `outcome` (a worker could not hand it back); false if it was not queued. */
+  async fail(jobId: string, outcome: JobOutcome): Promise<boolean> {
+    const k = this.keys;
+    const result = await runScript(
+      this.client,
+      'dashFail',
+      [k.job(jobId), k.order],
+      [JSON.stringify(outcome), this.options.finishedTtlMs, k.newsChannel, jobId],
+    );
+    return result === 1;
   }
 
   /** Appends several jobs' event batches in one round trip. */
@@ -160,24 +230,38 @@ export class RedisStore {
     if (failed) throw failed[0];
   }
 
-  /** Stores the outcome with the job's last events. 'stored', 'released' (it had been cancelled) or 'not-ours'. */
+  /**
+   * Stores how a try ended, with the job's last events: its outcome, or with `retryDelayMs` its
+   * next try in line. 'stored', 'retrying', 'released' (it had been cancelled) or 'not-ours'.
+   */
   async finish(
     batch: EventBatch,
     outcome: string,
     cacheable: boolean,
-  ): Promise<'stored' | 'released' | 'not-ours'> {
-    const result = await runScript(this.client, 'dashFinish', this.keys.jobKeys(batch.jobId), [
-      batch.token,
-      batch.seq,
-      this.keys.newsChannel,
-      batch.jobId,
-      this.options.finishedTtlMs,
-      outcome,
-      cacheable ? '1' : '0',
-      this.keys.cachePrefix,
-      ...batch.events.map(encodeEvent),
-    ]);
-    return result === 1 ? 'stored' : result === 2 ? 'released' : 'not-ours';
+    retryDelayMs?: number,
+  ): Promise<'stored' | 'retrying' | 'released' | 'not-ours'> {
+    const k = this.keys;
+    const result = await runScript(
+      this.client,
+      'dashFinish',
+      [...k.jobKeys(batch.jobId), k.runtimes, k.order, k.backoff, k.clock, k.seq],
+      [
+        batch.token,
+        batch.seq,
+        k.newsChannel,
+        batch.jobId,
+        this.options.finishedTtlMs,
+        outcome,
+        cacheable ? '1' : '0',
+        k.cachePrefix,
+        retryDelayMs === undefined ? '' : retryDelayMs,
+        this.options.jobTtlMs,
+        PAGE_TAG_TTL_MS,
+        RUN_TIME_WEIGHT,
+        ...batch.events.map(encodeEvent),
+      ],
+    );
+    return (['not-ours', 'stored', 'released', 'retrying'] as const)[Number(result)] ?? 'not-ours';
   }
 
   /** The attempt stopped with nothing to store; a cancelled job goes away. */
@@ -191,11 +275,12 @@ export class RedisStore {
 
   /** Queues a running job again (worker shutdown); false when it was no longer this attempt's. */
   async handback(jobId: string, token: string): Promise<boolean> {
-    const result = await runScript(this.client, 'dashHandback', this.keys.jobKeys(jobId), [
-      token,
-      this.keys.newsChannel,
-      jobId,
-    ]);
+    const result = await runScript(
+      this.client,
+      'dashHandback',
+      [...this.keys.jobKeys(jobId), this.keys.order],
+      [token, this.keys.newsChannel, jobId],
+    );
     return result === 1;
   }
 

@@ -17,11 +17,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Job, WaitingError, Worker } from 'bullmq';
+import { type Job, Queue, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
+import { DEFAULT_POLICY, tryTimeoutMs } from '../job-options/policy.ts';
+import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
-import type { JobOutcome } from '../manager.ts';
+import type { JobOutcome, JobPolicy } from '../manager.ts';
 import { ChildHost } from './child-host.ts';
 import { closeClient, createClient, reportErrors } from './connection.ts';
 import { JobWriter } from './job-writer.ts';
@@ -31,13 +33,13 @@ import type { ResolvedOptions } from './options.ts';
 import { defineScripts } from './scripts.ts';
 import { RedisStore } from './store.ts';
 
-/** What the server puts in each BullMQ job. */
-export interface QueuedJobData {
-  /** The registrar key of the job function. */
-  key: string;
-  /** JSON `{ args, context }`, passed to the job process as it is. */
-  payload: string;
-}
+/**
+ * What the server puts in each BullMQ job: nothing. A BullMQ job is a ticket for one try of
+ * whichever job is first in line when a worker takes it (see scripts.ts `begin`), so priority
+ * and fair turns across page loads are ours, the same as SqliteManager's; BullMQ brings the
+ * workers their tickets, locks them, and delays the tickets of retries by their backoff.
+ */
+export type QueuedJobData = Record<string, never>;
 
 export interface JobWorkerConfig {
   options: ResolvedOptions;
@@ -64,8 +66,12 @@ interface ActiveJob {
   readonly id: string;
   /** This attempt's token: every write carries it. */
   readonly token: string;
-  phase: 'beginning' | 'running' | 'ending';
+  readonly attempt: number;
+  readonly policy: JobPolicy;
+  phase: 'running' | 'ending';
   stop?: StopReason;
+  /** Set when the try ran past its time limit. */
+  timedOut?: JobOutcome;
   end?: (end: JobEnd) => void;
   timeoutTimer?: NodeJS.Timeout;
 }
@@ -82,6 +88,8 @@ export class JobWorker {
   #writer: JobWriter | undefined;
   #host: ChildHost | undefined;
   #bull: Worker<QueuedJobData, void> | undefined;
+  /** Adds the tickets of retries. */
+  #tickets: Queue<QueuedJobData, void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
   /** Shutting down: jobs still running are handed back. */
@@ -114,6 +122,11 @@ export class JobWorker {
     defineScripts(commands);
     this.#store = new RedisStore(commands, this.#keys, options);
     this.#writer = new JobWriter(this.#store, logger);
+    this.#tickets = new Queue<QueuedJobData, void>(options.queueName, {
+      connection: commands,
+      prefix: options.prefix,
+    });
+    reportErrors(this.#tickets, `BullMQ queue ${options.queueName}`, commands, logger);
 
     const subscriber = createClient(options.connection, {
       name: 'dash-ts:worker-cancel',
@@ -158,26 +171,28 @@ export class JobWorker {
     await bull.waitUntilReady();
   }
 
-  async #process(job: Job<QueuedJobData, void>, bullToken: string | undefined): Promise<void> {
-    const id = job.id;
-    if (!id) return;
-    const store = this.#store!;
-    const active: ActiveJob = { id, token: randomBytes(12).toString('base64url'), phase: 'beginning' };
+  /** A ticket: runs one try of the job first in line (none, when the line is empty). */
+  async #process(ticket: Job<QueuedJobData, void>, bullToken: string | undefined): Promise<void> {
+    const token = randomBytes(12).toString('base64url');
+    const begun = await this.#store!.begin(token);
+    if (!begun) return;
+    const { id } = begun;
+    const policy = begun.policy ?? DEFAULT_POLICY;
+    const active: ActiveJob = { id, token, attempt: begun.attempt, policy, phase: 'running' };
     this.#active.set(id, active);
     try {
-      const begun = await store.begin(id, active.token);
-      // Cancelled or expired while queued: nothing to run.
-      if (begun !== 'ok') return;
-      if (this.#stopping) active.stop = 'handback';
-      if (active.stop) return await this.#settle(job, bullToken, active, { kind: 'ended', lost: undefined });
-      active.phase = 'running';
+      if (this.#stopping) {
+        active.stop = 'handback';
+        return await this.#settle(ticket, bullToken, active, { kind: 'handback' });
+      }
       const ended = new Promise<JobEnd>((resolve) => {
         active.end = resolve;
       });
-      this.#host!.run(id, job.data.key, job.data.payload);
-      const { timeoutMs } = this.#c.options;
-      if (timeoutMs !== undefined) active.timeoutTimer = setTimeout(() => this.#timeout(active), timeoutMs);
-      await this.#settle(job, bullToken, active, await ended);
+      this.#host!.run(id, begun.functionKey, begun.payload, begun.attempt);
+      const limitMs = tryTimeoutMs(policy, this.#c.options.timeoutMs);
+      if (limitMs !== undefined)
+        active.timeoutTimer = setTimeout(() => this.#timeout(active, limitMs), limitMs);
+      await this.#settle(ticket, bullToken, active, await ended);
       // A stopped or crashed job process is being replaced: take no other job until it is back.
       await this.#host!.whenReady();
     } finally {
@@ -214,22 +229,44 @@ export class JobWorker {
       return;
     }
     if (active.stop === undefined && end.kind === 'done') {
-      await writer.finish(active.id, active.token, end.outcome, end.cacheable);
+      await this.#end(active, end.outcome, end.cacheable);
     } else if (active.stop === undefined && end.kind === 'ended' && end.lost !== undefined) {
       const lost: JobOutcome = { kind: 'lost', message: end.lost };
-      await writer.finish(active.id, active.token, JSON.stringify(lost), false);
+      await this.#end(active, JSON.stringify(lost), false, lost);
+    } else if (active.stop === 'timeout' && active.timedOut) {
+      // Written once the try has really stopped, so its slot is free when the user hears of it.
+      await this.#end(active, JSON.stringify(active.timedOut), false, active.timedOut);
     } else {
       writer.drop(active.id);
       await store.release(active.id, active.token);
     }
   }
 
-  /** Ends a job lost, whatever attempt holds it (it is queued again, with no attempt, after a handback). */
+  /** A try ended with `outcome` (JSON): the job finishes, or is queued for its next try (retry.ts). */
+  async #end(active: ActiveJob, outcome: string, cacheable: boolean, parsed?: JobOutcome): Promise<void> {
+    const decision =
+      active.policy.retry.attempts > active.attempt
+        ? retryDecision(active.policy, active.attempt, parsed ?? (JSON.parse(outcome) as JobOutcome))
+        : { retry: false as const };
+    const delayMs = decision.retry ? decision.delayMs : undefined;
+    const stored = await this.#writer!.finish(active.id, active.token, outcome, cacheable, delayMs);
+    if (stored !== 'retrying') return;
+    // A ticket for the next try, due when the backoff is over (any worker may take it).
+    await this.#tickets!.add(
+      'retry',
+      {},
+      {
+        jobId: `${active.id}-try${active.attempt + 1}`,
+        delay: delayMs,
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
+  /** Ends a job lost that this worker could not hand back to the queue. */
   async #giveUp(active: ActiveJob, message: string): Promise<void> {
-    const token = randomBytes(12).toString('base64url');
-    if ((await this.#store!.begin(active.id, token)) !== 'ok') return;
-    const lost: JobOutcome = { kind: 'lost', message };
-    await this.#store!.finish({ jobId: active.id, token, seq: 1, events: [] }, JSON.stringify(lost), false);
+    await this.#store!.fail(active.id, { kind: 'lost', message });
   }
 
   /** A cancel (or supersede) from any server process. */
@@ -251,15 +288,11 @@ export class JobWorker {
     this.#host!.stop(jobId);
   }
 
-  async #timeout(active: ActiveJob): Promise<void> {
+  /** The try ran past its limit: stopped like a cancel; #settle writes the outcome once it has stopped. */
+  #timeout(active: ActiveJob, limitMs: number): void {
     if (active.stop || active.phase !== 'running') return;
-    const outcome = timedOutOutcome(this.#c.options.timeoutMs ?? 0);
+    active.timedOut = timedOutOutcome(limitMs);
     this.#stop(active.id, 'timeout');
-    try {
-      await this.#writer!.finish(active.id, active.token, JSON.stringify(outcome), false);
-    } catch (error) {
-      this.#c.logger.error(`could not store the timeout of job ${active.id}`, error);
-    }
   }
 
   /** Marks this worker and its running jobs alive; stops jobs that are no longer theirs to run. */
@@ -326,6 +359,7 @@ export class JobWorker {
       logger.error('could not record this worker as stopped', error);
     }
     await this.#host?.close(CHILD_EXIT_GRACE_MS);
+    await this.#tickets?.close().catch(() => {});
     await Promise.all(
       [this.#subscriber, this.#commands, this.#bullConnection].map((c) => c && closeClient(c)),
     );
