@@ -23,6 +23,11 @@ export type {
 export type { ResponseWindows } from './background/orchestrator.ts';
 export { SqliteManager, type SqliteManagerOptions } from './background/sqlite/index.ts';
 export {
+  type ClientsideCallbackSpec,
+  ClientsideFunction,
+  type ClientsideSource,
+} from './callbacks/clientside.ts';
+export {
   ALL,
   ALLSMALLER,
   type ConcreteId,
@@ -34,6 +39,7 @@ export {
   State,
 } from './callbacks/dependencies.ts';
 export { type NoUpdate, noUpdate } from './callbacks/no-update.ts';
+export { Patch, type PatchJson, type PatchKey, type PatchOperation } from './callbacks/patch.ts';
 export {
   BackgroundResponseError,
   type CallbackResponse,

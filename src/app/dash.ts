@@ -7,6 +7,11 @@ import type { Manager } from '../background/manager.ts';
 import { DEFAULT_WINDOWS, Orchestrator, type ResponseWindows } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
 import { RetryableOnce } from '../background/retryable-once.ts';
+import {
+  type ClientsideCallbackSpec,
+  ClientsideCallbacks,
+  type ClientsideSource,
+} from '../callbacks/clientside.ts';
 import type { RequestInfo } from '../callbacks/context.ts';
 import { type Input, Output } from '../callbacks/dependencies.ts';
 import { dependencyEntry } from '../callbacks/dependency-json.ts';
@@ -97,6 +102,7 @@ export class Dash {
   /** Where the routes live and what the browser requests (see prefixes.ts). */
   readonly prefixes: Prefixes;
   readonly registry = new CallbackRegistry();
+  readonly #clientside = new ClientsideCallbacks(this.registry);
   #layout: Layout | undefined;
   readonly #routes: Hono;
   #running: Promise<RunningServer> | undefined;
@@ -165,6 +171,14 @@ export class Dash {
   }
 
   /**
+   * A callback the browser runs: JavaScript source, a function (sent as its source, so it must
+   * not use the server's variables) or a ClientsideFunction defined by an asset script.
+   */
+  clientsideCallback(fn: ClientsideSource, spec: ClientsideCallbackSpec): void {
+    this.#clientside.add(fn, spec);
+  }
+
+  /**
    * Dash's hidden cancel callback for a cancel input: the renderer sends `cancelJob` only on a
    * callback whose inputs are exactly the cancel inputs. Its output is the component's own id.
    */
@@ -182,7 +196,8 @@ export class Dash {
         preventInitialCall: true,
       },
       () => undefined,
-      { hidden: true },
+      // Dash emits `hidden: null` for its auto-generated cancel callbacks.
+      { cancelRelay: true, hidden: null },
     );
   }
 
@@ -269,6 +284,7 @@ export class Dash {
       stylesheets: [...(this.options.externalStylesheets ?? []), ...assets.stylesheets],
       scripts: [...(this.options.externalScripts ?? []), ...assets.scripts],
       favicon: assets.favicon ?? `${requests}_favicon.ico?v=${DASH_TS_VERSION}`,
+      inlineScripts: this.#clientside.inlineScripts,
     });
   }
 
@@ -308,7 +324,7 @@ export class Dash {
 
   async #updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response> {
     const request = readCallbackRequest(parseCallbackBody(bodyText), this.registry);
-    if (request.callback.hidden) return this.#orchestrator.cancel(request, query);
+    if (request.callback.cancelRelay) return this.#orchestrator.cancel(request, query);
     if (request.callback.background) return this.#orchestrator.serve(request, info, query);
     const outcome = await runCallback(request, info, this.options.onError);
     switch (outcome.kind) {

@@ -19,6 +19,8 @@ export interface IndexPageOptions {
   scripts?: TagSpec[];
   /** The favicon URL; default the built-in one. */
   favicon?: string;
+  /** Script bodies after the bundles (clientside callbacks given as source), as Dash's inline scripts. */
+  inlineScripts?: string[];
 }
 
 export function renderIndexPage(options: IndexPageOptions): string {
@@ -31,9 +33,13 @@ export function renderIndexPage(options: IndexPageOptions): string {
     ...(options.scripts ?? []),
     ...suites.filter((path) => !isDependency(path)).map((path) => prefix + path),
   ];
-  const scripts = sources
-    .map((src) => tag('script', typeof src === 'string' ? { src } : src, true))
-    .join('\n');
+  const scripts = [
+    ...sources.map((src) => tag('script', typeof src === 'string' ? { src } : src, true)),
+    // `</script` inside the code (in a string) would end the block early; `<\/` means the same in JS.
+    ...(options.inlineScripts ?? []).map(
+      (body) => `<script>${body.replaceAll(/<\/script/gi, '<\\/script')}</script>`,
+    ),
+  ].join('\n');
   const links = (options.stylesheets ?? [])
     .map((href) => tag('link', typeof href === 'string' ? { rel: 'stylesheet', href } : href))
     .join('\n');

@@ -1,5 +1,6 @@
 /** The callback context (Dash's `callback_context`) built from one request. */
 import { type ConcreteId, type DependencyId, idToString, splitPropId } from './dependencies.ts';
+import { combinePropUpdates } from './patch.ts';
 import type { CallbackRequest } from './request.ts';
 import { BACKGROUND_RESPONSE, type CallbackResponse } from './response.ts';
 import type { CallbackContext, DependencyValueEntry, TriggeredProp } from './spec.ts';
@@ -12,7 +13,10 @@ export interface RequestInfo {
   path: string;
 }
 
-/** `set_props` calls, merged per component: a later call adds to, not replaces, earlier props. */
+/**
+ * `set_props` calls, merged per component: a later call adds to, not replaces, earlier props, and
+ * a Patch of a prop set earlier combines with it (see combinePropUpdates).
+ */
 export class SideUpdates {
   readonly #byId = new Map<string, Record<string, unknown>>();
 
@@ -21,7 +25,11 @@ export class SideUpdates {
       throw new TypeError(`setProps(${JSON.stringify(id)}, props): props must be an object`);
     }
     const key = idToString(id);
-    this.#byId.set(key, { ...this.#byId.get(key), ...props });
+    const merged = { ...this.#byId.get(key) };
+    for (const [prop, value] of Object.entries(props)) {
+      merged[prop] = combinePropUpdates(Object.hasOwn(merged, prop) ? merged[prop] : undefined, value);
+    }
+    this.#byId.set(key, merged);
   }
 
   get isEmpty(): boolean {

@@ -5,10 +5,10 @@ export interface DependencyEntry {
   output: string;
   inputs: { id: string; property: string }[];
   state: { id: string; property: string }[];
-  clientside_function: null;
+  clientside_function: { namespace: string; function_name: string } | null;
   prevent_initial_call: boolean;
   background: { interval: number } | null;
-  dynamic_creator: null;
+  dynamic_creator: false | null;
   no_output: boolean;
   optional: boolean;
   hidden: boolean | null;
@@ -22,14 +22,14 @@ export function dependencyEntry(callback: RegisteredCallback): DependencyEntry {
     output: callback.id,
     inputs: callback.inputs.map((d) => d.toDependencyJSON()),
     state: callback.state.map((d) => d.toDependencyJSON()),
-    clientside_function: null,
+    clientside_function: callback.clientside ?? null,
     prevent_initial_call: callback.preventInitialCall,
     background: callback.background ? { interval: callback.background.interval } : null,
-    dynamic_creator: null,
+    // Dash's clientside registration leaves insert_callback's default (False); server ones pass None.
+    dynamic_creator: callback.clientside ? false : null,
     no_output: callback.outputMode === 'none',
     optional: false,
-    // Dash emits null for its auto-generated cancel callbacks.
-    hidden: callback.hidden ? null : false,
+    hidden: callback.hidden,
     websocket: false,
     persistent: false,
   };

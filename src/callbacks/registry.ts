@@ -8,6 +8,7 @@ import { defaultQueueStatusFormat, type QueueStatusFormat } from '../background/
 import type { JobPolicy } from '../background/manager.ts';
 import { registrar } from '../background/registrar.ts';
 import { CallbackDefinitionError } from '../errors.ts';
+import type { ClientsideReference } from './clientside.ts';
 import {
   type Input,
   InputDependency,
@@ -58,8 +59,18 @@ export interface RegisteredCallback {
   readonly onError: ErrorHandler | undefined;
   readonly fn: CallbackFunction;
   readonly background: BackgroundOptions | undefined;
-  /** Auto-generated callbacks (cancel) are served by the framework, not by user code. */
-  readonly hidden: boolean;
+  /** Dash's cancel relay for a cancel input: served by the orchestrator, not by user code. */
+  readonly cancelRelay: boolean;
+  /** `hidden` in /_dash-dependencies (dev tools): false, true, or null as Dash emits for its own. */
+  readonly hidden: boolean | null;
+  /** Set for a clientside callback: the browser runs it, the server never does. */
+  readonly clientside: ClientsideReference | undefined;
+}
+
+export interface AddOptions {
+  cancelRelay?: boolean;
+  hidden?: boolean | null;
+  clientside?: ClientsideReference;
 }
 
 const DEFAULT_INTERVAL_MS = 1000;
@@ -100,7 +111,7 @@ export class CallbackRegistry {
     }
   }
 
-  add(spec: CallbackSpec, fn: CallbackFunction, options: { hidden?: boolean } = {}): RegisteredCallback {
+  add(spec: CallbackSpec, fn: CallbackFunction, options: AddOptions = {}): RegisteredCallback {
     if (typeof fn !== 'function')
       throw new CallbackDefinitionError('app.callback(spec, fn): fn must be a function');
     if (typeof spec !== 'object' || spec === null) {
@@ -139,7 +150,9 @@ export class CallbackRegistry {
       onError: spec.onError,
       fn,
       background,
-      hidden: options.hidden ?? false,
+      cancelRelay: options.cancelRelay ?? false,
+      hidden: options.hidden === undefined ? false : options.hidden,
+      clientside: options.clientside,
     };
     this.#byId.set(id, callback);
     return callback;

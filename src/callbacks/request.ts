@@ -40,6 +40,11 @@ export function readCallbackRequest(
   }
   const callback = registry.get(output);
   if (!callback) throw new BadRequestError(`no callback has output ${JSON.stringify(output)}`, 404);
+  if (callback.clientside) {
+    throw new BadRequestError(
+      `callback ${JSON.stringify(output)} is a clientside callback: it runs in the browser`,
+    );
+  }
 
   const inputs = readDependencyList(body.inputs, callback.inputs, 'inputs');
   const state = readDependencyList(body.state ?? [], callback.state, 'state');

@@ -13,6 +13,7 @@ import {
   Input,
   NonRetryableError,
   Output,
+  Patch,
   PreventUpdate,
 } from '../../src/index.ts';
 
@@ -84,6 +85,14 @@ job('set-props', 0, async (ctx: CallbackContext) => {
   ctx.setProps('a', { title: 'ta' });
   ctx.setProps({ type: 'item', index: 2 }, { value: 'x' });
   return 'done';
+});
+
+/** Patches in setProps calls and in the result: they must arrive as Dash's patch JSON, in order. */
+job('patch', 0, async (ctx: CallbackContext) => {
+  ctx.setProps('list', { children: new Patch().append(html.Li({ children: 'one' })) });
+  await sleep(1);
+  ctx.setProps('list', { children: new Patch().append(html.Li({ children: 'two' })) });
+  return new Patch().at('rows', 0).assign('first').at().delete();
 });
 
 job('sleep', 1, async (ms: number, ctx: CallbackContext) => {
@@ -174,6 +183,7 @@ export const jobs = {
   progress: keyOf('progress'),
   progressFlood: keyOf('progress-flood'),
   setProps: keyOf('set-props'),
+  patch: keyOf('patch'),
   sleep: keyOf('sleep'),
   busy: keyOf('busy'),
   blocking: keyOf('blocking'),

@@ -214,6 +214,36 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       assert.deepEqual(drained.outcome, { kind: 'result', value: 'done' });
     });
 
+    it("carries Patches in setProps calls and results as Dash's patch JSON, every call in order", async () => {
+      const job = submission(jobs.patch, []);
+      await manager.submit(job);
+      const drained = await drain(manager, job.id);
+      const append = (text: string) => ({
+        __dash_patch_update: '__dash_patch_update',
+        operations: [
+          {
+            operation: 'Append',
+            location: [],
+            params: { value: { props: { children: text }, type: 'Li', namespace: 'dash_html_components' } },
+          },
+        ],
+      });
+      assert.deepEqual(drained.sideUpdates, [
+        { id: 'list', props: { children: append('one') } },
+        { id: 'list', props: { children: append('two') } },
+      ]);
+      assert.deepEqual(drained.outcome, {
+        kind: 'result',
+        value: {
+          __dash_patch_update: '__dash_patch_update',
+          operations: [
+            { operation: 'Assign', location: ['rows', 0], params: { value: 'first' } },
+            { operation: 'Delete', location: ['rows', 0], params: {} },
+          ],
+        },
+      });
+    });
+
     it('delivers what a sync job reported while it still blocks its process', async () => {
       const job = submission(jobs.blocking, [1500]);
       await manager.submit(job);
