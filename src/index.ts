@@ -1,6 +1,9 @@
 /** dash-ts: everything an app needs, from one import. */
 export { Dash, type DashOptions, type Layout, type LayoutValue, type RunOptions } from './app/dash.ts';
 export type { Logger } from './app/log.ts';
+export { pageContainer } from './app/pages/container.ts';
+export type { PageParams } from './app/pages/paths.ts';
+export type { Page, PageLayout, PageOptions, PageTitle } from './app/pages/registry.ts';
 export { InvalidConfigError, type Prefixes, UnsupportedRelativePathError } from './app/prefixes.ts';
 export type { RunningServer } from './app/serve.ts';
 export {

@@ -26,6 +26,8 @@ import { healthResponse } from './health.ts';
 import { HotReload } from './hot-reload.ts';
 import { renderIndexPage, type TagSpec } from './index-page.ts';
 import { consoleLogger, type Logger } from './log.ts';
+import { Pages } from './pages/pages.ts';
+import type { Page, PageOptions } from './pages/registry.ts';
 import {
   type Prefixes,
   type PrefixOptions,
@@ -114,11 +116,20 @@ export class Dash {
   readonly #cancelInputs = new Set<string>();
   readonly #assets: UserAssets;
   readonly #hotReload: HotReload | undefined;
+  readonly #pages: Pages;
 
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
     this.logger = options.logger ?? consoleLogger;
     this.prefixes = resolvePrefixes(options);
+    this.#pages = new Pages({
+      callbacks: this.registry,
+      clientside: this.#clientside,
+      logger: this.logger,
+      appTitle: () => this.options.title ?? 'Dash',
+      requestsPrefix: () => this.prefixes.requests,
+      routesPrefix: () => this.prefixes.routes,
+    });
     this.#definedIn = callerModule();
     this.#provider = new ManagerProvider(
       options.backgroundManager,
@@ -157,8 +168,9 @@ export class Dash {
     return (mode.kind === 'cli' ? mode.appModule : undefined) ?? this.#definedIn;
   }
 
+  /** The layout set, else (in an app with pages) the page container alone, as in Dash. */
   get layout(): Layout | undefined {
-    return this.#layout;
+    return this.#layout ?? (this.#pages.enabled ? this.#pages.defaultLayout() : undefined);
   }
 
   set layout(layout: Layout) {
@@ -168,6 +180,16 @@ export class Dash {
   callback(spec: CallbackSpec, fn: CallbackFunction): void {
     const callback = this.registry.add(spec, fn);
     for (const input of callback.background?.cancel ?? []) this.#addCancelCallback(input);
+  }
+
+  /** Adds a page (Dash's `register_page`); the first one installs the routing callbacks. */
+  registerPage(options: PageOptions): Page {
+    return this.#pages.register(options);
+  }
+
+  /** The registered pages in navigation order (order, then path), e.g. to build links. */
+  get pageRegistry(): readonly Page[] {
+    return this.#pages.registry.pages;
   }
 
   /**
@@ -223,7 +245,7 @@ export class Dash {
     const mode = runtimeMode();
     if (mode.kind === 'worker') return Promise.resolve({ url: '', close: async () => {} });
     if (this.#running) return this.#running;
-    if (this.#layout === undefined) throw new Error('app.layout must be set before app.run()');
+    if (this.layout === undefined) throw new Error('app.layout must be set before app.run()');
     this.registry.assertNoProgressLoops();
     const cli: RunOptions = mode.kind === 'cli' ? mode : {};
     const port = cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;
@@ -254,7 +276,7 @@ export class Dash {
       logger: this.logger,
       routesPrefix: this.prefixes.routes,
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      indexHtml: () => this.#indexHtml(),
+      indexHtml: (url) => this.#indexHtml(url),
       assets: this.#assets,
       reloadHash: () => this.#hotReload?.take() ?? { reloadHash: null, hard: false, packages: [], files: [] },
       healthEndpoint: this.options.healthEndpoint === undefined ? 'health' : this.options.healthEndpoint,
@@ -262,6 +284,7 @@ export class Dash {
         healthResponse(
           this.#hasBackground() ? () => this.#provider.startedFor(this.registry.callbacks) : undefined,
         ),
+      redirectTarget: (path) => this.#pages.redirectTarget(path),
       layoutJson: async () => JSON.stringify(await this.#resolveLayout()),
       dependenciesJson: () => {
         this.registry.assertNoProgressLoops();
@@ -271,16 +294,18 @@ export class Dash {
     };
   }
 
-  async #indexHtml(): Promise<string> {
+  async #indexHtml(url: URL): Promise<string> {
     this.#hotReload?.start();
     const { requests } = this.prefixes;
     const assets = await this.#assets.pageTags(requests);
+    // A page's title and meta tags for a direct load, so the tab is right before the renderer runs.
+    const head = this.#pages.enabled ? this.#pages.head(url) : undefined;
     return renderIndexPage({
-      title: this.options.title ?? 'Dash',
+      title: head?.title ?? this.options.title ?? 'Dash',
       prefix: requests,
       config: await this.#config(),
       debug: this.options.debug ?? false,
-      metaTags: this.options.metaTags,
+      metaTags: [...(head?.metaTags ?? []), ...(this.options.metaTags ?? [])],
       stylesheets: [...(this.options.externalStylesheets ?? []), ...assets.stylesheets],
       scripts: [...(this.options.externalScripts ?? []), ...assets.scripts],
       favicon: assets.favicon ?? `${requests}_favicon.ico?v=${DASH_TS_VERSION}`,
@@ -289,7 +314,7 @@ export class Dash {
   }
 
   async #resolveLayout(): Promise<LayoutValue> {
-    const layout = this.#layout;
+    const layout = this.layout;
     if (layout === undefined) throw new Error('app.layout is not set');
     return typeof layout === 'function' ? await layout() : layout;
   }
@@ -319,6 +344,11 @@ export class Dash {
     };
     if (this.#hotReload) config.hot_reload = this.#hotReload.config();
     if (this.options.validationLayout !== undefined) config.validation_layout = this.options.validationLayout;
+    if (this.options.validationLayout !== undefined) {
+      config.validation_layout = this.options.validationLayout;
+    } else if (this.#pages.enabled && !this.options.suppressCallbackExceptions) {
+      config.validation_layout = await this.#pages.validationLayout(() => this.#resolveLayout());
+    }
     return config;
   }
 

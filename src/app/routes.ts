@@ -14,7 +14,10 @@ export interface DashHost {
   /** Every route lives under it (Dash's routes_pathname_prefix; `/` by default). */
   readonly routesPrefix: string;
   readonly maxRequestBodyBytes: number;
-  indexHtml(): Promise<string>;
+  /** The index page for a URL (pages give it their title and meta tags). */
+  indexHtml(url: URL): Promise<string>;
+  /** A page's `redirectFrom` target for a request path, if any. */
+  redirectTarget(path: string): string | undefined;
   layoutJson(): Promise<string>;
   dependenciesJson(): string;
   updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response>;
@@ -83,8 +86,10 @@ export function createRoutes(host: DashHost): Hono {
   if (host.healthEndpoint !== null) routes.get(`/${host.healthEndpoint}`, () => host.health());
 
   // Every other GET is the index, as in Dash (multi-page apps and dcc.Location rely on it).
-  routes.get('*', async () => {
-    return new Response(await host.indexHtml(), {
+  routes.get('*', async (c) => {
+    const redirect = host.redirectTarget(c.req.path);
+    if (redirect !== undefined) return c.redirect(redirect, 301);
+    return new Response(await host.indexHtml(new URL(c.req.url)), {
       headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
     });
   });
