@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CallbackDefinitionError, Dash, dcc, html, pageContainer } from '../../src/index.ts';
-import { getJson, postUpdate, recordingLogger } from '../support/http.ts';
+import { getJson, recordingLogger } from '../support/http.ts';
 
 const ROUTING = '.._pages_content.children..._pages_store.data..';
 
@@ -27,7 +27,7 @@ function pagesApp(options: ConstructorParameters<typeof Dash>[0] = {}): Dash {
 
 /** Calls the routing callback as dcc.Location does when the URL changes. */
 async function route(app: Dash, pathname: string, search = '') {
-  const res = await postUpdate(app, {
+  const body = {
     output: ROUTING,
     outputs: [
       { id: '_pages_content', property: 'children' },
@@ -38,10 +38,18 @@ async function route(app: Dash, pathname: string, search = '') {
       { id: '_pages_location', property: 'search', value: search },
     ],
     changedPropIds: ['_pages_location.pathname'],
-  });
+  };
+  // Posted where the server's routes live (under the routes prefix).
+  const res = await app.fetch(
+    new Request(`http://localhost${app.prefixes.routes}_dash-update-component`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
   assert.equal(res.status, 200);
-  const body = (await res.json()) as { response: Record<string, Record<string, unknown>> };
-  return { content: body.response._pages_content?.children, store: body.response._pages_store?.data };
+  const answer = (await res.json()) as { response: Record<string, Record<string, unknown>> };
+  return { content: answer.response._pages_content?.children, store: answer.response._pages_store?.data };
 }
 
 async function load(app: Dash, path: string): Promise<Response> {
@@ -207,5 +215,28 @@ describe('pages: direct loads', () => {
       errors.some((line) => line.includes('pageContainer is not in app.layout')),
       errors.join('\n'),
     );
+  });
+});
+
+describe('pages under prefixes', () => {
+  it('serve, route and redirect under urlBasePathname', async () => {
+    const app = pagesApp({ urlBasePathname: '/sales/' });
+    assert.equal(app.pageRegistry.find((p) => p.path === '/reports')!.relativePath, '/sales/reports');
+    const report = await route(app, '/sales/reports/7');
+    assert.deepEqual(report.store, { title: 'Report 7' });
+    assert.match(await (await load(app, '/sales/reports/7')).text(), /<title>Report 7<\/title>/);
+    const moved = await load(app, '/sales/old-reports');
+    assert.equal(moved.status, 301);
+    assert.equal(moved.headers.get('location'), '/sales/reports');
+    // A pathname outside the prefix matches no page.
+    assert.deepEqual((await route(app, '/reports/7')).store, { title: 'Dash' });
+  });
+
+  it('behind a proxy that strips the prefix: the server sees bare paths, the browser the prefixed ones', async () => {
+    const app = pagesApp({ requestsPathnamePrefix: '/proxy/', routesPathnamePrefix: '/' });
+    assert.deepEqual((await route(app, '/proxy/reports/9')).store, { title: 'Report 9' });
+    assert.match(await (await load(app, '/reports/9')).text(), /<title>Report 9<\/title>/);
+    const moved = await load(app, '/old-reports');
+    assert.equal(moved.headers.get('location'), '/proxy/reports');
   });
 });
