@@ -223,6 +223,11 @@ export class Dash {
     );
   }
 
+  /** The folder the app's static files are served from (absolute). */
+  get assetsFolder(): string {
+    return this.#assets.folder;
+  }
+
   /** `path` with the requests prefix before it, for links: Dash's `get_relative_path`. */
   getRelativePath(path: string): string {
     return relativePath(this.prefixes.requests, path);
@@ -254,6 +259,8 @@ export class Dash {
       // Warm the background workers before the first request arrives.
       await this.#provider.startAll(this.registry.callbacks).catch(() => {});
       const server = await listen(this.fetch, port, host);
+      // Watch assets from the start: after a restart the open page asks `_reload-hash`, not the index.
+      this.#hotReload?.start();
       this.logger.info(`serving ${this.options.title ?? 'Dash'} on ${server.url}`);
       return {
         url: server.url,
@@ -278,7 +285,11 @@ export class Dash {
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       indexHtml: (url) => this.#indexHtml(url),
       assets: this.#assets,
-      reloadHash: () => this.#hotReload?.take() ?? { reloadHash: null, hard: false, packages: [], files: [] },
+      reloadHash: () => {
+        if (!this.#hotReload) return { reloadHash: null, hard: false, packages: [], files: [] };
+        this.#hotReload.start();
+        return this.#hotReload.take();
+      },
       healthEndpoint: this.options.healthEndpoint === undefined ? 'health' : this.options.healthEndpoint,
       health: () =>
         healthResponse(

@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setRuntimeMode } from '../app/runtime.ts';
 import { loadApp, UsageError } from './app-module.ts';
+import { reportListening, watchCommand } from './watch.ts';
 import { workerCommand } from './worker.ts';
 
 export { loadApp, UsageError };
 
 const USAGE = `usage:
-  dash-ts run <app-module> [--port 8050] [--host 127.0.0.1]
+  dash-ts run <app-module> [--port 8050] [--host 127.0.0.1] [--watch]
   dash-ts worker <app-module> [--concurrency N]`;
 
 export async function main(argv: string[]): Promise<void> {
@@ -39,14 +40,16 @@ async function dispatch(argv: string[]): Promise<void> {
 async function runCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { port: { type: 'string' }, host: { type: 'string' } },
+    options: { port: { type: 'string' }, host: { type: 'string' }, watch: { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length !== 1) throw new UsageError('run takes exactly one app module');
   const port = values.port === undefined ? undefined : parsePort(values.port);
+  if (values.watch) return watchCommand({ appModule: positionals[0]!, port, host: values.host });
   setRuntimeMode({ kind: 'cli', port, host: values.host, appModule: resolve(positionals[0]!) });
   const app = await loadApp(positionals[0]!);
   const server = await app.run();
+  reportListening(server.url, app.assetsFolder);
   const stop = async () => {
     await server.close();
     process.exit(0);
