@@ -49,7 +49,19 @@ export {
   type CookieOptions,
 } from './callbacks/response.ts';
 export type { CallbackContext, CallbackSpec, ErrorHandler } from './callbacks/spec.ts';
-export { type Children, Component, type ComponentId, dcc, html } from './components/index.ts';
+export {
+  type Children,
+  Component,
+  type ComponentBuilder,
+  type ComponentId,
+  dcc,
+  html,
+  registerSuite,
+  Suite,
+  SuiteNotInstalledError,
+  type SuiteRegistration,
+} from './components/index.ts';
+export { SuiteMetadataError } from './components/suites/metadata.ts';
 export {
   BackgroundCallbackError,
   BadRequestError,

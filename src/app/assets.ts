@@ -6,12 +6,22 @@
  * the tarballs pinned in frontend.lock.json. URLs are looked up in a fixed allow-list and never
  * mapped onto the filesystem, so no request can reach any other file.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consoleLogger } from './log.ts';
+import {
+  decodeOnce,
+  fileResponse,
+  fingerprint,
+  jsonResponse,
+  type LoadedFile,
+  loadOnce,
+  stripFingerprint,
+} from './static-files.ts';
+import { serveSuiteFile } from './suite-assets.ts';
+
+export { fingerprint, stripFingerprint };
 
 export const COMPONENT_SUITES = '_dash-component-suites/';
 
@@ -130,32 +140,6 @@ export function componentSuitePaths(): string[] {
   return [...ALLOW_LIST.keys()];
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Fingerprints (dash/fingerprint.py)
-
-const FINGERPRINT = /^v[\w-]+m[0-9a-fA-F]+$/;
-
-/** `dir/name.rest` → `dir/name.v<version>m<stamp>.rest`, split at the file name's first dot. */
-export function fingerprint(filePath: string, version: string, stamp: number | string): string {
-  const slash = filePath.lastIndexOf('/');
-  const dir = filePath.slice(0, slash + 1);
-  const base = filePath.slice(slash + 1);
-  const dot = base.indexOf('.');
-  if (dot < 0) return filePath;
-  return `${dir}${base.slice(0, dot)}.v${version.replace(/\W/g, '_')}m${stamp}${base.slice(dot)}`;
-}
-
-/** Inverse of `fingerprint`; names without one come back unchanged, with `fingerprinted: false`. */
-export function stripFingerprint(filePath: string): { path: string; fingerprinted: boolean } {
-  const slash = filePath.lastIndexOf('/');
-  const parts = filePath.slice(slash + 1).split('.');
-  if (parts.length > 2 && FINGERPRINT.test(parts[1]!)) {
-    parts.splice(1, 1);
-    return { path: filePath.slice(0, slash + 1) + parts.join('.'), fingerprinted: true };
-  }
-  return { path: filePath, fingerprinted: false };
-}
-
 function vendoredPath(asset: Asset): string {
   return path.join(
     vendorDir(),
@@ -208,48 +192,9 @@ export function assertFrontendVendored(): void {
 // ---------------------------------------------------------------------------------------------------
 // Serving
 
-interface Loaded {
-  body: Uint8Array<ArrayBuffer>;
-  etag: string;
-}
-
-// The vendored files are immutable for the life of the process, so each is read once.
-const loaded = new Map<string, Promise<Loaded>>();
-
-function load(asset: Asset): Promise<Loaded> {
-  let entry = loaded.get(asset.url);
-  if (!entry) {
-    entry = readFile(vendoredPath(asset)).then(
-      (buffer) => {
-        const body = new Uint8Array(buffer);
-        const digest = createHash('sha256').update(body).digest('base64url').slice(0, 27);
-        return { body, etag: `"${digest}"` };
-      },
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
-          throw new FrontendMissingError(`no ${path.relative(PACKAGE_ROOT, vendoredPath(asset))}`);
-        }
-        throw error;
-      },
-    );
-    loaded.set(asset.url, entry);
-    // A failed read (e.g. before vendoring finished) must not be remembered.
-    entry.catch(() => loaded.delete(asset.url));
-  }
-  return entry;
-}
-
-const MIME: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-};
-
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-
 let reportedMissing = false;
 
-/** Answers `GET <prefix>_dash-component-suites/<suitePath>`. */
+/** Answers `GET <prefix>_dash-component-suites/<suitePath>`: dash-ts's front end, then registered suites. */
 export async function serveComponentSuite(
   suitePath: string,
   ifNoneMatch: string | undefined,
@@ -257,11 +202,17 @@ export async function serveComponentSuite(
   const { path: plain, fingerprinted } = stripFingerprint(decodeOnce(suitePath));
   const asset = ALLOW_LIST.get(plain);
   if (!asset) {
-    return jsonResponse(404, { message: `no such component suite file: ${suitePath.slice(0, 200)}` });
+    const suiteFile = await serveSuiteFile(plain, fingerprinted, ifNoneMatch);
+    return (
+      suiteFile ?? jsonResponse(404, { message: `no such component suite file: ${suitePath.slice(0, 200)}` })
+    );
   }
-  let file: Loaded;
+  let file: LoadedFile;
   try {
-    file = await load(asset);
+    file = await loadOnce(
+      vendoredPath(asset),
+      () => new FrontendMissingError(`no ${path.relative(PACKAGE_ROOT, vendoredPath(asset))}`),
+    );
   } catch (error) {
     if (!(error instanceof FrontendMissingError)) throw error;
     // The details (server paths) go to the log, once; the browser gets the remedy only.
@@ -272,41 +223,7 @@ export async function serveComponentSuite(
         'the Dash front-end files are missing on the server: run `npm install` (its postinstall vendors them)',
     });
   }
-  const headers: Record<string, string> = {
-    'Content-Type': MIME[path.extname(plain)] ?? 'application/octet-stream',
-    'Cache-Control': fingerprinted ? IMMUTABLE : 'no-cache',
-    ETag: file.etag,
-    'X-Content-Type-Options': 'nosniff',
-  };
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, file.etag)) {
-    return new Response(null, { status: 304, headers });
-  }
-  return new Response(file.body, { status: 200, headers });
-}
-
-/** Tolerates both raw and percent-encoded paths; a malformed escape can only be an unknown file. */
-function decodeOnce(value: string): string {
-  if (!value.includes('%')) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-/** If-None-Match uses weak comparison (RFC 9110 13.1.2): `W/` is ignored; `*` matches anything. */
-function etagMatches(header: string, etag: string): boolean {
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim();
-    return tag === '*' || tag.replace(/^W\//, '') === etag;
-  });
-}
-
-function jsonResponse(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-  });
+  return fileResponse(file, plain, fingerprinted, ifNoneMatch);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -340,7 +340,7 @@ export class Dash {
       show_undo_redo: false,
       suppress_callback_exceptions: this.options.suppressCallbackExceptions ?? false,
       update_title: this.options.updateTitle === undefined ? 'Updating...' : (this.options.updateTitle ?? ''),
-      children_props: childrenPropsConfig,
+      children_props: childrenPropsConfig(),
       serve_locally: true,
       dash_version: DASH_TS_VERSION,
       ddk_version: null,

@@ -2,7 +2,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setRuntimeMode } from '../app/runtime.ts';
+import { SuiteMetadataError } from '../components/suites/metadata.ts';
 import { loadApp, UsageError } from './app-module.ts';
+import { COMPONENTS_USAGE, componentsCommand } from './components.ts';
 import { reportListening, watchCommand } from './watch.ts';
 import { workerCommand } from './worker.ts';
 
@@ -10,7 +12,8 @@ export { loadApp, UsageError };
 
 const USAGE = `usage:
   dash-ts run <app-module> [--port 8050] [--host 127.0.0.1] [--watch]
-  dash-ts worker <app-module> [--concurrency N]`;
+  dash-ts worker <app-module> [--concurrency N]
+  ${COMPONENTS_USAGE}`;
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -21,6 +24,10 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof UsageError || badFlags) {
       process.stderr.write(`dash-ts: ${(error as Error).message}\n${USAGE}\n`);
       process.exit(2);
+    }
+    if (error instanceof SuiteMetadataError) {
+      process.stderr.write(`dash-ts: ${error.message}\n`);
+      process.exit(1);
     }
     throw error;
   }
@@ -34,6 +41,7 @@ async function dispatch(argv: string[]): Promise<void> {
   }
   if (command === 'run') return runCommand(rest);
   if (command === 'worker') return workerCommand(rest);
+  if (command === 'components') return componentsCommand(rest);
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
 

@@ -149,20 +149,16 @@ describe('component lists', () => {
 });
 
 describe('children_props', () => {
+  const childrenProps = childrenPropsConfig();
   test('lists every component type of both libraries', () => {
-    assert.deepEqual(Object.keys(childrenPropsConfig).sort(), [
-      'dash_core_components',
-      'dash_html_components',
-    ]);
-    assert.deepEqual(Object.keys(childrenPropsConfig.dash_html_components!).sort(), builders(html));
-    assert.deepEqual(Object.keys(childrenPropsConfig.dash_core_components!).sort(), builders(dcc));
+    assert.deepEqual(Object.keys(childrenProps).sort(), ['dash_core_components', 'dash_html_components']);
+    assert.deepEqual(Object.keys(childrenProps.dash_html_components!).sort(), builders(html));
+    assert.deepEqual(Object.keys(childrenProps.dash_core_components!).sort(), builders(dcc));
   });
 
   test('matches what Dash sends', () => {
-    for (const paths of Object.values(childrenPropsConfig.dash_html_components!)) assert.deepEqual(paths, []);
-    const nonEmpty = Object.entries(childrenPropsConfig.dash_core_components!).filter(
-      ([, paths]) => paths.length,
-    );
+    for (const paths of Object.values(childrenProps.dash_html_components!)) assert.deepEqual(paths, []);
+    const nonEmpty = Object.entries(childrenProps.dash_core_components!).filter(([, paths]) => paths.length);
     assert.deepEqual(Object.fromEntries(nonEmpty), {
       Clipboard: ['copied_children'],
       Loading: ['custom_spinner'],

@@ -1,0 +1,102 @@
+/**
+ * A fallback for bundles built with production prop-types, whose validators are all one shim and
+ * say nothing: the `<Type>.propTypes = {...}` declarations in the package's shipped sources (what
+ * Dash's own metadata extractor reads) are cut out and evaluated alone, against the recording
+ * PropTypes. Names they reference that are not PropTypes read as "any".
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+
+const SOURCE_FILE = /\.(js|jsx|ts|tsx|mjs)$/;
+const SKIPPED = new Set(['node_modules', '__tests__', 'test', 'tests', '.git']);
+const DECLARATION = /\b([A-Z][A-Za-z0-9]*)\.propTypes\s*=\s*\{/g;
+
+/** Component type → the text of its propTypes object literal, from every source file under `dir`. */
+export function propTypesDeclarations(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const file of sourceFiles(dir, 6)) {
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(DECLARATION)) {
+      const open = match.index + match[0].length - 1;
+      const literal = objectLiteralAt(source, open);
+      if (literal && !found.has(match[1]!)) found.set(match[1]!, literal);
+    }
+  }
+  return found;
+}
+
+function sourceFiles(dir: string, depth: number): string[] {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory())
+        return depth > 0 && !SKIPPED.has(entry.name) ? sourceFiles(full, depth - 1) : [];
+      return entry.isFile() && SOURCE_FILE.test(entry.name) && !entry.name.includes('.test.') ? [full] : [];
+    });
+}
+
+/** The `{...}` starting at `open`, skipping strings, template literals and comments; undefined if unbalanced. */
+export function objectLiteralAt(source: string, open: number): string | undefined {
+  let depth = 0;
+  for (let i = open; i < source.length; i++) {
+    const char = source[i]!;
+    if (char === '"' || char === "'" || char === '`') {
+      i = endOfString(source, i);
+      if (i < 0) return undefined;
+    } else if (char === '/' && source[i + 1] === '/') {
+      i = source.indexOf('\n', i);
+      if (i < 0) return undefined;
+    } else if (char === '/' && source[i + 1] === '*') {
+      i = source.indexOf('*/', i + 2) + 1;
+      if (i <= 0) return undefined;
+    } else if (char === '{') {
+      depth++;
+    } else if (char === '}') {
+      depth--;
+      if (depth === 0) return source.slice(open, i + 1);
+    }
+  }
+  return undefined;
+}
+
+function endOfString(source: string, start: number): number {
+  const quote = source[start];
+  for (let i = start + 1; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === quote) return i;
+  }
+  return -1;
+}
+
+/**
+ * Evaluates a propTypes literal in the sandbox. Sloppy-mode `with` resolves every free name: the
+ * sandbox's own globals (PropTypes) as they are, anything else as an empty placeholder.
+ */
+export function evaluatePropTypes(context: vm.Context, literal: string): Record<string, unknown> {
+  const scope = new Proxy(
+    {},
+    {
+      has: (_target, key) => typeof key === 'string',
+      get: (_target, key) => {
+        if (typeof key !== 'string') return undefined;
+        if (key in context) return (context as Record<string, unknown>)[key];
+        return {};
+      },
+    },
+  );
+  (context as Record<string, unknown>).__dashTsScope = scope;
+  try {
+    const value = vm.runInContext(`with (__dashTsScope) { (${literal}); }`, context, { timeout: 5_000 });
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } finally {
+    delete (context as Record<string, unknown>).__dashTsScope;
+  }
+}
