@@ -62,6 +62,7 @@ export {
   type SuiteRegistration,
 } from './components/index.ts';
 export { SuiteMetadataError } from './components/suites/metadata.ts';
+export { packageFileUrl } from './components/suites/package-files.ts';
 export {
   BackgroundCallbackError,
   BadRequestError,

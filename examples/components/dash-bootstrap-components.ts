@@ -80,6 +80,12 @@ const suite = registerSuite({
   },
 });
 
+// Prop types that several components share.
+type LoadingStateValue = { is_loading?: boolean | null; prop_name?: string | null; component_name?: string | null } | null;
+type OptionsValue = (string | number)[] | Record<string, unknown> | ({ label: Children; value: string | number; disabled?: boolean | null; input_id?: string | null; label_id?: string | null })[] | null;
+type InputmodeValue = 'verbatim' | 'latin' | 'latin-name' | 'latin-prose' | 'full-width-latin' | 'kana' | 'katakana' | 'numeric' | 'tel' | 'email' | 'url' | null;
+type PlacementValue = 'auto' | 'auto-start' | 'auto-end' | 'top' | 'top-start' | 'top-end' | 'right' | 'right-start' | 'right-end' | 'bottom' | 'bottom-start' | 'bottom-end' | 'left' | 'left-start' | 'left-end' | null;
+
 export type AccordionProps = {
   id?: ComponentId;
   children?: Children;
@@ -91,11 +97,7 @@ export type AccordionProps = {
   active_item?: string | string[] | null;
   always_open?: boolean | null;
   start_collapsed?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'active_item'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -110,11 +112,7 @@ export type AccordionItemProps = {
   className?: string | null;
   title?: Children;
   item_id?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const AccordionItem = suite.component<AccordionItemProps>('AccordionItem');
 
@@ -130,11 +128,7 @@ export type AlertProps = {
   fade?: boolean | null;
   dismissable?: boolean | null;
   duration?: number | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'is_open'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -153,11 +147,7 @@ export type BadgeProps = {
   pill?: boolean | null;
   href?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   external_link?: boolean | null;
   n_clicks?: number | null;
   n_clicks_timestamp?: number | null;
@@ -168,16 +158,7 @@ export const Badge = suite.component<BadgeProps>('Badge');
 
 export type BreadcrumbProps = {
   id?: ComponentId;
-  items?:
-    | {
-        label?: string | null;
-        href?: string | null;
-        active?: boolean | null;
-        external_link?: boolean | null;
-        target?: string | null;
-        title?: string | null;
-      }[]
-    | null;
+  items?: ({ label?: string | null; href?: string | null; active?: boolean | null; external_link?: boolean | null; target?: string | null; title?: string | null })[] | null;
   style?: Record<string, string | number> | null;
   item_style?: Record<string, string | number> | null;
   class_name?: string | null;
@@ -186,11 +167,7 @@ export type BreadcrumbProps = {
   itemClassName?: string | null;
   key?: string | null;
   tag?: Record<string, unknown> | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Breadcrumb = suite.component<BreadcrumbProps>('Breadcrumb');
 
@@ -211,11 +188,7 @@ export type ButtonProps = {
   size?: string | null;
   title?: string | null;
   outline?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   target?: string | null;
   type?: 'button' | 'reset' | 'submit' | null;
   download?: string | null;
@@ -234,11 +207,7 @@ export type ButtonGroupProps = {
   key?: string | null;
   vertical?: boolean | null;
   size?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const ButtonGroup = suite.component<ButtonGroupProps>('ButtonGroup');
 
@@ -253,11 +222,7 @@ export type CardProps = {
   body?: boolean | null;
   outline?: boolean | null;
   inverse?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Card = suite.component<CardProps>('Card');
 
@@ -269,11 +234,7 @@ export type CardBodyProps = {
   className?: string | null;
   key?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const CardBody = suite.component<CardBodyProps>('CardBody');
 
@@ -285,11 +246,7 @@ export type CardFooterProps = {
   className?: string | null;
   key?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const CardFooter = suite.component<CardFooterProps>('CardFooter');
 
@@ -301,11 +258,7 @@ export type CardGroupProps = {
   className?: string | null;
   key?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const CardGroup = suite.component<CardGroupProps>('CardGroup');
 
@@ -317,11 +270,7 @@ export type CardHeaderProps = {
   className?: string | null;
   key?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const CardHeader = suite.component<CardHeaderProps>('CardHeader');
 
@@ -338,11 +287,7 @@ export type CardImgProps = {
   src?: string | null;
   alt?: string | null;
   title?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const CardImg = suite.component<CardImgProps>('CardImg');
 
@@ -354,11 +299,7 @@ export type CardImgOverlayProps = {
   className?: string | null;
   key?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const CardImgOverlay = suite.component<CardImgOverlayProps>('CardImgOverlay');
 
@@ -373,11 +314,7 @@ export type CardLinkProps = {
   external_link?: boolean | null;
   n_clicks?: number | null;
   n_clicks_timestamp?: number | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   target?: string | null;
 };
 export const CardLink = suite.component<CardLinkProps>('CardLink');
@@ -387,21 +324,7 @@ export type CarouselProps = {
   style?: Record<string, string | number> | null;
   class_name?: string | null;
   className?: string | null;
-  items: {
-    key?: string | null;
-    src?: string | null;
-    alt?: string | null;
-    img_class_name?: string | null;
-    imgClassName?: string | null;
-    img_style?: Record<string, unknown> | null;
-    header?: string | null;
-    caption?: string | null;
-    caption_class_name?: string | null;
-    captionClassName?: string | null;
-    href?: string | null;
-    target?: string | null;
-    external_link?: boolean | null;
-  }[];
+  items: ({ key?: string | null; src?: string | null; alt?: string | null; img_class_name?: string | null; imgClassName?: string | null; img_style?: Record<string, unknown> | null; header?: string | null; caption?: string | null; caption_class_name?: string | null; captionClassName?: string | null; href?: string | null; target?: string | null; external_link?: boolean | null })[];
   active_index?: number | null;
   controls?: boolean | null;
   indicators?: boolean | null;
@@ -409,11 +332,7 @@ export type CarouselProps = {
   slide?: boolean | null;
   variant?: 'dark' | null;
   interval?: number | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'active_index'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -438,11 +357,7 @@ export type CheckboxProps = {
   name?: string | null;
   disabled?: boolean | null;
   value?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'value'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -450,17 +365,7 @@ export type CheckboxProps = {
 export const Checkbox = suite.component<CheckboxProps>('Checkbox');
 
 export type ChecklistProps = {
-  options?:
-    | (string | number)[]
-    | Record<string, unknown>
-    | {
-        label: Children;
-        value: string | number;
-        disabled?: boolean | null;
-        input_id?: string | null;
-        label_id?: string | null;
-      }[]
-    | null;
+  options?: OptionsValue;
   value?: (string | number)[] | null;
   id?: ComponentId;
   class_name?: string | null;
@@ -485,11 +390,7 @@ export type ChecklistProps = {
   labelCheckedClassName?: string | null;
   inline?: boolean | null;
   switch?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'value'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -512,11 +413,7 @@ export type ColProps = {
   xl?: unknown;
   xxl?: unknown;
   align?: 'start' | 'center' | 'end' | 'stretch' | 'baseline' | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Col = suite.component<ColProps>('Col');
 
@@ -529,11 +426,7 @@ export type CollapseProps = {
   key?: string | null;
   is_open?: boolean | null;
   navbar?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   dimension?: 'height' | 'width' | null;
 };
 export const Collapse = suite.component<CollapseProps>('Collapse');
@@ -547,11 +440,7 @@ export type ContainerProps = {
   key?: string | null;
   fluid?: boolean | string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Container = suite.component<ContainerProps>('Container');
 
@@ -577,11 +466,7 @@ export type DropdownMenuProps = {
   toggle_class_name?: string | null;
   toggleClassName?: string | null;
   size?: 'sm' | 'md' | 'lg' | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   group?: boolean | null;
 };
 export const DropdownMenu = suite.component<DropdownMenuProps>('DropdownMenu');
@@ -602,11 +487,7 @@ export type DropdownMenuItemProps = {
   external_link?: boolean | null;
   n_clicks?: number | null;
   n_clicks_timestamp?: number | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   target?: string | null;
 };
 export const DropdownMenuItem = suite.component<DropdownMenuItemProps>('DropdownMenuItem');
@@ -624,11 +505,7 @@ export type FadeProps = {
   enter?: boolean | null;
   exit?: boolean | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Fade = suite.component<FadeProps>('Fade');
 
@@ -644,11 +521,7 @@ export type FormProps = {
   n_submit?: number | null;
   n_submit_timestamp?: number | null;
   prevent_default_on_submit?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Form = suite.component<FormProps>('Form');
 
@@ -661,11 +534,7 @@ export type FormFeedbackProps = {
   key?: string | null;
   type?: string | null;
   tooltip?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const FormFeedback = suite.component<FormFeedbackProps>('FormFeedback');
 
@@ -677,11 +546,7 @@ export type FormFloatingProps = {
   className?: string | null;
   key?: string | null;
   html_for?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const FormFloating = suite.component<FormFloatingProps>('FormFloating');
 
@@ -693,11 +558,7 @@ export type FormTextProps = {
   className?: string | null;
   key?: string | null;
   color?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const FormText = suite.component<FormTextProps>('FormText');
 
@@ -714,32 +575,8 @@ export type InputProps = {
   autoComplete?: string | null;
   autofocus?: 'autoFocus' | 'autofocus' | 'AUTOFOCUS' | boolean | null;
   autoFocus?: 'autoFocus' | 'autofocus' | 'AUTOFOCUS' | boolean | null;
-  inputmode?:
-    | 'verbatim'
-    | 'latin'
-    | 'latin-name'
-    | 'latin-prose'
-    | 'full-width-latin'
-    | 'kana'
-    | 'katakana'
-    | 'numeric'
-    | 'tel'
-    | 'email'
-    | 'url'
-    | null;
-  inputMode?:
-    | 'verbatim'
-    | 'latin'
-    | 'latin-name'
-    | 'latin-prose'
-    | 'full-width-latin'
-    | 'kana'
-    | 'katakana'
-    | 'numeric'
-    | 'tel'
-    | 'email'
-    | 'url'
-    | null;
+  inputmode?: InputmodeValue;
+  inputMode?: InputmodeValue;
   list?: string | null;
   max?: string | number | null;
   maxlength?: string | number | null;
@@ -763,11 +600,7 @@ export type InputProps = {
   n_blur?: number | null;
   n_blur_timestamp?: number | null;
   debounce?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'value'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -784,11 +617,7 @@ export type InputGroupProps = {
   className?: string | null;
   key?: string | null;
   size?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const InputGroup = suite.component<InputGroupProps>('InputGroup');
 
@@ -799,11 +628,7 @@ export type InputGroupTextProps = {
   key?: string | null;
   class_name?: string | null;
   className?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const InputGroupText = suite.component<InputGroupTextProps>('InputGroupText');
 
@@ -826,11 +651,7 @@ export type LabelProps = {
   xl?: unknown;
   align?: 'start' | 'center' | 'end' | null;
   color?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Label = suite.component<LabelProps>('Label');
 
@@ -843,11 +664,7 @@ export type ListGroupProps = {
   key?: string | null;
   tag?: string | null;
   flush?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   horizontal?: boolean | string | null;
   numbered?: boolean | null;
 };
@@ -869,11 +686,7 @@ export type ListGroupItemProps = {
   external_link?: boolean | null;
   n_clicks?: number | null;
   n_clicks_timestamp?: number | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   target?: string | null;
 };
 export const ListGroupItem = suite.component<ListGroupItemProps>('ListGroupItem');
@@ -917,11 +730,7 @@ export type ModalBodyProps = {
   class_name?: string | null;
   className?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const ModalBody = suite.component<ModalBodyProps>('ModalBody');
 
@@ -932,11 +741,7 @@ export type ModalFooterProps = {
   class_name?: string | null;
   className?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const ModalFooter = suite.component<ModalFooterProps>('ModalFooter');
 
@@ -948,11 +753,7 @@ export type ModalHeaderProps = {
   className?: string | null;
   close_button?: boolean | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const ModalHeader = suite.component<ModalHeaderProps>('ModalHeader');
 
@@ -963,11 +764,7 @@ export type ModalTitleProps = {
   class_name?: string | null;
   className?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const ModalTitle = suite.component<ModalTitleProps>('ModalTitle');
 
@@ -986,11 +783,7 @@ export type NavProps = {
   horizontal?: 'start' | 'center' | 'end' | 'between' | 'around' | null;
   navbar?: boolean | null;
   navbar_scroll?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Nav = suite.component<NavProps>('Nav');
 
@@ -1001,11 +794,7 @@ export type NavItemProps = {
   class_name?: string | null;
   className?: string | null;
   key?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const NavItem = suite.component<NavItemProps>('NavItem');
 
@@ -1022,11 +811,7 @@ export type NavLinkProps = {
   external_link?: boolean | null;
   n_clicks?: number | null;
   n_clicks_timestamp?: number | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   target?: string | null;
 };
 export const NavLink = suite.component<NavLinkProps>('NavLink');
@@ -1046,11 +831,7 @@ export type NavbarProps = {
   role?: string | null;
   tag?: string | null;
   expand?: boolean | string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Navbar = suite.component<NavbarProps>('Navbar');
 
@@ -1063,11 +844,7 @@ export type NavbarBrandProps = {
   key?: string | null;
   external_link?: boolean | null;
   href?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const NavbarBrand = suite.component<NavbarBrandProps>('NavbarBrand');
 
@@ -1090,11 +867,7 @@ export type NavbarSimpleProps = {
   sticky?: string | null;
   color?: string | null;
   expand?: boolean | string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const NavbarSimple = suite.component<NavbarSimpleProps>('NavbarSimple');
 
@@ -1108,11 +881,7 @@ export type NavbarTogglerProps = {
   type?: string | null;
   n_clicks?: number | null;
   n_clicks_timestamp?: number | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const NavbarToggler = suite.component<NavbarTogglerProps>('NavbarToggler');
 
@@ -1135,11 +904,7 @@ export type OffcanvasProps = {
   autoFocus?: boolean | null;
   title?: Children;
   close_button?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Offcanvas = suite.component<OffcanvasProps>('Offcanvas');
 
@@ -1156,11 +921,7 @@ export type PaginationProps = {
   fully_expanded?: boolean | null;
   previous_next?: boolean | null;
   first_last?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Pagination = suite.component<PaginationProps>('Pagination');
 
@@ -1171,11 +932,7 @@ export type PlaceholderProps = {
   class_name?: string | null;
   className?: string | null;
   key?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   animation?: 'glow' | 'wave' | null;
   color?: string | null;
   size?: 'xs' | 'sm' | 'lg' | null;
@@ -1199,23 +956,7 @@ export type PopoverProps = {
   class_name?: string | null;
   className?: string | null;
   key?: string | null;
-  placement?:
-    | 'auto'
-    | 'auto-start'
-    | 'auto-end'
-    | 'top'
-    | 'top-start'
-    | 'top-end'
-    | 'right'
-    | 'right-start'
-    | 'right-end'
-    | 'bottom'
-    | 'bottom-start'
-    | 'bottom-end'
-    | 'left'
-    | 'left-start'
-    | 'left-end'
-    | null;
+  placement?: PlacementValue;
   target?: string | Record<string, unknown> | null;
   trigger?: string | null;
   is_open?: boolean | null;
@@ -1227,11 +968,7 @@ export type PopoverProps = {
   flip?: boolean | null;
   body?: boolean | null;
   autohide?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'is_open'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -1246,11 +983,7 @@ export type PopoverBodyProps = {
   className?: string | null;
   key?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const PopoverBody = suite.component<PopoverBodyProps>('PopoverBody');
 
@@ -1262,11 +995,7 @@ export type PopoverHeaderProps = {
   className?: string | null;
   key?: string | null;
   tag?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const PopoverHeader = suite.component<PopoverHeaderProps>('PopoverHeader');
 
@@ -1286,11 +1015,7 @@ export type ProgressProps = {
   animated?: boolean | null;
   striped?: boolean | null;
   color?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Progress = suite.component<ProgressProps>('Progress');
 
@@ -1312,11 +1037,7 @@ export type RadioButtonProps = {
   name?: string | null;
   value?: boolean | null;
   disabled?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'value'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -1324,17 +1045,7 @@ export type RadioButtonProps = {
 export const RadioButton = suite.component<RadioButtonProps>('RadioButton');
 
 export type RadioItemsProps = {
-  options?:
-    | (string | number)[]
-    | Record<string, unknown>
-    | {
-        label: Children;
-        value: string | number;
-        disabled?: boolean | null;
-        input_id?: string | null;
-        label_id?: string | null;
-      }[]
-    | null;
+  options?: OptionsValue;
   value?: string | number | null;
   id?: ComponentId;
   key?: string | null;
@@ -1359,11 +1070,7 @@ export type RadioItemsProps = {
   labelCheckedClassName?: string | null;
   inline?: boolean | null;
   switch?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'value'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -1380,20 +1087,12 @@ export type RowProps = {
   key?: string | null;
   align?: 'start' | 'center' | 'end' | 'stretch' | 'baseline' | null;
   justify?: 'start' | 'center' | 'end' | 'around' | 'between' | 'evenly' | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Row = suite.component<RowProps>('Row');
 
 export type SelectProps = {
-  options?:
-    | (string | number)[]
-    | Record<string, unknown>
-    | { label: string | number; value: string; disabled?: boolean | null; title?: string | null }[]
-    | null;
+  options?: (string | number)[] | Record<string, unknown> | ({ label: string | number; value: string; disabled?: boolean | null; title?: string | null })[] | null;
   value?: string | number | null;
   id?: ComponentId;
   style?: Record<string, string | number> | null;
@@ -1440,11 +1139,7 @@ export type StackProps = {
   class_name?: string | null;
   className?: string | null;
   key?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   direction?: 'vertical' | 'horizontal' | null;
   gap?: number | null;
 };
@@ -1468,11 +1163,7 @@ export type SwitchProps = {
   name?: string | null;
   value?: boolean | null;
   disabled?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'value'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -1501,11 +1192,7 @@ export type TabProps = {
   label?: string | null;
   tab_id?: string | null;
   disabled?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Tab = suite.component<TabProps>('Tab');
 
@@ -1524,11 +1211,7 @@ export type TableProps = {
   dark?: boolean | null;
   hover?: boolean | null;
   responsive?: boolean | string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Table = suite.component<TableProps>('Table');
 
@@ -1540,11 +1223,7 @@ export type TabsProps = {
   className?: string | null;
   key?: string | null;
   active_tab?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'active_tab'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -1599,11 +1278,7 @@ export type TextareaProps = {
   n_clicks?: number | null;
   n_clicks_timestamp?: number | null;
   debounce?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'value'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -1632,11 +1307,7 @@ export type ToastProps = {
   n_dismiss_timestamp?: number | null;
   icon?: string | null;
   color?: string | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
   persistence?: boolean | string | number | null;
   persisted_props?: 'is_open'[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
@@ -1651,33 +1322,13 @@ export type TooltipProps = {
   className?: string | null;
   key?: string | null;
   target?: string | Record<string, unknown> | null;
-  placement?:
-    | 'auto'
-    | 'auto-start'
-    | 'auto-end'
-    | 'top'
-    | 'top-start'
-    | 'top-end'
-    | 'right'
-    | 'right-start'
-    | 'right-end'
-    | 'bottom'
-    | 'bottom-start'
-    | 'bottom-end'
-    | 'left'
-    | 'left-start'
-    | 'left-end'
-    | null;
+  placement?: PlacementValue;
   flip?: boolean | null;
   delay?: { show?: number | null; hide?: number | null } | null;
   autohide?: boolean | null;
   fade?: boolean | null;
   trigger?: string | null;
   is_open?: boolean | null;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: LoadingStateValue;
 };
 export const Tooltip = suite.component<TooltipProps>('Tooltip');

@@ -19,7 +19,7 @@ import {
   loadOnce,
   stripFingerprint,
 } from './static-files.ts';
-import { serveSuiteFile } from './suite-assets.ts';
+import { serveSuiteFile, suiteScriptPaths } from './suite-assets.ts';
 
 export { fingerprint, stripFingerprint };
 
@@ -174,7 +174,8 @@ export function indexScriptPaths(options: { debug?: boolean } = {}): string[] {
     });
     indexScripts.set(debug, scripts);
   }
-  return [...scripts];
+  // Registered third-party suites come last: their bundles read the renderer's dash_component_api.
+  return [...scripts, ...suiteScriptPaths()];
 }
 
 /** Throws a FrontendMissingError unless every servable file is vendored; for a check at start-up. */

@@ -4,6 +4,7 @@
  * Python suite's package data. Only files listed when the suite registered are reachable.
  */
 import { statSync } from 'node:fs';
+import { packageFile } from '../components/suites/package-files.ts';
 import {
   type RegisteredSuite,
   registeredSuite,
@@ -14,7 +15,7 @@ import { fileResponse, fingerprint, loadOnce } from './static-files.ts';
 
 const COMPONENT_SUITES = '_dash-component-suites/';
 
-/** The suite file a plain (unfingerprinted) path names; undefined when it names none. */
+/** The suite file or package file a plain (unfingerprinted) path names; undefined when it names none. */
 export async function serveSuiteFile(
   plainPath: string,
   fingerprinted: boolean,
@@ -23,13 +24,9 @@ export async function serveSuiteFile(
   const slash = plainPath.indexOf('/');
   if (slash < 0) return undefined;
   const suite = registeredSuite(plainPath.slice(0, slash));
-  const absolute = suite && suiteFiles(suite).get(plainPath.slice(slash + 1));
-  if (!suite || !absolute) return undefined;
-  const file = await loadOnce(
-    absolute,
-    () =>
-      new Error(`${absolute} (of component suite ${suite.packageName}) disappeared after the server started`),
-  );
+  const absolute = suite ? suiteFiles(suite).get(plainPath.slice(slash + 1)) : packageFile(plainPath);
+  if (!absolute) return undefined;
+  const file = await loadOnce(absolute, () => new Error(`${absolute} disappeared after the server started`));
   return fileResponse(file, plainPath, fingerprinted, ifNoneMatch);
 }
 
@@ -56,14 +53,4 @@ function suiteUrl(suite: RegisteredSuite, file: string): string {
 /** The suites' bundles, in registration order; they load after the renderer, dcc and html. */
 export function suiteScriptPaths(): string[] {
   return registeredSuites().map((suite) => suiteUrl(suite, suite.bundle));
-}
-
-/** Stylesheets shipped beside the suites' bundles (Dash suites' `_css_dist`), linked in the page head. */
-export function suiteStylesheetPaths(): string[] {
-  return registeredSuites().flatMap((suite) =>
-    [...suiteFiles(suite).keys()]
-      .filter((file) => !file.includes('/') && file.endsWith('.css'))
-      .sort()
-      .map((file) => suiteUrl(suite, file)),
-  );
 }

@@ -77,6 +77,7 @@ export function generateSuiteModule(packageDir: string, options: GenerateOptions
     ],
     builder: (type) => `suite.component<${type}Props>('${type}')`,
     exportChildrenProps: false,
+    shareLongTypes: true,
   });
   return { suite, metadata, text: rendered.text };
 }

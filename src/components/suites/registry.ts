@@ -46,10 +46,13 @@ export class SuiteNotInstalledError extends Error {
   }
 }
 
-/** URL folders dash-ts's own files use. */
-const RESERVED = new Set(['dash', 'plotly']);
-
 const suites = new Map<string, RegisteredSuite>();
+
+/** The URL folder of single files served from npm packages (`packageFileUrl`). */
+export const PACKAGE_FILES = 'npm';
+
+/** URL folders dash-ts's own files and package files use. */
+const RESERVED = new Set(['dash', 'plotly', PACKAGE_FILES]);
 
 /** The builders of one registered suite. */
 export class Suite {
@@ -80,7 +83,8 @@ export function registerSuite(registration: SuiteRegistration): Suite {
     }
     return new Suite(existing);
   }
-  const packageDir = findPackage(registration);
+  const packageDir = findPackage(registration.packageName, callerModule());
+  if (!packageDir) throw new SuiteNotInstalledError(registration, searchedFrom(callerModule()));
   const installed = readPackageJson(packageDir, registration.packageName);
   if (installed.version !== registration.version) {
     consoleLogger.warn(
@@ -107,20 +111,27 @@ export function registeredSuite(namespace: string): RegisteredSuite | undefined 
   return suites.get(namespace);
 }
 
-function findPackage(registration: SuiteRegistration): string {
-  const searched: string[] = [];
-  const caller = callerModule();
-  const starts = [caller ? path.dirname(caller) : undefined, process.cwd()];
-  for (const start of starts) {
-    if (!start) continue;
+/** Starting folders for finding a package: the calling module's, then the working directory. */
+function searchStarts(caller: string | undefined): string[] {
+  return [
+    ...new Set([caller ? path.dirname(caller) : undefined, process.cwd()].filter((d) => d !== undefined)),
+  ];
+}
+
+function searchedFrom(caller: string | undefined): string[] {
+  return searchStarts(caller).map((start) => `node_modules above ${start}`);
+}
+
+/** An installed package's folder, as Node would resolve it from the caller's folder or the working directory. */
+export function findPackage(packageName: string, caller: string | undefined): string | undefined {
+  for (const start of searchStarts(caller)) {
     for (let dir = start; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, 'node_modules', ...registration.packageName.split('/'));
+      const candidate = path.join(dir, 'node_modules', ...packageName.split('/'));
       if (isFile(path.join(candidate, 'package.json'))) return candidate;
       if (path.dirname(dir) === dir) break;
     }
-    searched.push(`node_modules above ${start}`);
   }
-  throw new SuiteNotInstalledError(registration, searched);
+  return undefined;
 }
 
 function isFile(file: string): boolean {

@@ -18,6 +18,8 @@ export interface ModuleFrame {
   builder(type: string): string;
   /** Ends the module with `export const childrenProps = {...}`. */
   exportChildrenProps: boolean;
+  /** Long prop types used by several props become one named type each (suites like Mantine repeat them). */
+  shareLongTypes?: boolean;
   /** Prop types for `<namespace>.<Type>.<prop>` used while the metadata says only `any`. */
   supplements?: Record<string, string[]>;
 }
@@ -176,12 +178,26 @@ export function renderModule(metadata: SuiteMetadata, frame: ModuleFrame): Rende
     return withNull(typeMembers(descriptor), descriptor.required);
   };
 
-  for (const [type, props] of metadata.components) {
+  const typed = [...metadata.components].map(([type, props]) => ({
+    type,
+    props,
+    fields: Object.entries(props)
+      .filter(([prop]) => !isInternal(prop))
+      .map(([prop, descriptor]) => ({
+        prop,
+        descriptor,
+        ts: propType(`${metadata.namespace}.${type}`, prop, descriptor),
+      })),
+  }));
+  const shared = frame.shareLongTypes
+    ? sharedTypes(typed.flatMap((t) => t.fields))
+    : new Map<string, string>();
+
+  for (const { type, props, fields } of typed) {
     body.push(`export type ${type}Props = {`);
-    for (const [prop, descriptor] of Object.entries(props)) {
-      if (isInternal(prop)) continue;
-      const ts = propType(`${metadata.namespace}.${type}`, prop, descriptor);
-      for (const name of ['ComponentId', 'Children']) if (ts.includes(name)) used.add(name);
+    for (const { prop, descriptor, ts: full } of fields) {
+      for (const name of ['ComponentId', 'Children']) if (full.includes(name)) used.add(name);
+      const ts = shared.get(full) ?? full;
       if (prop.includes('*')) {
         // `data-*` / `aria-*`: any attribute with that prefix.
         const [prefix, suffix] = prop.split('*', 2) as [string, string];
@@ -194,6 +210,13 @@ export function renderModule(metadata: SuiteMetadata, frame: ModuleFrame): Rende
     body.push(`export const ${type} = ${frame.builder(type)};`);
     body.push('');
     childrenProps[type] = childrenPropsOf(props);
+  }
+  if (shared.size > 0) {
+    body.unshift(
+      '// Prop types that several components share.',
+      ...[...shared].map(([ts, alias]) => `type ${alias} = ${ts};`),
+      '',
+    );
   }
 
   const lines = frame.header.map((line) => (line ? `// ${line}` : '//'));
@@ -211,6 +234,30 @@ export function renderModule(metadata: SuiteMetadata, frame: ModuleFrame): Rende
     );
   }
   return { text: lines.join('\n'), childrenProps, supplemented };
+}
+
+const SHARED_MIN_LENGTH = 60;
+
+/** Type text → alias (`<Prop>Value`, numbered on clashes), for long types that occur more than once. */
+function sharedTypes(fields: { prop: string; ts: string }[]): Map<string, string> {
+  const counts = new Map<string, { count: number; prop: string }>();
+  for (const { prop, ts } of fields) {
+    if (ts.length < SHARED_MIN_LENGTH) continue;
+    const seen = counts.get(ts);
+    if (seen) seen.count++;
+    else counts.set(ts, { count: 1, prop });
+  }
+  const aliases = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const [ts, { count, prop }] of counts) {
+    if (count < 2) continue;
+    const base = `${prop.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase()).replace(/^./, (c) => c.toUpperCase())}Value`;
+    let alias = /^[A-Za-z]/.test(base) ? base : `Prop${base}`;
+    for (let n = 2; taken.has(alias); n++) alias = `${base}${n}`;
+    taken.add(alias);
+    aliases.set(ts, alias);
+  }
+  return aliases;
 }
 
 export function childrenPropsLines(childrenProps: Record<string, string[]>, indent: string): string[] {
