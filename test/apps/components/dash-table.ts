@@ -16,53 +16,11 @@ const suite = registerSuite({
 });
 
 // Prop types that several components share.
-type ActiveCellValue = {
-  row?: number | null;
-  column?: number | null;
-  row_id?: string | number | null;
-  column_id?: string | null;
-} | null;
+type ActiveCellValue = { row?: number | null; column?: number | null; row_id?: string | number | null; column_id?: string | null } | null;
 
 export type DataTableProps = {
-  data?: Record<string, string | number | boolean>[] | null;
-  columns?:
-    | {
-        id: string;
-        name: string | string[];
-        type?: 'any' | 'numeric' | 'text' | 'datetime' | null;
-        presentation?: 'input' | 'dropdown' | 'markdown' | null;
-        selectable?: 'first' | 'last' | boolean | boolean[] | null;
-        clearable?: 'first' | 'last' | boolean | boolean[] | null;
-        deletable?: 'first' | 'last' | boolean | boolean[] | null;
-        editable?: boolean | null;
-        hideable?: 'first' | 'last' | boolean | boolean[] | null;
-        renamable?: 'first' | 'last' | boolean | boolean[] | null;
-        filter_options?: {
-          case?: 'sensitive' | 'insensitive' | null;
-          placeholder_text?: string | null;
-        } | null;
-        format?: {
-          locale?: {
-            symbol?: string[] | null;
-            decimal?: string | null;
-            group?: string | null;
-            grouping?: number[] | null;
-            numerals?: string[] | null;
-            percent?: string | null;
-            separate_4digits?: boolean | null;
-          } | null;
-          nully?: unknown;
-          prefix?: number | null;
-          specifier?: string | null;
-        } | null;
-        on_change?: {
-          action?: 'coerce' | 'none' | 'validate' | null;
-          failure?: 'accept' | 'default' | 'reject' | null;
-        } | null;
-        sort_as_null?: (string | number | boolean)[] | null;
-        validation?: { allow_null?: boolean | null; default?: unknown; allow_YY?: boolean | null } | null;
-      }[]
-    | null;
+  data?: (Record<string, string | number | boolean>)[] | null;
+  columns?: ({ id: string; name: string | string[]; type?: 'any' | 'numeric' | 'text' | 'datetime' | null; presentation?: 'input' | 'dropdown' | 'markdown' | null; selectable?: 'first' | 'last' | boolean | boolean[] | null; clearable?: 'first' | 'last' | boolean | boolean[] | null; deletable?: 'first' | 'last' | boolean | boolean[] | null; editable?: boolean | null; hideable?: 'first' | 'last' | boolean | boolean[] | null; renamable?: 'first' | 'last' | boolean | boolean[] | null; filter_options?: { case?: 'sensitive' | 'insensitive' | null; placeholder_text?: string | null } | null; format?: { locale?: { symbol?: string[] | null; decimal?: string | null; group?: string | null; grouping?: number[] | null; numerals?: string[] | null; percent?: string | null; separate_4digits?: boolean | null } | null; nully?: unknown; prefix?: number | null; specifier?: string | null } | null; on_change?: { action?: 'coerce' | 'none' | 'validate' | null; failure?: 'accept' | 'default' | 'reject' | null } | null; sort_as_null?: (string | number | boolean)[] | null; validation?: { allow_null?: boolean | null; default?: unknown; allow_YY?: boolean | null } | null })[] | null;
   editable?: boolean | null;
   fixed_columns?: { data?: number | null; headers?: boolean | null } | null;
   fixed_rows?: { data?: number | null; headers?: boolean | null } | null;
@@ -71,14 +29,7 @@ export type DataTableProps = {
   row_selectable?: 'single' | 'multi' | false | null;
   row_deletable?: boolean | null;
   active_cell?: ActiveCellValue;
-  selected_cells?:
-    | {
-        row?: number | null;
-        column?: number | null;
-        row_id?: string | number | null;
-        column_id?: string | null;
-      }[]
-    | null;
+  selected_cells?: ({ row?: number | null; column?: number | null; row_id?: string | number | null; column_id?: string | null })[] | null;
   selected_rows?: number[] | null;
   selected_columns?: string[] | null;
   selected_row_ids?: (string | number)[] | null;
@@ -98,147 +49,35 @@ export type DataTableProps = {
   page_count?: number | null;
   page_size?: number | null;
   filter_query?: string | null;
-  filter_action?:
-    | 'custom'
-    | 'native'
-    | 'none'
-    | { type: 'custom' | 'native'; operator?: 'and' | 'or' | null }
-    | null;
+  filter_action?: 'custom' | 'native' | 'none' | { type: 'custom' | 'native'; operator?: 'and' | 'or' | null } | null;
   filter_options?: { case?: 'sensitive' | 'insensitive' | null; placeholder_text?: string | null } | null;
   sort_action?: 'custom' | 'native' | 'none' | null;
   sort_mode?: 'single' | 'multi' | null;
-  sort_by?: { column_id: string; direction: 'asc' | 'desc' }[] | null;
+  sort_by?: ({ column_id: string; direction: 'asc' | 'desc' })[] | null;
   sort_as_null?: (string | number | boolean)[] | null;
-  dropdown?: Record<
-    string,
-    { clearable?: boolean | null; options: { label: string; value: number | string | boolean }[] }
-  > | null;
-  dropdown_conditional?:
-    | {
-        clearable?: boolean | null;
-        if?: { column_id?: string | null; filter_query?: string | null } | null;
-        options: { label: string; value: number | string | boolean }[];
-      }[]
-    | null;
-  dropdown_data?:
-    | Record<
-        string,
-        { clearable?: boolean | null; options: { label: string; value: number | string | boolean }[] }
-      >[]
-    | null;
-  tooltip?: Record<
-    string,
-    | string
-    | {
-        delay?: number | null;
-        duration?: number | null;
-        type?: 'text' | 'markdown' | null;
-        use_with?: 'both' | 'data' | 'header' | null;
-        value: string;
-      }
-  > | null;
-  tooltip_conditional?:
-    | {
-        delay?: number | null;
-        duration?: number | null;
-        if: {
-          column_id?: string | null;
-          filter_query?: string | null;
-          row_index?: number | 'odd' | 'even' | null;
-        };
-        type?: 'text' | 'markdown' | null;
-        value: string;
-      }[]
-    | null;
-  tooltip_data?:
-    | Record<
-        string,
-        | string
-        | {
-            delay?: number | null;
-            duration?: number | null;
-            type?: 'text' | 'markdown' | null;
-            value: string;
-          }
-      >[]
-    | null;
-  tooltip_header?: Record<
-    string,
-    | string
-    | { delay?: number | null; duration?: number | null; type?: 'text' | 'markdown' | null; value: string }
-    | (
-        | null
-        | string
-        | {
-            delay?: number | null;
-            duration?: number | null;
-            type?: 'text' | 'markdown' | null;
-            value: string;
-          }
-      )[]
-  > | null;
+  dropdown?: Record<string, { clearable?: boolean | null; options: ({ label: string; value: number | string | boolean })[] }> | null;
+  dropdown_conditional?: ({ clearable?: boolean | null; if?: { column_id?: string | null; filter_query?: string | null } | null; options: ({ label: string; value: number | string | boolean })[] })[] | null;
+  dropdown_data?: (Record<string, { clearable?: boolean | null; options: ({ label: string; value: number | string | boolean })[] }>)[] | null;
+  tooltip?: Record<string, string | { delay?: number | null; duration?: number | null; type?: 'text' | 'markdown' | null; use_with?: 'both' | 'data' | 'header' | null; value: string }> | null;
+  tooltip_conditional?: ({ delay?: number | null; duration?: number | null; if: { column_id?: string | null; filter_query?: string | null; row_index?: number | 'odd' | 'even' | null }; type?: 'text' | 'markdown' | null; value: string })[] | null;
+  tooltip_data?: (Record<string, string | { delay?: number | null; duration?: number | null; type?: 'text' | 'markdown' | null; value: string }>)[] | null;
+  tooltip_header?: Record<string, string | { delay?: number | null; duration?: number | null; type?: 'text' | 'markdown' | null; value: string } | (null | string | { delay?: number | null; duration?: number | null; type?: 'text' | 'markdown' | null; value: string })[]> | null;
   tooltip_delay?: number | null;
   tooltip_duration?: number | null;
-  locale_format?: {
-    symbol?: string[] | null;
-    decimal?: string | null;
-    group?: string | null;
-    grouping?: number[] | null;
-    numerals?: string[] | null;
-    percent?: string | null;
-    separate_4digits?: boolean | null;
-  } | null;
+  locale_format?: { symbol?: string[] | null; decimal?: string | null; group?: string | null; grouping?: number[] | null; numerals?: string[] | null; percent?: string | null; separate_4digits?: boolean | null } | null;
   style_as_list_view?: boolean | null;
   fill_width?: boolean | null;
-  markdown_options?: {
-    link_target?: string | '_blank' | '_parent' | '_self' | '_top' | null;
-    html?: boolean | null;
-  } | null;
+  markdown_options?: { link_target?: string | '_blank' | '_parent' | '_self' | '_top' | null; html?: boolean | null } | null;
   css?: { selector: string; rule: string }[] | null;
   style_table?: Record<string, string | number> | null;
   style_cell?: Record<string, string | number> | null;
   style_data?: Record<string, string | number> | null;
   style_filter?: Record<string, string | number> | null;
   style_header?: Record<string, string | number> | null;
-  style_cell_conditional?:
-    | {
-        if?: {
-          column_id?: string | string[] | null;
-          column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null;
-        } | null;
-      }[]
-    | null;
-  style_data_conditional?:
-    | {
-        if?: {
-          column_id?: string | string[] | null;
-          column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null;
-          filter_query?: string | null;
-          state?: 'active' | 'selected' | null;
-          row_index?: number | 'odd' | 'even' | number[] | null;
-          column_editable?: boolean | null;
-        } | null;
-      }[]
-    | null;
-  style_filter_conditional?:
-    | {
-        if?: {
-          column_id?: string | string[] | null;
-          column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null;
-          column_editable?: boolean | null;
-        } | null;
-      }[]
-    | null;
-  style_header_conditional?:
-    | {
-        if?: {
-          column_id?: string | string[] | null;
-          column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null;
-          header_index?: number | number[] | 'odd' | 'even' | null;
-          column_editable?: boolean | null;
-        } | null;
-      }[]
-    | null;
+  style_cell_conditional?: ({ if?: { column_id?: string | string[] | null; column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null } | null })[] | null;
+  style_data_conditional?: ({ if?: { column_id?: string | string[] | null; column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null; filter_query?: string | null; state?: 'active' | 'selected' | null; row_index?: number | 'odd' | 'even' | number[] | null; column_editable?: boolean | null } | null })[] | null;
+  style_filter_conditional?: ({ if?: { column_id?: string | string[] | null; column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null; column_editable?: boolean | null } | null })[] | null;
+  style_header_conditional?: ({ if?: { column_id?: string | string[] | null; column_type?: 'any' | 'numeric' | 'text' | 'datetime' | null; header_index?: number | number[] | 'odd' | 'even' | null; column_editable?: boolean | null } | null })[] | null;
   virtualization?: boolean | null;
   derived_filter_query_structure?: Record<string, unknown> | null;
   derived_viewport_data?: Record<string, unknown>[] | null;
@@ -253,24 +92,9 @@ export type DataTableProps = {
   derived_virtual_selected_rows?: number[] | null;
   derived_virtual_selected_row_ids?: (string | number)[] | null;
   id?: ComponentId;
-  loading_state?: {
-    is_loading?: boolean | null;
-    prop_name?: string | null;
-    component_name?: string | null;
-  } | null;
+  loading_state?: { is_loading?: boolean | null; prop_name?: string | null; component_name?: string | null } | null;
   persistence?: boolean | string | number | null;
-  persisted_props?:
-    | (
-        | 'columns.name'
-        | 'data'
-        | 'filter_query'
-        | 'hidden_columns'
-        | 'page_current'
-        | 'selected_columns'
-        | 'selected_rows'
-        | 'sort_by'
-      )[]
-    | null;
+  persisted_props?: ('columns.name' | 'data' | 'filter_query' | 'hidden_columns' | 'page_current' | 'selected_columns' | 'selected_rows' | 'sort_by')[] | null;
   persistence_type?: 'local' | 'session' | 'memory' | null;
 };
 export const DataTable = suite.component<DataTableProps>('DataTable');

@@ -29,17 +29,7 @@ const suite = registerSuite({
     AppShellSection: [],
     AreaChart: [],
     AspectRatio: [],
-    Autocomplete: [
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'label',
-      'description',
-      'error',
-      'leftSection',
-      'rightSection',
-      'comboboxProps.children',
-      'comboboxProps.middlewares.flip.boundary[]',
-    ],
+    Autocomplete: ['clearButtonProps.children', 'clearButtonProps.icon', 'label', 'description', 'error', 'leftSection', 'rightSection', 'comboboxProps.children', 'comboboxProps.middlewares.flip.boundary[]'],
     Avatar: [],
     AvatarGroup: [],
     BackgroundImage: [],
@@ -67,64 +57,14 @@ const suite = registerSuite({
     CodeHighlight: [],
     CodeHighlightTabs: [],
     Collapse: [],
-    ColorInput: [
-      'popoverProps.children',
-      'popoverProps.middlewares.flip.boundary[]',
-      'eyeDropperIcon',
-      'label',
-      'description',
-      'error',
-      'leftSection',
-      'rightSection',
-    ],
+    ColorInput: ['popoverProps.children', 'popoverProps.middlewares.flip.boundary[]', 'eyeDropperIcon', 'label', 'description', 'error', 'leftSection', 'rightSection'],
     ColorPicker: [],
     CompositeChart: [],
     Container: [],
-    DateInput: [
-      'popoverProps.middlewares.flip.boundary[]',
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'leftSection',
-      'rightSection',
-      'label',
-      'description',
-      'error',
-      'nextIcon',
-      'previousIcon',
-    ],
+    DateInput: ['popoverProps.middlewares.flip.boundary[]', 'clearButtonProps.children', 'clearButtonProps.icon', 'leftSection', 'rightSection', 'label', 'description', 'error', 'nextIcon', 'previousIcon'],
     DatePicker: ['nextIcon', 'previousIcon'],
-    DatePickerInput: [
-      'popoverProps.middlewares.flip.boundary[]',
-      'modalProps.overlayProps.children',
-      'modalProps.title',
-      'modalProps.closeButtonProps.children',
-      'modalProps.closeButtonProps.icon',
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'leftSection',
-      'rightSection',
-      'label',
-      'description',
-      'error',
-      'nextIcon',
-      'previousIcon',
-    ],
-    DateTimePicker: [
-      'leftSection',
-      'rightSection',
-      'label',
-      'description',
-      'error',
-      'popoverProps.middlewares.flip.boundary[]',
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'modalProps.overlayProps.children',
-      'modalProps.title',
-      'modalProps.closeButtonProps.children',
-      'modalProps.closeButtonProps.icon',
-      'nextIcon',
-      'previousIcon',
-    ],
+    DatePickerInput: ['popoverProps.middlewares.flip.boundary[]', 'modalProps.overlayProps.children', 'modalProps.title', 'modalProps.closeButtonProps.children', 'modalProps.closeButtonProps.icon', 'clearButtonProps.children', 'clearButtonProps.icon', 'leftSection', 'rightSection', 'label', 'description', 'error', 'nextIcon', 'previousIcon'],
+    DateTimePicker: ['leftSection', 'rightSection', 'label', 'description', 'error', 'popoverProps.middlewares.flip.boundary[]', 'clearButtonProps.children', 'clearButtonProps.icon', 'modalProps.overlayProps.children', 'modalProps.title', 'modalProps.closeButtonProps.children', 'modalProps.closeButtonProps.icon', 'nextIcon', 'previousIcon'],
     DatesProvider: [],
     Divider: ['label'],
     DonutChart: [],
@@ -163,34 +103,8 @@ const suite = registerSuite({
     MenuTarget: [],
     Modal: ['title', 'overlayProps.children', 'closeButtonProps.children', 'closeButtonProps.icon'],
     ModalStack: [],
-    MonthPickerInput: [
-      'popoverProps.middlewares.flip.boundary[]',
-      'modalProps.overlayProps.children',
-      'modalProps.title',
-      'modalProps.closeButtonProps.children',
-      'modalProps.closeButtonProps.icon',
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'leftSection',
-      'rightSection',
-      'label',
-      'description',
-      'error',
-      'nextIcon',
-      'previousIcon',
-    ],
-    MultiSelect: [
-      'nothingFoundMessage',
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'label',
-      'description',
-      'error',
-      'leftSection',
-      'rightSection',
-      'comboboxProps.children',
-      'comboboxProps.middlewares.flip.boundary[]',
-    ],
+    MonthPickerInput: ['popoverProps.middlewares.flip.boundary[]', 'modalProps.overlayProps.children', 'modalProps.title', 'modalProps.closeButtonProps.children', 'modalProps.closeButtonProps.icon', 'clearButtonProps.children', 'clearButtonProps.icon', 'leftSection', 'rightSection', 'label', 'description', 'error', 'nextIcon', 'previousIcon'],
+    MultiSelect: ['nothingFoundMessage', 'clearButtonProps.children', 'clearButtonProps.icon', 'label', 'description', 'error', 'leftSection', 'rightSection', 'comboboxProps.children', 'comboboxProps.middlewares.flip.boundary[]'],
     NavLink: ['label', 'description', 'leftSection', 'rightSection'],
     NavigationProgress: [],
     NavigationProgressProvider: [],
@@ -224,18 +138,7 @@ const suite = registerSuite({
     ScatterChart: [],
     ScrollArea: [],
     SegmentedControl: [],
-    Select: [
-      'nothingFoundMessage',
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'label',
-      'description',
-      'error',
-      'leftSection',
-      'rightSection',
-      'comboboxProps.children',
-      'comboboxProps.middlewares.flip.boundary[]',
-    ],
+    Select: ['nothingFoundMessage', 'clearButtonProps.children', 'clearButtonProps.icon', 'label', 'description', 'error', 'leftSection', 'rightSection', 'comboboxProps.children', 'comboboxProps.middlewares.flip.boundary[]'],
     SemiCircleProgress: ['label'],
     SimpleGrid: [],
     Skeleton: [],
@@ -265,32 +168,14 @@ const suite = registerSuite({
     TabsList: [],
     TabsPanel: [],
     TabsTab: ['rightSection', 'leftSection'],
-    TagsInput: [
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'label',
-      'description',
-      'error',
-      'leftSection',
-      'rightSection',
-      'comboboxProps.children',
-      'comboboxProps.middlewares.flip.boundary[]',
-    ],
+    TagsInput: ['clearButtonProps.children', 'clearButtonProps.icon', 'label', 'description', 'error', 'leftSection', 'rightSection', 'comboboxProps.children', 'comboboxProps.middlewares.flip.boundary[]'],
     Text: [],
     TextInput: ['label', 'description', 'error', 'leftSection', 'rightSection'],
     Textarea: ['label', 'description', 'error', 'leftSection', 'rightSection'],
     ThemeIcon: [],
     TimeGrid: [],
     TimeInput: ['label', 'description', 'error', 'leftSection', 'rightSection'],
-    TimePicker: [
-      'popoverProps.children',
-      'popoverProps.middlewares.flip.boundary[]',
-      'label',
-      'description',
-      'error',
-      'leftSection',
-      'rightSection',
-    ],
+    TimePicker: ['popoverProps.children', 'popoverProps.middlewares.flip.boundary[]', 'label', 'description', 'error', 'leftSection', 'rightSection'],
     Timeline: [],
     TimelineItem: ['title', 'bullet'],
     Title: [],
@@ -299,3888 +184,72 @@ const suite = registerSuite({
     TypographyStylesProvider: [],
     UnstyledButton: [],
     VisuallyHidden: [],
-    YearPickerInput: [
-      'popoverProps.middlewares.flip.boundary[]',
-      'modalProps.overlayProps.children',
-      'modalProps.title',
-      'modalProps.closeButtonProps.children',
-      'modalProps.closeButtonProps.icon',
-      'clearButtonProps.children',
-      'clearButtonProps.icon',
-      'leftSection',
-      'rightSection',
-      'label',
-      'description',
-      'error',
-    ],
+    YearPickerInput: ['popoverProps.middlewares.flip.boundary[]', 'modalProps.overlayProps.children', 'modalProps.title', 'modalProps.closeButtonProps.children', 'modalProps.closeButtonProps.icon', 'clearButtonProps.children', 'clearButtonProps.icon', 'leftSection', 'rightSection', 'label', 'description', 'error'],
   },
 });
 
 // Prop types that several components share.
-type BgValue =
-  | 'blue'
-  | 'cyan'
-  | 'gray'
-  | 'green'
-  | 'indigo'
-  | 'lime'
-  | 'orange'
-  | 'pink'
-  | 'red'
-  | 'teal'
-  | 'violet'
-  | 'yellow'
-  | 'dark'
-  | 'grape'
-  | null;
+type BgValue = 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null;
 type OpacityValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
 type FzValue = number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | 'h1' | null;
-type FwValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'bold'
-  | 'normal'
-  | 'bolder'
-  | 'lighter'
-  | null;
-type TaValue =
-  | 'left'
-  | 'right'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | '-webkit-match-parent'
-  | 'center'
-  | 'end'
-  | 'justify'
-  | 'match-parent'
-  | 'start'
-  | null;
-type FsValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'normal'
-  | 'italic'
-  | 'oblique'
-  | null;
-type TtValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'none'
-  | 'capitalize'
-  | 'full-size-kana'
-  | 'full-width'
-  | 'lowercase'
-  | 'uppercase'
-  | null;
-type BgrValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'no-repeat'
-  | 'repeat'
-  | 'repeat-x'
-  | 'repeat-y'
-  | 'round'
-  | 'space'
-  | null;
-type BgaValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'fixed'
-  | 'local'
-  | 'scroll'
-  | null;
-type PosValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'fixed'
-  | '-webkit-sticky'
-  | 'absolute'
-  | 'relative'
-  | 'static'
-  | 'sticky'
-  | null;
-type DisplayValue =
-  | 'flex'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'none'
-  | 'block'
-  | 'inline'
-  | 'run-in'
-  | '-ms-flexbox'
-  | '-ms-grid'
-  | '-webkit-flex'
-  | 'flow'
-  | 'flow-root'
-  | 'grid'
-  | 'ruby'
-  | 'table'
-  | 'ruby-base'
-  | 'ruby-base-container'
-  | 'ruby-text'
-  | 'ruby-text-container'
-  | 'table-caption'
-  | 'table-cell'
-  | 'table-column'
-  | 'table-column-group'
-  | 'table-footer-group'
-  | 'table-header-group'
-  | 'table-row'
-  | 'table-row-group'
-  | '-ms-inline-flexbox'
-  | '-ms-inline-grid'
-  | '-webkit-inline-flex'
-  | 'inline-block'
-  | 'inline-flex'
-  | 'inline-grid'
-  | 'inline-list-item'
-  | 'inline-table'
-  | 'contents'
-  | 'list-item'
-  | null;
-type LoadingStateValue = {
-  is_loading?: boolean | null;
-  prop_name?: string | null;
-  component_name?: string | null;
-} | null;
-type LoaderPropsValue = {
-  size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  color?:
-    | 'dark'
-    | 'gray'
-    | 'red'
-    | 'pink'
-    | 'grape'
-    | 'violet'
-    | 'indigo'
-    | 'blue'
-    | 'cyan'
-    | 'green'
-    | 'lime'
-    | 'yellow'
-    | 'orange'
-    | 'teal'
-    | null;
-  type?: "'bars'" | "'dots'" | "'oval'" | null;
-  children?: Children;
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'dark'
-    | 'gray'
-    | 'red'
-    | 'pink'
-    | 'grape'
-    | 'violet'
-    | 'indigo'
-    | 'blue'
-    | 'cyan'
-    | 'green'
-    | 'lime'
-    | 'yellow'
-    | 'orange'
-    | 'teal'
-    | null;
-  c?:
-    | 'dark'
-    | 'gray'
-    | 'red'
-    | 'pink'
-    | 'grape'
-    | 'violet'
-    | 'indigo'
-    | 'blue'
-    | 'cyan'
-    | 'green'
-    | 'lime'
-    | 'yellow'
-    | 'orange'
-    | 'teal'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'left'
-    | 'right'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-webkit-match-parent'
-    | 'center'
-    | 'end'
-    | 'justify'
-    | 'match-parent'
-    | 'start'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | 'local'
-    | 'scroll'
-    | null;
-  pos?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | '-webkit-sticky'
-    | 'absolute'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  top?: string | number | null;
-  left?: string | number | null;
-  bottom?: string | number | null;
-  right?: string | number | null;
-  inset?: string | number | null;
-  display?:
-    | 'flex'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-  classNames?: Record<string, unknown> | null;
-  styles?: unknown;
-  unstyled?: boolean | null;
-  variant?: string | null;
-  attributes?: unknown;
-} | null;
-type ColorValue =
-  | 'dark'
-  | 'gray'
-  | 'red'
-  | 'pink'
-  | 'grape'
-  | 'violet'
-  | 'indigo'
-  | 'blue'
-  | 'cyan'
-  | 'green'
-  | 'lime'
-  | 'yellow'
-  | 'orange'
-  | 'teal'
-  | null;
+type FwValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null;
+type TaValue = 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null;
+type FsValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null;
+type TtValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null;
+type BgrValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null;
+type BgaValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null;
+type PosValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null;
+type DisplayValue = 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null;
+type LoadingStateValue = { is_loading?: boolean | null; prop_name?: string | null; component_name?: string | null } | null;
+type LoaderPropsValue = { size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; type?: '\'bars\'' | '\'dots\'' | '\'oval\'' | null; children?: Children; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; c?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
+type ColorValue = 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null;
 type GradientValue = { from?: string | null; to?: string | null; deg?: number | null } | null;
 type FzValue2 = number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-type ZIndexValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'auto'
-  | null;
-type NavbarValue = {
-  width?: number | null;
-  breakpoint?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  collapsed?: { desktop?: boolean | null; mobile?: boolean | null } | null;
-} | null;
+type ZIndexValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'auto' | null;
+type NavbarValue = { width?: number | null; breakpoint?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; collapsed?: { desktop?: boolean | null; mobile?: boolean | null } | null } | null;
 type HeaderValue = { height?: number | null; collapsed?: boolean | null; offset?: boolean | null } | null;
-type CurveTypeValue =
-  | "'bump'"
-  | "'linear'"
-  | "'natural'"
-  | "'monotone'"
-  | "'step'"
-  | "'stepBefore'"
-  | "'stepAfter'"
-  | null;
+type CurveTypeValue = '\'bump\'' | '\'linear\'' | '\'natural\'' | '\'monotone\'' | '\'step\'' | '\'stepBefore\'' | '\'stepAfter\'' | null;
 type FzValue3 = number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h2' | 'h1' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-type ClearButtonPropsValue = {
-  size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  disabled?: boolean | null;
-  iconSize?: string | number | null;
-  children?: Children;
-  icon?: Children;
-} | null;
-type BgaValue2 =
-  | 'scroll'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'fixed'
-  | 'local'
-  | null;
-type InputWrapperOrderValue = ("'label'" | "'description'" | "'error'" | "'input'")[] | null;
-type LeftSectionPointerEventsValue =
-  | "'auto'"
-  | "'-moz-initial'"
-  | "'inherit'"
-  | "'initial'"
-  | "'revert'"
-  | "'revert-layer'"
-  | "'unset'"
-  | "'none'"
-  | "'all'"
-  | "'fill'"
-  | "'painted'"
-  | "'stroke'"
-  | "'visible'"
-  | "'visibleFill'"
-  | "'visiblePainted'"
-  | "'visibleStroke'"
-  | null;
-type JustifyValue =
-  | 'left'
-  | 'right'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'normal'
-  | 'center'
-  | 'end'
-  | 'start'
-  | 'space-around'
-  | 'space-between'
-  | 'space-evenly'
-  | 'stretch'
-  | 'flex-end'
-  | 'flex-start'
-  | null;
-type BgaValue3 =
-  | 'local'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'fixed'
-  | 'scroll'
-  | null;
-type TaValue2 =
-  | 'left'
-  | 'right'
-  | 'end'
-  | 'start'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'center'
-  | '-webkit-match-parent'
-  | 'justify'
-  | 'match-parent'
-  | null;
-type PosValue2 =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'absolute'
-  | 'fixed'
-  | '-webkit-sticky'
-  | 'relative'
-  | 'static'
-  | 'sticky'
-  | null;
-type InputWrapperOrderValue2 = ("'label'" | "'input'" | "'description'" | "'error'")[] | null;
-type LeftSectionPointerEventsValue2 =
-  | "'-moz-initial'"
-  | "'inherit'"
-  | "'initial'"
-  | "'revert'"
-  | "'revert-layer'"
-  | "'unset'"
-  | "'auto'"
-  | "'none'"
-  | "'all'"
-  | "'fill'"
-  | "'painted'"
-  | "'stroke'"
-  | "'visible'"
-  | "'visibleFill'"
-  | "'visiblePainted'"
-  | "'visibleStroke'"
-  | null;
-type FormatValue = "'hex'" | "'hexa'" | "'rgba'" | "'rgb'" | "'hsl'" | "'hsla'" | null;
-type AriaLabelsValue = {
-  monthLevelControl?: string | null;
-  yearLevelControl?: string | null;
-  nextMonth?: string | null;
-  previousMonth?: string | null;
-  nextYear?: string | null;
-  previousYear?: string | null;
-  nextDecade?: string | null;
-  previousDecade?: string | null;
-} | null;
-type PopoverPropsValue = {
-  radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  disabled?: boolean | null;
-  classNames?: Record<string, unknown> | null;
-  styles?: unknown;
-  unstyled?: boolean | null;
-  variant?: string | null;
-  attributes?: unknown;
-  opened?: boolean | null;
-  closeOnClickOutside?: boolean | null;
-  clickOutsideEvents?: string[] | null;
-  trapFocus?: boolean | null;
-  closeOnEscape?: boolean | null;
-  withRoles?: boolean | null;
-  hideDetached?: boolean | null;
-  position?:
-    | "'top'"
-    | "'left'"
-    | "'bottom'"
-    | "'right'"
-    | "'top-end'"
-    | "'top-start'"
-    | "'left-end'"
-    | "'left-start'"
-    | "'bottom-end'"
-    | "'bottom-start'"
-    | "'right-end'"
-    | "'right-start'"
-    | null;
-  offset?: number | null;
-  positionDependencies?: unknown[] | null;
-  keepMounted?: boolean | null;
-  transitionProps?: {
-    keepMounted?: boolean | null;
-    transition?:
-      | 'fade'
-      | 'fade-down'
-      | 'fade-up'
-      | 'fade-left'
-      | 'fade-right'
-      | 'skew-up'
-      | 'skew-down'
-      | 'rotate-right'
-      | 'rotate-left'
-      | 'slide-down'
-      | 'slide-up'
-      | 'slide-right'
-      | 'slide-left'
-      | 'scale-y'
-      | 'scale-x'
-      | 'scale'
-      | 'pop'
-      | 'pop-top-left'
-      | 'pop-top-right'
-      | 'pop-bottom-left'
-      | 'pop-bottom-right'
-      | null;
-    duration?: number | null;
-    exitDuration?: number | null;
-    timingFunction?: string | null;
-    mounted?: boolean | null;
-  } | null;
-  width?: string | number | null;
-  middlewares?: {
-    shift?: unknown;
-    flip?: {
-      mainAxis?: boolean | null;
-      crossAxis?: boolean | null;
-      rootBoundary?:
-        | 'viewport'
-        | 'document'
-        | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-        | null;
-      elementContext?: "'reference'" | "'floating'" | null;
-      altBoundary?: boolean | null;
-      padding?:
-        | number
-        | { top?: number | null; left?: number | null; bottom?: number | null; right?: number | null }
-        | null;
-      fallbackPlacements?:
-        | (
-            | "'top'"
-            | "'left'"
-            | "'bottom'"
-            | "'right'"
-            | "'top-end'"
-            | "'top-start'"
-            | "'left-end'"
-            | "'left-start'"
-            | "'bottom-end'"
-            | "'bottom-start'"
-            | "'right-end'"
-            | "'right-start'"
-          )[]
-        | null;
-      fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-      fallbackAxisSideDirection?: "'end'" | "'start'" | "'none'" | null;
-      flipAlignment?: boolean | null;
-      boundary?:
-        | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-        | 'clippingAncestors'
-        | Children[]
-        | null;
-    } | null;
-    inline?: unknown;
-    size?: unknown;
-  } | null;
-  withArrow?: boolean | null;
-  arrowSize?: number | null;
-  arrowOffset?: number | null;
-  arrowRadius?: number | null;
-  arrowPosition?: "'center'" | "'side'" | null;
-  withinPortal?: boolean | null;
-  portalProps?: Record<string, unknown> | null;
-  zIndex?: string | number | null;
-  shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  returnFocus?: boolean | null;
-  floatingStrategy?: "'absolute'" | "'fixed'" | null;
-  overlayProps?: Record<string, unknown> | null;
-  withOverlay?: boolean | null;
-} | null;
-type ModalPropsValue = {
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | Record<string, unknown> | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  c?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'left'
-    | 'right'
-    | 'end'
-    | 'start'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'center'
-    | '-webkit-match-parent'
-    | 'justify'
-    | 'match-parent'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | 'local'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | 'scroll'
-    | null;
-  pos?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'absolute'
-    | 'fixed'
-    | '-webkit-sticky'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  top?: string | number | null;
-  left?: string | number | null;
-  bottom?: string | number | null;
-  right?: string | number | null;
-  inset?: string | number | null;
-  display?:
-    | 'flex'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-  size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  opened?: boolean | null;
-  closeOnClickOutside?: boolean | null;
-  trapFocus?: boolean | null;
-  closeOnEscape?: boolean | null;
-  keepMounted?: boolean | null;
-  transitionProps?: {
-    keepMounted?: boolean | null;
-    transition?:
-      | 'fade'
-      | 'fade-down'
-      | 'fade-up'
-      | 'fade-left'
-      | 'fade-right'
-      | 'skew-up'
-      | 'skew-down'
-      | 'rotate-right'
-      | 'rotate-left'
-      | 'slide-down'
-      | 'slide-up'
-      | 'slide-right'
-      | 'slide-left'
-      | 'scale-y'
-      | 'scale-x'
-      | 'scale'
-      | 'pop'
-      | 'pop-top-left'
-      | 'pop-top-right'
-      | 'pop-bottom-left'
-      | 'pop-bottom-right'
-      | null;
-    duration?: number | null;
-    exitDuration?: number | null;
-    timingFunction?: string | null;
-    mounted?: boolean | null;
-  } | null;
-  withinPortal?: boolean | null;
-  portalProps?: Record<string, unknown> | null;
-  zIndex?: string | number | null;
-  shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  returnFocus?: boolean | null;
-  overlayProps?: {
-    transitionProps?: {
-      keepMounted?: boolean | null;
-      transition?:
-        | 'fade'
-        | 'fade-down'
-        | 'fade-up'
-        | 'fade-left'
-        | 'fade-right'
-        | 'skew-up'
-        | 'skew-down'
-        | 'rotate-right'
-        | 'rotate-left'
-        | 'slide-down'
-        | 'slide-up'
-        | 'slide-right'
-        | 'slide-left'
-        | 'scale-y'
-        | 'scale-x'
-        | 'scale'
-        | 'pop'
-        | 'pop-top-left'
-        | 'pop-top-right'
-        | 'pop-bottom-left'
-        | 'pop-bottom-right'
-        | null;
-      duration?: number | null;
-      exitDuration?: number | null;
-      timingFunction?: string | null;
-      mounted?: boolean | null;
-    } | null;
-    className?: string | null;
-    style?: unknown;
-    hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    lightHidden?: boolean | null;
-    darkHidden?: boolean | null;
-    mod?: string | Record<string, unknown> | null;
-    m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bd?: string | number | null;
-    bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bg?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    c?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-    ff?: 'monospace' | 'text' | 'heading' | null;
-    fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fw?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'bold'
-      | 'normal'
-      | 'bolder'
-      | 'lighter'
-      | null;
-    lts?: string | number | null;
-    ta?:
-      | 'left'
-      | 'right'
-      | 'end'
-      | 'start'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'center'
-      | '-webkit-match-parent'
-      | 'justify'
-      | 'match-parent'
-      | null;
-    lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fs?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'normal'
-      | 'italic'
-      | 'oblique'
-      | null;
-    tt?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'capitalize'
-      | 'full-size-kana'
-      | 'full-width'
-      | 'lowercase'
-      | 'uppercase'
-      | null;
-    td?: string | number | null;
-    w?: string | number | null;
-    miw?: string | number | null;
-    maw?: string | number | null;
-    h?: string | number | null;
-    mih?: string | number | null;
-    mah?: string | number | null;
-    bgsz?: string | number | null;
-    bgp?: string | number | null;
-    bgr?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'no-repeat'
-      | 'repeat'
-      | 'repeat-x'
-      | 'repeat-y'
-      | 'round'
-      | 'space'
-      | null;
-    bga?:
-      | 'local'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | 'scroll'
-      | null;
-    pos?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'absolute'
-      | 'fixed'
-      | '-webkit-sticky'
-      | 'relative'
-      | 'static'
-      | 'sticky'
-      | null;
-    top?: string | number | null;
-    left?: string | number | null;
-    bottom?: string | number | null;
-    right?: string | number | null;
-    inset?: string | number | null;
-    display?:
-      | 'flex'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'block'
-      | 'inline'
-      | 'run-in'
-      | '-ms-flexbox'
-      | '-ms-grid'
-      | '-webkit-flex'
-      | 'flow'
-      | 'flow-root'
-      | 'grid'
-      | 'ruby'
-      | 'table'
-      | 'ruby-base'
-      | 'ruby-base-container'
-      | 'ruby-text'
-      | 'ruby-text-container'
-      | 'table-caption'
-      | 'table-cell'
-      | 'table-column'
-      | 'table-column-group'
-      | 'table-footer-group'
-      | 'table-header-group'
-      | 'table-row'
-      | 'table-row-group'
-      | '-ms-inline-flexbox'
-      | '-ms-inline-grid'
-      | '-webkit-inline-flex'
-      | 'inline-block'
-      | 'inline-flex'
-      | 'inline-grid'
-      | 'inline-list-item'
-      | 'inline-table'
-      | 'contents'
-      | 'list-item'
-      | null;
-    flex?: string | number | null;
-    radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    unstyled?: boolean | null;
-    attributes?: unknown;
-    children?: Children;
-    zIndex?: string | number | null;
-    center?: boolean | null;
-    fixed?: boolean | null;
-    backgroundOpacity?: number | null;
-    color?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'aliceblue'
-      | 'antiquewhite'
-      | 'aqua'
-      | 'aquamarine'
-      | 'azure'
-      | 'beige'
-      | 'bisque'
-      | 'black'
-      | 'blanchedalmond'
-      | 'blue'
-      | 'blueviolet'
-      | 'brown'
-      | 'burlywood'
-      | 'cadetblue'
-      | 'chartreuse'
-      | 'chocolate'
-      | 'coral'
-      | 'cornflowerblue'
-      | 'cornsilk'
-      | 'crimson'
-      | 'cyan'
-      | 'darkblue'
-      | 'darkcyan'
-      | 'darkgoldenrod'
-      | 'darkgray'
-      | 'darkgreen'
-      | 'darkgrey'
-      | 'darkkhaki'
-      | 'darkmagenta'
-      | 'darkolivegreen'
-      | 'darkorange'
-      | 'darkorchid'
-      | 'darkred'
-      | 'darksalmon'
-      | 'darkseagreen'
-      | 'darkslateblue'
-      | 'darkslategray'
-      | 'darkslategrey'
-      | 'darkturquoise'
-      | 'darkviolet'
-      | 'deeppink'
-      | 'deepskyblue'
-      | 'dimgray'
-      | 'dimgrey'
-      | 'dodgerblue'
-      | 'firebrick'
-      | 'floralwhite'
-      | 'forestgreen'
-      | 'fuchsia'
-      | 'gainsboro'
-      | 'ghostwhite'
-      | 'gold'
-      | 'goldenrod'
-      | 'gray'
-      | 'green'
-      | 'greenyellow'
-      | 'grey'
-      | 'honeydew'
-      | 'hotpink'
-      | 'indianred'
-      | 'indigo'
-      | 'ivory'
-      | 'khaki'
-      | 'lavender'
-      | 'lavenderblush'
-      | 'lawngreen'
-      | 'lemonchiffon'
-      | 'lightblue'
-      | 'lightcoral'
-      | 'lightcyan'
-      | 'lightgoldenrodyellow'
-      | 'lightgray'
-      | 'lightgreen'
-      | 'lightgrey'
-      | 'lightpink'
-      | 'lightsalmon'
-      | 'lightseagreen'
-      | 'lightskyblue'
-      | 'lightslategray'
-      | 'lightslategrey'
-      | 'lightsteelblue'
-      | 'lightyellow'
-      | 'lime'
-      | 'limegreen'
-      | 'linen'
-      | 'magenta'
-      | 'maroon'
-      | 'mediumaquamarine'
-      | 'mediumblue'
-      | 'mediumorchid'
-      | 'mediumpurple'
-      | 'mediumseagreen'
-      | 'mediumslateblue'
-      | 'mediumspringgreen'
-      | 'mediumturquoise'
-      | 'mediumvioletred'
-      | 'midnightblue'
-      | 'mintcream'
-      | 'mistyrose'
-      | 'moccasin'
-      | 'navajowhite'
-      | 'navy'
-      | 'oldlace'
-      | 'olive'
-      | 'olivedrab'
-      | 'orange'
-      | 'orangered'
-      | 'orchid'
-      | 'palegoldenrod'
-      | 'palegreen'
-      | 'paleturquoise'
-      | 'palevioletred'
-      | 'papayawhip'
-      | 'peachpuff'
-      | 'peru'
-      | 'pink'
-      | 'plum'
-      | 'powderblue'
-      | 'purple'
-      | 'rebeccapurple'
-      | 'red'
-      | 'rosybrown'
-      | 'royalblue'
-      | 'saddlebrown'
-      | 'salmon'
-      | 'sandybrown'
-      | 'seagreen'
-      | 'seashell'
-      | 'sienna'
-      | 'silver'
-      | 'skyblue'
-      | 'slateblue'
-      | 'slategray'
-      | 'slategrey'
-      | 'snow'
-      | 'springgreen'
-      | 'steelblue'
-      | 'tan'
-      | 'teal'
-      | 'thistle'
-      | 'tomato'
-      | 'transparent'
-      | 'turquoise'
-      | 'violet'
-      | 'wheat'
-      | 'white'
-      | 'whitesmoke'
-      | 'yellow'
-      | 'yellowgreen'
-      | 'ActiveBorder'
-      | 'ActiveCaption'
-      | 'AppWorkspace'
-      | 'Background'
-      | 'ButtonFace'
-      | 'ButtonHighlight'
-      | 'ButtonShadow'
-      | 'ButtonText'
-      | 'CaptionText'
-      | 'GrayText'
-      | 'Highlight'
-      | 'HighlightText'
-      | 'InactiveBorder'
-      | 'InactiveCaption'
-      | 'InactiveCaptionText'
-      | 'InfoBackground'
-      | 'InfoText'
-      | 'Menu'
-      | 'MenuText'
-      | 'Scrollbar'
-      | 'ThreeDDarkShadow'
-      | 'ThreeDFace'
-      | 'ThreeDHighlight'
-      | 'ThreeDLightShadow'
-      | 'ThreeDShadow'
-      | 'Window'
-      | 'WindowFrame'
-      | 'WindowText'
-      | 'currentcolor'
-      | null;
-    blur?: string | number | null;
-    gradient?: string | null;
-  } | null;
-  withOverlay?: boolean | null;
-  padding?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  title?: Children;
-  withCloseButton?: boolean | null;
-  closeButtonProps?: {
-    size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    disabled?: boolean | null;
-    iconSize?: string | number | null;
-    children?: Children;
-    icon?: Children;
-    className?: string | null;
-    style?: unknown;
-    hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    lightHidden?: boolean | null;
-    darkHidden?: boolean | null;
-    mod?: string | Record<string, unknown> | null;
-    m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bd?: string | number | null;
-    bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bg?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    c?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-    ff?: 'monospace' | 'text' | 'heading' | null;
-    fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fw?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'bold'
-      | 'normal'
-      | 'bolder'
-      | 'lighter'
-      | null;
-    lts?: string | number | null;
-    ta?:
-      | 'left'
-      | 'right'
-      | 'end'
-      | 'start'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'center'
-      | '-webkit-match-parent'
-      | 'justify'
-      | 'match-parent'
-      | null;
-    lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fs?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'normal'
-      | 'italic'
-      | 'oblique'
-      | null;
-    tt?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'capitalize'
-      | 'full-size-kana'
-      | 'full-width'
-      | 'lowercase'
-      | 'uppercase'
-      | null;
-    td?: string | number | null;
-    w?: string | number | null;
-    miw?: string | number | null;
-    maw?: string | number | null;
-    h?: string | number | null;
-    mih?: string | number | null;
-    mah?: string | number | null;
-    bgsz?: string | number | null;
-    bgp?: string | number | null;
-    bgr?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'no-repeat'
-      | 'repeat'
-      | 'repeat-x'
-      | 'repeat-y'
-      | 'round'
-      | 'space'
-      | null;
-    bga?:
-      | 'local'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | 'scroll'
-      | null;
-    pos?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'absolute'
-      | 'fixed'
-      | '-webkit-sticky'
-      | 'relative'
-      | 'static'
-      | 'sticky'
-      | null;
-    top?: string | number | null;
-    left?: string | number | null;
-    bottom?: string | number | null;
-    right?: string | number | null;
-    inset?: string | number | null;
-    display?:
-      | 'flex'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'block'
-      | 'inline'
-      | 'run-in'
-      | '-ms-flexbox'
-      | '-ms-grid'
-      | '-webkit-flex'
-      | 'flow'
-      | 'flow-root'
-      | 'grid'
-      | 'ruby'
-      | 'table'
-      | 'ruby-base'
-      | 'ruby-base-container'
-      | 'ruby-text'
-      | 'ruby-text-container'
-      | 'table-caption'
-      | 'table-cell'
-      | 'table-column'
-      | 'table-column-group'
-      | 'table-footer-group'
-      | 'table-header-group'
-      | 'table-row'
-      | 'table-row-group'
-      | '-ms-inline-flexbox'
-      | '-ms-inline-grid'
-      | '-webkit-inline-flex'
-      | 'inline-block'
-      | 'inline-flex'
-      | 'inline-grid'
-      | 'inline-list-item'
-      | 'inline-table'
-      | 'contents'
-      | 'list-item'
-      | null;
-    flex?: string | number | null;
-  } | null;
-  yOffset?: string | number | null;
-  xOffset?: string | number | null;
-  centered?: boolean | null;
-  fullScreen?: boolean | null;
-  lockScroll?: boolean | null;
-  removeScrollProps?: Record<string, unknown> | null;
-} | null;
-type OverlayPropsValue = {
-  transitionProps?: {
-    keepMounted?: boolean | null;
-    transition?:
-      | 'fade'
-      | 'fade-down'
-      | 'fade-up'
-      | 'fade-left'
-      | 'fade-right'
-      | 'skew-up'
-      | 'skew-down'
-      | 'rotate-right'
-      | 'rotate-left'
-      | 'slide-down'
-      | 'slide-up'
-      | 'slide-right'
-      | 'slide-left'
-      | 'scale-y'
-      | 'scale-x'
-      | 'scale'
-      | 'pop'
-      | 'pop-top-left'
-      | 'pop-top-right'
-      | 'pop-bottom-left'
-      | 'pop-bottom-right'
-      | null;
-    duration?: number | null;
-    exitDuration?: number | null;
-    timingFunction?: string | null;
-    mounted?: boolean | null;
-  } | null;
-  attributes?: unknown;
-  unstyled?: boolean | null;
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  c?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'left'
-    | 'right'
-    | 'center'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-webkit-match-parent'
-    | 'end'
-    | 'justify'
-    | 'match-parent'
-    | 'start'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | 'fixed'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'local'
-    | 'scroll'
-    | null;
-  pos?:
-    | 'fixed'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-webkit-sticky'
-    | 'absolute'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  top?: string | number | null;
-  left?: string | number | null;
-  bottom?: string | number | null;
-  right?: string | number | null;
-  inset?: string | number | null;
-  display?:
-    | 'flex'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-  children?: Children;
-  radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  zIndex?: string | number | null;
-  backgroundOpacity?: number | null;
-  color?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'aliceblue'
-    | 'antiquewhite'
-    | 'aqua'
-    | 'aquamarine'
-    | 'azure'
-    | 'beige'
-    | 'bisque'
-    | 'black'
-    | 'blanchedalmond'
-    | 'blue'
-    | 'blueviolet'
-    | 'brown'
-    | 'burlywood'
-    | 'cadetblue'
-    | 'chartreuse'
-    | 'chocolate'
-    | 'coral'
-    | 'cornflowerblue'
-    | 'cornsilk'
-    | 'crimson'
-    | 'cyan'
-    | 'darkblue'
-    | 'darkcyan'
-    | 'darkgoldenrod'
-    | 'darkgray'
-    | 'darkgreen'
-    | 'darkgrey'
-    | 'darkkhaki'
-    | 'darkmagenta'
-    | 'darkolivegreen'
-    | 'darkorange'
-    | 'darkorchid'
-    | 'darkred'
-    | 'darksalmon'
-    | 'darkseagreen'
-    | 'darkslateblue'
-    | 'darkslategray'
-    | 'darkslategrey'
-    | 'darkturquoise'
-    | 'darkviolet'
-    | 'deeppink'
-    | 'deepskyblue'
-    | 'dimgray'
-    | 'dimgrey'
-    | 'dodgerblue'
-    | 'firebrick'
-    | 'floralwhite'
-    | 'forestgreen'
-    | 'fuchsia'
-    | 'gainsboro'
-    | 'ghostwhite'
-    | 'gold'
-    | 'goldenrod'
-    | 'gray'
-    | 'green'
-    | 'greenyellow'
-    | 'grey'
-    | 'honeydew'
-    | 'hotpink'
-    | 'indianred'
-    | 'indigo'
-    | 'ivory'
-    | 'khaki'
-    | 'lavender'
-    | 'lavenderblush'
-    | 'lawngreen'
-    | 'lemonchiffon'
-    | 'lightblue'
-    | 'lightcoral'
-    | 'lightcyan'
-    | 'lightgoldenrodyellow'
-    | 'lightgray'
-    | 'lightgreen'
-    | 'lightgrey'
-    | 'lightpink'
-    | 'lightsalmon'
-    | 'lightseagreen'
-    | 'lightskyblue'
-    | 'lightslategray'
-    | 'lightslategrey'
-    | 'lightsteelblue'
-    | 'lightyellow'
-    | 'lime'
-    | 'limegreen'
-    | 'linen'
-    | 'magenta'
-    | 'maroon'
-    | 'mediumaquamarine'
-    | 'mediumblue'
-    | 'mediumorchid'
-    | 'mediumpurple'
-    | 'mediumseagreen'
-    | 'mediumslateblue'
-    | 'mediumspringgreen'
-    | 'mediumturquoise'
-    | 'mediumvioletred'
-    | 'midnightblue'
-    | 'mintcream'
-    | 'mistyrose'
-    | 'moccasin'
-    | 'navajowhite'
-    | 'navy'
-    | 'oldlace'
-    | 'olive'
-    | 'olivedrab'
-    | 'orange'
-    | 'orangered'
-    | 'orchid'
-    | 'palegoldenrod'
-    | 'palegreen'
-    | 'paleturquoise'
-    | 'palevioletred'
-    | 'papayawhip'
-    | 'peachpuff'
-    | 'peru'
-    | 'pink'
-    | 'plum'
-    | 'powderblue'
-    | 'purple'
-    | 'rebeccapurple'
-    | 'red'
-    | 'rosybrown'
-    | 'royalblue'
-    | 'saddlebrown'
-    | 'salmon'
-    | 'sandybrown'
-    | 'seagreen'
-    | 'seashell'
-    | 'sienna'
-    | 'silver'
-    | 'skyblue'
-    | 'slateblue'
-    | 'slategray'
-    | 'slategrey'
-    | 'snow'
-    | 'springgreen'
-    | 'steelblue'
-    | 'tan'
-    | 'teal'
-    | 'thistle'
-    | 'tomato'
-    | 'transparent'
-    | 'turquoise'
-    | 'violet'
-    | 'wheat'
-    | 'white'
-    | 'whitesmoke'
-    | 'yellow'
-    | 'yellowgreen'
-    | 'ActiveBorder'
-    | 'ActiveCaption'
-    | 'AppWorkspace'
-    | 'Background'
-    | 'ButtonFace'
-    | 'ButtonHighlight'
-    | 'ButtonShadow'
-    | 'ButtonText'
-    | 'CaptionText'
-    | 'GrayText'
-    | 'Highlight'
-    | 'HighlightText'
-    | 'InactiveBorder'
-    | 'InactiveCaption'
-    | 'InactiveCaptionText'
-    | 'InfoBackground'
-    | 'InfoText'
-    | 'Menu'
-    | 'MenuText'
-    | 'Scrollbar'
-    | 'ThreeDDarkShadow'
-    | 'ThreeDFace'
-    | 'ThreeDHighlight'
-    | 'ThreeDLightShadow'
-    | 'ThreeDShadow'
-    | 'Window'
-    | 'WindowFrame'
-    | 'WindowText'
-    | 'currentcolor'
-    | null;
-  blur?: string | number | null;
-  gradient?: string | null;
-  center?: boolean | null;
-  fixed?: boolean | null;
-} | null;
-type TransitionPropsValue = {
-  keepMounted?: boolean | null;
-  transition?:
-    | 'fade'
-    | 'fade-down'
-    | 'fade-up'
-    | 'fade-left'
-    | 'fade-right'
-    | 'skew-up'
-    | 'skew-down'
-    | 'rotate-right'
-    | 'rotate-left'
-    | 'slide-down'
-    | 'slide-up'
-    | 'slide-right'
-    | 'slide-left'
-    | 'scale-y'
-    | 'scale-x'
-    | 'scale'
-    | 'pop'
-    | 'pop-top-left'
-    | 'pop-top-right'
-    | 'pop-bottom-left'
-    | 'pop-bottom-right'
-    | null;
-  duration?: number | null;
-  exitDuration?: number | null;
-  timingFunction?: string | null;
-  mounted?: boolean | null;
-} | null;
-type TaValue3 =
-  | 'left'
-  | 'right'
-  | 'center'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | '-webkit-match-parent'
-  | 'end'
-  | 'justify'
-  | 'match-parent'
-  | 'start'
-  | null;
-type BgaValue4 =
-  | 'fixed'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'local'
-  | 'scroll'
-  | null;
-type PosValue3 =
-  | 'fixed'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | '-webkit-sticky'
-  | 'absolute'
-  | 'relative'
-  | 'static'
-  | 'sticky'
-  | null;
-type AlignValue =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'normal'
-  | 'center'
-  | 'end'
-  | 'start'
-  | 'flex-end'
-  | 'flex-start'
-  | 'self-end'
-  | 'self-start'
-  | 'baseline'
-  | 'stretch'
-  | null;
-type JustifyValue2 =
-  | 'left'
-  | 'right'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'normal'
-  | 'center'
-  | 'end'
-  | 'start'
-  | 'flex-end'
-  | 'flex-start'
-  | 'stretch'
-  | 'space-around'
-  | 'space-between'
-  | 'space-evenly'
-  | null;
-type BoxWrapperPropsValue = {
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  c?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'left'
-    | 'right'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-webkit-match-parent'
-    | 'center'
-    | 'end'
-    | 'justify'
-    | 'match-parent'
-    | 'start'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | 'local'
-    | 'scroll'
-    | null;
-  pos?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | '-webkit-sticky'
-    | 'absolute'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  top?: string | number | null;
-  left?: string | number | null;
-  bottom?: string | number | null;
-  right?: string | number | null;
-  inset?: string | number | null;
-  display?:
-    | 'flex'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-} | null;
-type PositionValue =
-  | "'top'"
-  | "'left'"
-  | "'bottom'"
-  | "'right'"
-  | "'top-end'"
-  | "'top-start'"
-  | "'left-end'"
-  | "'left-start'"
-  | "'bottom-end'"
-  | "'bottom-start'"
-  | "'right-end'"
-  | "'right-start'"
-  | null;
-type FwValue2 =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'normal'
-  | 'bold'
-  | 'bolder'
-  | 'lighter'
-  | null;
-type TaValue4 =
-  | 'left'
-  | 'right'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'center'
-  | 'end'
-  | 'start'
-  | '-webkit-match-parent'
-  | 'justify'
-  | 'match-parent'
-  | null;
-type BgaValue5 =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'scroll'
-  | 'fixed'
-  | 'local'
-  | null;
-type PositionValue2 =
-  | "'top'"
-  | "'right'"
-  | "'bottom'"
-  | "'left'"
-  | "'top-end'"
-  | "'top-start'"
-  | "'right-end'"
-  | "'right-start'"
-  | "'bottom-end'"
-  | "'bottom-start'"
-  | "'left-end'"
-  | "'left-start'"
-  | null;
-type MiddlewaresValue = {
-  shift?: unknown;
-  flip?: {
-    mainAxis?: boolean | null;
-    crossAxis?: boolean | null;
-    rootBoundary?: 'viewport' | 'document' | null;
-    elementContext?: "'reference'" | "'floating'" | null;
-    altBoundary?: boolean | null;
-    padding?: number | null;
-    fallbackPlacements?:
-      | (
-          | "'top'"
-          | "'right'"
-          | "'bottom'"
-          | "'left'"
-          | "'top-end'"
-          | "'top-start'"
-          | "'right-end'"
-          | "'right-start'"
-          | "'bottom-end'"
-          | "'bottom-start'"
-          | "'left-end'"
-          | "'left-start'"
-        )[]
-      | null;
-    fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-    fallbackAxisSideDirection?: "'end'" | "'start'" | "'none'" | null;
-    flipAlignment?: boolean | null;
-    boundary?:
-      | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-      | 'clippingAncestors'
-      | Children[]
-      | null;
-  } | null;
-  inline?: unknown;
-  size?: unknown;
-} | null;
-type TaValue5 =
-  | 'right'
-  | 'left'
-  | 'end'
-  | 'start'
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'center'
-  | '-webkit-match-parent'
-  | 'justify'
-  | 'match-parent'
-  | null;
-type DisplayValue2 =
-  | '-moz-initial'
-  | 'inherit'
-  | 'initial'
-  | 'revert'
-  | 'revert-layer'
-  | 'unset'
-  | 'none'
-  | 'flex'
-  | 'block'
-  | 'inline'
-  | 'run-in'
-  | '-ms-flexbox'
-  | '-ms-grid'
-  | '-webkit-flex'
-  | 'flow'
-  | 'flow-root'
-  | 'grid'
-  | 'ruby'
-  | 'table'
-  | 'ruby-base'
-  | 'ruby-base-container'
-  | 'ruby-text'
-  | 'ruby-text-container'
-  | 'table-caption'
-  | 'table-cell'
-  | 'table-column'
-  | 'table-column-group'
-  | 'table-footer-group'
-  | 'table-header-group'
-  | 'table-row'
-  | 'table-row-group'
-  | '-ms-inline-flexbox'
-  | '-ms-inline-grid'
-  | '-webkit-inline-flex'
-  | 'inline-block'
-  | 'inline-flex'
-  | 'inline-grid'
-  | 'inline-list-item'
-  | 'inline-table'
-  | 'contents'
-  | 'list-item'
-  | null;
-type BoxWrapperPropsValue2 = {
-  top?: string | number | null;
-  right?: string | number | null;
-  bottom?: string | number | null;
-  left?: string | number | null;
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  c?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'right'
-    | 'left'
-    | 'end'
-    | 'start'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'center'
-    | '-webkit-match-parent'
-    | 'justify'
-    | 'match-parent'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | 'local'
-    | 'scroll'
-    | null;
-  pos?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'absolute'
-    | 'fixed'
-    | '-webkit-sticky'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  inset?: string | number | null;
-  display?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'flex'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-} | null;
-type ResizeValue =
-  | "'-moz-initial'"
-  | "'inherit'"
-  | "'initial'"
-  | "'revert'"
-  | "'revert-layer'"
-  | "'unset'"
-  | "'none'"
-  | "'block'"
-  | "'inline'"
-  | "'both'"
-  | "'horizontal'"
-  | "'vertical'"
-  | null;
-type LeftSectionPointerEventsValue3 =
-  | "'-moz-initial'"
-  | "'inherit'"
-  | "'initial'"
-  | "'revert'"
-  | "'revert-layer'"
-  | "'unset'"
-  | "'none'"
-  | "'auto'"
-  | "'all'"
-  | "'fill'"
-  | "'painted'"
-  | "'stroke'"
-  | "'visible'"
-  | "'visibleFill'"
-  | "'visiblePainted'"
-  | "'visibleStroke'"
-  | null;
-type OverlayPropsValue2 = {
-  transitionProps?: {
-    keepMounted?: boolean | null;
-    transition?:
-      | 'fade'
-      | 'fade-down'
-      | 'fade-up'
-      | 'fade-left'
-      | 'fade-right'
-      | 'skew-up'
-      | 'skew-down'
-      | 'rotate-right'
-      | 'rotate-left'
-      | 'slide-down'
-      | 'slide-up'
-      | 'slide-right'
-      | 'slide-left'
-      | 'scale-y'
-      | 'scale-x'
-      | 'scale'
-      | 'pop'
-      | 'pop-top-left'
-      | 'pop-top-right'
-      | 'pop-bottom-left'
-      | 'pop-bottom-right'
-      | null;
-    duration?: number | null;
-    exitDuration?: number | null;
-    timingFunction?: string | null;
-    mounted?: boolean | null;
-  } | null;
-  children?: Children;
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  c?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'left'
-    | 'right'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-webkit-match-parent'
-    | 'center'
-    | 'end'
-    | 'justify'
-    | 'match-parent'
-    | 'start'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | 'local'
-    | 'scroll'
-    | null;
-  pos?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | '-webkit-sticky'
-    | 'absolute'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  top?: string | number | null;
-  left?: string | number | null;
-  bottom?: string | number | null;
-  right?: string | number | null;
-  inset?: string | number | null;
-  display?:
-    | 'flex'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-  radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  zIndex?: string | number | null;
-  attributes?: unknown;
-  unstyled?: boolean | null;
-  center?: boolean | null;
-  fixed?: boolean | null;
-  backgroundOpacity?: number | null;
-  color?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'aliceblue'
-    | 'antiquewhite'
-    | 'aqua'
-    | 'aquamarine'
-    | 'azure'
-    | 'beige'
-    | 'bisque'
-    | 'black'
-    | 'blanchedalmond'
-    | 'blue'
-    | 'blueviolet'
-    | 'brown'
-    | 'burlywood'
-    | 'cadetblue'
-    | 'chartreuse'
-    | 'chocolate'
-    | 'coral'
-    | 'cornflowerblue'
-    | 'cornsilk'
-    | 'crimson'
-    | 'cyan'
-    | 'darkblue'
-    | 'darkcyan'
-    | 'darkgoldenrod'
-    | 'darkgray'
-    | 'darkgreen'
-    | 'darkgrey'
-    | 'darkkhaki'
-    | 'darkmagenta'
-    | 'darkolivegreen'
-    | 'darkorange'
-    | 'darkorchid'
-    | 'darkred'
-    | 'darksalmon'
-    | 'darkseagreen'
-    | 'darkslateblue'
-    | 'darkslategray'
-    | 'darkslategrey'
-    | 'darkturquoise'
-    | 'darkviolet'
-    | 'deeppink'
-    | 'deepskyblue'
-    | 'dimgray'
-    | 'dimgrey'
-    | 'dodgerblue'
-    | 'firebrick'
-    | 'floralwhite'
-    | 'forestgreen'
-    | 'fuchsia'
-    | 'gainsboro'
-    | 'ghostwhite'
-    | 'gold'
-    | 'goldenrod'
-    | 'gray'
-    | 'green'
-    | 'greenyellow'
-    | 'grey'
-    | 'honeydew'
-    | 'hotpink'
-    | 'indianred'
-    | 'indigo'
-    | 'ivory'
-    | 'khaki'
-    | 'lavender'
-    | 'lavenderblush'
-    | 'lawngreen'
-    | 'lemonchiffon'
-    | 'lightblue'
-    | 'lightcoral'
-    | 'lightcyan'
-    | 'lightgoldenrodyellow'
-    | 'lightgray'
-    | 'lightgreen'
-    | 'lightgrey'
-    | 'lightpink'
-    | 'lightsalmon'
-    | 'lightseagreen'
-    | 'lightskyblue'
-    | 'lightslategray'
-    | 'lightslategrey'
-    | 'lightsteelblue'
-    | 'lightyellow'
-    | 'lime'
-    | 'limegreen'
-    | 'linen'
-    | 'magenta'
-    | 'maroon'
-    | 'mediumaquamarine'
-    | 'mediumblue'
-    | 'mediumorchid'
-    | 'mediumpurple'
-    | 'mediumseagreen'
-    | 'mediumslateblue'
-    | 'mediumspringgreen'
-    | 'mediumturquoise'
-    | 'mediumvioletred'
-    | 'midnightblue'
-    | 'mintcream'
-    | 'mistyrose'
-    | 'moccasin'
-    | 'navajowhite'
-    | 'navy'
-    | 'oldlace'
-    | 'olive'
-    | 'olivedrab'
-    | 'orange'
-    | 'orangered'
-    | 'orchid'
-    | 'palegoldenrod'
-    | 'palegreen'
-    | 'paleturquoise'
-    | 'palevioletred'
-    | 'papayawhip'
-    | 'peachpuff'
-    | 'peru'
-    | 'pink'
-    | 'plum'
-    | 'powderblue'
-    | 'purple'
-    | 'rebeccapurple'
-    | 'red'
-    | 'rosybrown'
-    | 'royalblue'
-    | 'saddlebrown'
-    | 'salmon'
-    | 'sandybrown'
-    | 'seagreen'
-    | 'seashell'
-    | 'sienna'
-    | 'silver'
-    | 'skyblue'
-    | 'slateblue'
-    | 'slategray'
-    | 'slategrey'
-    | 'snow'
-    | 'springgreen'
-    | 'steelblue'
-    | 'tan'
-    | 'teal'
-    | 'thistle'
-    | 'tomato'
-    | 'transparent'
-    | 'turquoise'
-    | 'violet'
-    | 'wheat'
-    | 'white'
-    | 'whitesmoke'
-    | 'yellow'
-    | 'yellowgreen'
-    | 'ActiveBorder'
-    | 'ActiveCaption'
-    | 'AppWorkspace'
-    | 'Background'
-    | 'ButtonFace'
-    | 'ButtonHighlight'
-    | 'ButtonShadow'
-    | 'ButtonText'
-    | 'CaptionText'
-    | 'GrayText'
-    | 'Highlight'
-    | 'HighlightText'
-    | 'InactiveBorder'
-    | 'InactiveCaption'
-    | 'InactiveCaptionText'
-    | 'InfoBackground'
-    | 'InfoText'
-    | 'Menu'
-    | 'MenuText'
-    | 'Scrollbar'
-    | 'ThreeDDarkShadow'
-    | 'ThreeDFace'
-    | 'ThreeDHighlight'
-    | 'ThreeDLightShadow'
-    | 'ThreeDShadow'
-    | 'Window'
-    | 'WindowFrame'
-    | 'WindowText'
-    | 'currentcolor'
-    | null;
-  blur?: string | number | null;
-  gradient?: string | null;
-} | null;
-type CloseButtonPropsValue = {
-  size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  disabled?: boolean | null;
-  iconSize?: string | number | null;
-  children?: Children;
-  icon?: Children;
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  c?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'left'
-    | 'right'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-webkit-match-parent'
-    | 'center'
-    | 'end'
-    | 'justify'
-    | 'match-parent'
-    | 'start'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | 'local'
-    | 'scroll'
-    | null;
-  pos?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | '-webkit-sticky'
-    | 'absolute'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  top?: string | number | null;
-  left?: string | number | null;
-  bottom?: string | number | null;
-  right?: string | number | null;
-  inset?: string | number | null;
-  display?:
-    | 'flex'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-} | null;
-type ScrollAreaPropsValue = {
-  scrollbarSize?: string | number | null;
-  type?: "'auto'" | "'always'" | "'scroll'" | "'hover'" | "'never'" | null;
-  scrollHideDelay?: number | null;
-  scrollbars?: 'x' | 'y' | 'xy' | null;
-  offsetScrollbars?: 'x' | 'y' | null;
-  overscrollBehavior?:
-    | 'auto'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'contain'
-    | 'none'
-    | null;
-  className?: string | null;
-  style?: unknown;
-  hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lightHidden?: boolean | null;
-  darkHidden?: boolean | null;
-  mod?: string | Record<string, unknown> | null;
-  m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bd?: string | number | null;
-  bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  bg?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  c?:
-    | 'blue'
-    | 'cyan'
-    | 'gray'
-    | 'green'
-    | 'indigo'
-    | 'lime'
-    | 'orange'
-    | 'pink'
-    | 'red'
-    | 'teal'
-    | 'violet'
-    | 'yellow'
-    | 'dark'
-    | 'grape'
-    | null;
-  opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-  ff?: 'monospace' | 'text' | 'heading' | null;
-  fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fw?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'bold'
-    | 'normal'
-    | 'bolder'
-    | 'lighter'
-    | null;
-  lts?: string | number | null;
-  ta?:
-    | 'left'
-    | 'right'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-webkit-match-parent'
-    | 'center'
-    | 'end'
-    | 'justify'
-    | 'match-parent'
-    | 'start'
-    | null;
-  lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-  fs?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'normal'
-    | 'italic'
-    | 'oblique'
-    | null;
-  tt?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'capitalize'
-    | 'full-size-kana'
-    | 'full-width'
-    | 'lowercase'
-    | 'uppercase'
-    | null;
-  td?: string | number | null;
-  w?: string | number | null;
-  miw?: string | number | null;
-  maw?: string | number | null;
-  h?: string | number | null;
-  mih?: string | number | null;
-  mah?: string | number | null;
-  bgsz?: string | number | null;
-  bgp?: string | number | null;
-  bgr?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'no-repeat'
-    | 'repeat'
-    | 'repeat-x'
-    | 'repeat-y'
-    | 'round'
-    | 'space'
-    | null;
-  bga?:
-    | 'scroll'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | 'local'
-    | null;
-  pos?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'fixed'
-    | '-webkit-sticky'
-    | 'absolute'
-    | 'relative'
-    | 'static'
-    | 'sticky'
-    | null;
-  top?: string | number | null;
-  left?: string | number | null;
-  bottom?: string | number | null;
-  right?: string | number | null;
-  inset?: string | number | null;
-  display?:
-    | 'flex'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'block'
-    | 'inline'
-    | 'run-in'
-    | '-ms-flexbox'
-    | '-ms-grid'
-    | '-webkit-flex'
-    | 'flow'
-    | 'flow-root'
-    | 'grid'
-    | 'ruby'
-    | 'table'
-    | 'ruby-base'
-    | 'ruby-base-container'
-    | 'ruby-text'
-    | 'ruby-text-container'
-    | 'table-caption'
-    | 'table-cell'
-    | 'table-column'
-    | 'table-column-group'
-    | 'table-footer-group'
-    | 'table-header-group'
-    | 'table-row'
-    | 'table-row-group'
-    | '-ms-inline-flexbox'
-    | '-ms-inline-grid'
-    | '-webkit-inline-flex'
-    | 'inline-block'
-    | 'inline-flex'
-    | 'inline-grid'
-    | 'inline-list-item'
-    | 'inline-table'
-    | 'contents'
-    | 'list-item'
-    | null;
-  flex?: string | number | null;
-  classNames?: Record<string, unknown> | null;
-  styles?: unknown;
-  unstyled?: boolean | null;
-  variant?: string | null;
-  attributes?: unknown;
-} | null;
-type ComboboxPropsValue = {
-  children?: Children;
-  size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  dropdownPadding?: string | number | null;
-  resetSelectionOnOptionHover?: boolean | null;
-  readOnly?: boolean | null;
-  position?:
-    | "'top'"
-    | "'left'"
-    | "'bottom'"
-    | "'right'"
-    | "'top-end'"
-    | "'top-start'"
-    | "'left-end'"
-    | "'left-start'"
-    | "'bottom-end'"
-    | "'bottom-start'"
-    | "'right-end'"
-    | "'right-start'"
-    | null;
-  offset?: number | null;
-  positionDependencies?: unknown[] | null;
-  keepMounted?: boolean | null;
-  transitionProps?: {
-    keepMounted?: boolean | null;
-    transition?:
-      | 'fade'
-      | 'fade-down'
-      | 'fade-up'
-      | 'fade-left'
-      | 'fade-right'
-      | 'skew-up'
-      | 'skew-down'
-      | 'rotate-right'
-      | 'rotate-left'
-      | 'slide-down'
-      | 'slide-up'
-      | 'slide-right'
-      | 'slide-left'
-      | 'scale-y'
-      | 'scale-x'
-      | 'scale'
-      | 'pop'
-      | 'pop-top-left'
-      | 'pop-top-right'
-      | 'pop-bottom-left'
-      | 'pop-bottom-right'
-      | null;
-    duration?: number | null;
-    exitDuration?: number | null;
-    timingFunction?: string | null;
-    mounted?: boolean | null;
-  } | null;
-  width?: string | number | null;
-  middlewares?: {
-    shift?: unknown;
-    flip?: {
-      padding?:
-        | number
-        | { top?: number | null; left?: number | null; bottom?: number | null; right?: number | null }
-        | null;
-      mainAxis?: boolean | null;
-      crossAxis?: boolean | null;
-      rootBoundary?:
-        | 'viewport'
-        | 'document'
-        | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-        | null;
-      elementContext?: "'reference'" | "'floating'" | null;
-      altBoundary?: boolean | null;
-      fallbackPlacements?:
-        | (
-            | "'top'"
-            | "'left'"
-            | "'bottom'"
-            | "'right'"
-            | "'top-end'"
-            | "'top-start'"
-            | "'left-end'"
-            | "'left-start'"
-            | "'bottom-end'"
-            | "'bottom-start'"
-            | "'right-end'"
-            | "'right-start'"
-          )[]
-        | null;
-      fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-      fallbackAxisSideDirection?: "'none'" | "'end'" | "'start'" | null;
-      flipAlignment?: boolean | null;
-      boundary?:
-        | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-        | 'clippingAncestors'
-        | Children[]
-        | null;
-    } | null;
-    inline?: unknown;
-    size?: unknown;
-  } | null;
-  withArrow?: boolean | null;
-  arrowSize?: number | null;
-  arrowOffset?: number | null;
-  arrowRadius?: number | null;
-  arrowPosition?: "'center'" | "'side'" | null;
-  withinPortal?: boolean | null;
-  portalProps?: Record<string, unknown> | null;
-  zIndex?: string | number | null;
-  radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  disabled?: boolean | null;
-  returnFocus?: boolean | null;
-  floatingStrategy?: "'fixed'" | "'absolute'" | null;
-  overlayProps?: Record<string, unknown> | null;
-  withOverlay?: boolean | null;
-  classNames?: Record<string, unknown> | null;
-  styles?: unknown;
-  unstyled?: boolean | null;
-  variant?: string | null;
-  attributes?: unknown;
-} | null;
-type PositionValue3 =
-  | "'top-left'"
-  | "'top-right'"
-  | "'bottom-left'"
-  | "'bottom-right'"
-  | "'top-center'"
-  | "'bottom-center'"
-  | null;
-type LabelTransitionPropsValue = {
-  keepMounted?: boolean | null;
-  transition?:
-    | 'scale'
-    | 'fade'
-    | 'fade-down'
-    | 'fade-up'
-    | 'fade-left'
-    | 'fade-right'
-    | 'skew-up'
-    | 'skew-down'
-    | 'rotate-right'
-    | 'rotate-left'
-    | 'slide-down'
-    | 'slide-up'
-    | 'slide-right'
-    | 'slide-left'
-    | 'scale-y'
-    | 'scale-x'
-    | 'pop'
-    | 'pop-top-left'
-    | 'pop-top-right'
-    | 'pop-bottom-left'
-    | 'pop-bottom-right'
-    | null;
-  duration?: number | null;
-  exitDuration?: number | null;
-  timingFunction?: string | null;
-  mounted?: boolean | null;
-} | null;
-type TimeRangeDataValue = {
-  startTime?: string | null;
-  endTime?: string | null;
-  interval?: string | null;
-} | null;
+type ClearButtonPropsValue = { size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; iconSize?: string | number | null; children?: Children; icon?: Children } | null;
+type BgaValue2 = 'scroll' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | null;
+type InputWrapperOrderValue = ('\'label\'' | '\'description\'' | '\'error\'' | '\'input\'')[] | null;
+type LeftSectionPointerEventsValue = '\'auto\'' | '\'-moz-initial\'' | '\'inherit\'' | '\'initial\'' | '\'revert\'' | '\'revert-layer\'' | '\'unset\'' | '\'none\'' | '\'all\'' | '\'fill\'' | '\'painted\'' | '\'stroke\'' | '\'visible\'' | '\'visibleFill\'' | '\'visiblePainted\'' | '\'visibleStroke\'' | null;
+type JustifyValue = 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'center' | 'end' | 'start' | 'space-around' | 'space-between' | 'space-evenly' | 'stretch' | 'flex-end' | 'flex-start' | null;
+type BgaValue3 = 'local' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'scroll' | null;
+type TaValue2 = 'left' | 'right' | 'end' | 'start' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'center' | '-webkit-match-parent' | 'justify' | 'match-parent' | null;
+type PosValue2 = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'absolute' | 'fixed' | '-webkit-sticky' | 'relative' | 'static' | 'sticky' | null;
+type InputWrapperOrderValue2 = ('\'label\'' | '\'input\'' | '\'description\'' | '\'error\'')[] | null;
+type LeftSectionPointerEventsValue2 = '\'-moz-initial\'' | '\'inherit\'' | '\'initial\'' | '\'revert\'' | '\'revert-layer\'' | '\'unset\'' | '\'auto\'' | '\'none\'' | '\'all\'' | '\'fill\'' | '\'painted\'' | '\'stroke\'' | '\'visible\'' | '\'visibleFill\'' | '\'visiblePainted\'' | '\'visibleStroke\'' | null;
+type FormatValue = '\'hex\'' | '\'hexa\'' | '\'rgba\'' | '\'rgb\'' | '\'hsl\'' | '\'hsla\'' | null;
+type AriaLabelsValue = { monthLevelControl?: string | null; yearLevelControl?: string | null; nextMonth?: string | null; previousMonth?: string | null; nextYear?: string | null; previousYear?: string | null; nextDecade?: string | null; previousDecade?: string | null } | null;
+type PopoverPropsValue = { radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown; opened?: boolean | null; closeOnClickOutside?: boolean | null; clickOutsideEvents?: string[] | null; trapFocus?: boolean | null; closeOnEscape?: boolean | null; withRoles?: boolean | null; hideDetached?: boolean | null; position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'' | null; offset?: number | null; positionDependencies?: unknown[] | null; keepMounted?: boolean | null; transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; width?: string | number | null; middlewares?: { shift?: unknown; flip?: { mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; padding?: number | { top?: number | null; left?: number | null; bottom?: number | null; right?: number | null } | null; fallbackPlacements?: ('\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'end\'' | '\'start\'' | '\'none\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null; withArrow?: boolean | null; arrowSize?: number | null; arrowOffset?: number | null; arrowRadius?: number | null; arrowPosition?: '\'center\'' | '\'side\'' | null; withinPortal?: boolean | null; portalProps?: Record<string, unknown> | null; zIndex?: string | number | null; shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; returnFocus?: boolean | null; floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null; overlayProps?: Record<string, unknown> | null; withOverlay?: boolean | null } | null;
+type ModalPropsValue = { className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | Record<string, unknown> | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | 'end' | 'start' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'center' | '-webkit-match-parent' | 'justify' | 'match-parent' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: 'local' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'absolute' | 'fixed' | '-webkit-sticky' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; opened?: boolean | null; closeOnClickOutside?: boolean | null; trapFocus?: boolean | null; closeOnEscape?: boolean | null; keepMounted?: boolean | null; transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; withinPortal?: boolean | null; portalProps?: Record<string, unknown> | null; zIndex?: string | number | null; shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; returnFocus?: boolean | null; overlayProps?: { transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | Record<string, unknown> | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | 'end' | 'start' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'center' | '-webkit-match-parent' | 'justify' | 'match-parent' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: 'local' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'absolute' | 'fixed' | '-webkit-sticky' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; unstyled?: boolean | null; attributes?: unknown; children?: Children; zIndex?: string | number | null; center?: boolean | null; fixed?: boolean | null; backgroundOpacity?: number | null; color?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'aliceblue' | 'antiquewhite' | 'aqua' | 'aquamarine' | 'azure' | 'beige' | 'bisque' | 'black' | 'blanchedalmond' | 'blue' | 'blueviolet' | 'brown' | 'burlywood' | 'cadetblue' | 'chartreuse' | 'chocolate' | 'coral' | 'cornflowerblue' | 'cornsilk' | 'crimson' | 'cyan' | 'darkblue' | 'darkcyan' | 'darkgoldenrod' | 'darkgray' | 'darkgreen' | 'darkgrey' | 'darkkhaki' | 'darkmagenta' | 'darkolivegreen' | 'darkorange' | 'darkorchid' | 'darkred' | 'darksalmon' | 'darkseagreen' | 'darkslateblue' | 'darkslategray' | 'darkslategrey' | 'darkturquoise' | 'darkviolet' | 'deeppink' | 'deepskyblue' | 'dimgray' | 'dimgrey' | 'dodgerblue' | 'firebrick' | 'floralwhite' | 'forestgreen' | 'fuchsia' | 'gainsboro' | 'ghostwhite' | 'gold' | 'goldenrod' | 'gray' | 'green' | 'greenyellow' | 'grey' | 'honeydew' | 'hotpink' | 'indianred' | 'indigo' | 'ivory' | 'khaki' | 'lavender' | 'lavenderblush' | 'lawngreen' | 'lemonchiffon' | 'lightblue' | 'lightcoral' | 'lightcyan' | 'lightgoldenrodyellow' | 'lightgray' | 'lightgreen' | 'lightgrey' | 'lightpink' | 'lightsalmon' | 'lightseagreen' | 'lightskyblue' | 'lightslategray' | 'lightslategrey' | 'lightsteelblue' | 'lightyellow' | 'lime' | 'limegreen' | 'linen' | 'magenta' | 'maroon' | 'mediumaquamarine' | 'mediumblue' | 'mediumorchid' | 'mediumpurple' | 'mediumseagreen' | 'mediumslateblue' | 'mediumspringgreen' | 'mediumturquoise' | 'mediumvioletred' | 'midnightblue' | 'mintcream' | 'mistyrose' | 'moccasin' | 'navajowhite' | 'navy' | 'oldlace' | 'olive' | 'olivedrab' | 'orange' | 'orangered' | 'orchid' | 'palegoldenrod' | 'palegreen' | 'paleturquoise' | 'palevioletred' | 'papayawhip' | 'peachpuff' | 'peru' | 'pink' | 'plum' | 'powderblue' | 'purple' | 'rebeccapurple' | 'red' | 'rosybrown' | 'royalblue' | 'saddlebrown' | 'salmon' | 'sandybrown' | 'seagreen' | 'seashell' | 'sienna' | 'silver' | 'skyblue' | 'slateblue' | 'slategray' | 'slategrey' | 'snow' | 'springgreen' | 'steelblue' | 'tan' | 'teal' | 'thistle' | 'tomato' | 'transparent' | 'turquoise' | 'violet' | 'wheat' | 'white' | 'whitesmoke' | 'yellow' | 'yellowgreen' | 'ActiveBorder' | 'ActiveCaption' | 'AppWorkspace' | 'Background' | 'ButtonFace' | 'ButtonHighlight' | 'ButtonShadow' | 'ButtonText' | 'CaptionText' | 'GrayText' | 'Highlight' | 'HighlightText' | 'InactiveBorder' | 'InactiveCaption' | 'InactiveCaptionText' | 'InfoBackground' | 'InfoText' | 'Menu' | 'MenuText' | 'Scrollbar' | 'ThreeDDarkShadow' | 'ThreeDFace' | 'ThreeDHighlight' | 'ThreeDLightShadow' | 'ThreeDShadow' | 'Window' | 'WindowFrame' | 'WindowText' | 'currentcolor' | null; blur?: string | number | null; gradient?: string | null } | null; withOverlay?: boolean | null; padding?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; title?: Children; withCloseButton?: boolean | null; closeButtonProps?: { size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; iconSize?: string | number | null; children?: Children; icon?: Children; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | Record<string, unknown> | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | 'end' | 'start' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'center' | '-webkit-match-parent' | 'justify' | 'match-parent' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: 'local' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'absolute' | 'fixed' | '-webkit-sticky' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null } | null; yOffset?: string | number | null; xOffset?: string | number | null; centered?: boolean | null; fullScreen?: boolean | null; lockScroll?: boolean | null; removeScrollProps?: Record<string, unknown> | null } | null;
+type OverlayPropsValue = { transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; attributes?: unknown; unstyled?: boolean | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | 'center' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: 'fixed' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'local' | 'scroll' | null; pos?: 'fixed' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; children?: Children; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; zIndex?: string | number | null; backgroundOpacity?: number | null; color?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'aliceblue' | 'antiquewhite' | 'aqua' | 'aquamarine' | 'azure' | 'beige' | 'bisque' | 'black' | 'blanchedalmond' | 'blue' | 'blueviolet' | 'brown' | 'burlywood' | 'cadetblue' | 'chartreuse' | 'chocolate' | 'coral' | 'cornflowerblue' | 'cornsilk' | 'crimson' | 'cyan' | 'darkblue' | 'darkcyan' | 'darkgoldenrod' | 'darkgray' | 'darkgreen' | 'darkgrey' | 'darkkhaki' | 'darkmagenta' | 'darkolivegreen' | 'darkorange' | 'darkorchid' | 'darkred' | 'darksalmon' | 'darkseagreen' | 'darkslateblue' | 'darkslategray' | 'darkslategrey' | 'darkturquoise' | 'darkviolet' | 'deeppink' | 'deepskyblue' | 'dimgray' | 'dimgrey' | 'dodgerblue' | 'firebrick' | 'floralwhite' | 'forestgreen' | 'fuchsia' | 'gainsboro' | 'ghostwhite' | 'gold' | 'goldenrod' | 'gray' | 'green' | 'greenyellow' | 'grey' | 'honeydew' | 'hotpink' | 'indianred' | 'indigo' | 'ivory' | 'khaki' | 'lavender' | 'lavenderblush' | 'lawngreen' | 'lemonchiffon' | 'lightblue' | 'lightcoral' | 'lightcyan' | 'lightgoldenrodyellow' | 'lightgray' | 'lightgreen' | 'lightgrey' | 'lightpink' | 'lightsalmon' | 'lightseagreen' | 'lightskyblue' | 'lightslategray' | 'lightslategrey' | 'lightsteelblue' | 'lightyellow' | 'lime' | 'limegreen' | 'linen' | 'magenta' | 'maroon' | 'mediumaquamarine' | 'mediumblue' | 'mediumorchid' | 'mediumpurple' | 'mediumseagreen' | 'mediumslateblue' | 'mediumspringgreen' | 'mediumturquoise' | 'mediumvioletred' | 'midnightblue' | 'mintcream' | 'mistyrose' | 'moccasin' | 'navajowhite' | 'navy' | 'oldlace' | 'olive' | 'olivedrab' | 'orange' | 'orangered' | 'orchid' | 'palegoldenrod' | 'palegreen' | 'paleturquoise' | 'palevioletred' | 'papayawhip' | 'peachpuff' | 'peru' | 'pink' | 'plum' | 'powderblue' | 'purple' | 'rebeccapurple' | 'red' | 'rosybrown' | 'royalblue' | 'saddlebrown' | 'salmon' | 'sandybrown' | 'seagreen' | 'seashell' | 'sienna' | 'silver' | 'skyblue' | 'slateblue' | 'slategray' | 'slategrey' | 'snow' | 'springgreen' | 'steelblue' | 'tan' | 'teal' | 'thistle' | 'tomato' | 'transparent' | 'turquoise' | 'violet' | 'wheat' | 'white' | 'whitesmoke' | 'yellow' | 'yellowgreen' | 'ActiveBorder' | 'ActiveCaption' | 'AppWorkspace' | 'Background' | 'ButtonFace' | 'ButtonHighlight' | 'ButtonShadow' | 'ButtonText' | 'CaptionText' | 'GrayText' | 'Highlight' | 'HighlightText' | 'InactiveBorder' | 'InactiveCaption' | 'InactiveCaptionText' | 'InfoBackground' | 'InfoText' | 'Menu' | 'MenuText' | 'Scrollbar' | 'ThreeDDarkShadow' | 'ThreeDFace' | 'ThreeDHighlight' | 'ThreeDLightShadow' | 'ThreeDShadow' | 'Window' | 'WindowFrame' | 'WindowText' | 'currentcolor' | null; blur?: string | number | null; gradient?: string | null; center?: boolean | null; fixed?: boolean | null } | null;
+type TransitionPropsValue = { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null;
+type TaValue3 = 'left' | 'right' | 'center' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'end' | 'justify' | 'match-parent' | 'start' | null;
+type BgaValue4 = 'fixed' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'local' | 'scroll' | null;
+type PosValue3 = 'fixed' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null;
+type AlignValue = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'center' | 'end' | 'start' | 'flex-end' | 'flex-start' | 'self-end' | 'self-start' | 'baseline' | 'stretch' | null;
+type JustifyValue2 = 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'center' | 'end' | 'start' | 'flex-end' | 'flex-start' | 'stretch' | 'space-around' | 'space-between' | 'space-evenly' | null;
+type BoxWrapperPropsValue = { className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null } | null;
+type PositionValue = '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'' | null;
+type FwValue2 = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'bold' | 'bolder' | 'lighter' | null;
+type TaValue4 = 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'center' | 'end' | 'start' | '-webkit-match-parent' | 'justify' | 'match-parent' | null;
+type BgaValue5 = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'scroll' | 'fixed' | 'local' | null;
+type PositionValue2 = '\'top\'' | '\'right\'' | '\'bottom\'' | '\'left\'' | '\'top-end\'' | '\'top-start\'' | '\'right-end\'' | '\'right-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'left-end\'' | '\'left-start\'' | null;
+type MiddlewaresValue = { shift?: unknown; flip?: { mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; padding?: number | null; fallbackPlacements?: ('\'top\'' | '\'right\'' | '\'bottom\'' | '\'left\'' | '\'top-end\'' | '\'top-start\'' | '\'right-end\'' | '\'right-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'left-end\'' | '\'left-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'end\'' | '\'start\'' | '\'none\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null;
+type TaValue5 = 'right' | 'left' | 'end' | 'start' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'center' | '-webkit-match-parent' | 'justify' | 'match-parent' | null;
+type DisplayValue2 = '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'flex' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null;
+type BoxWrapperPropsValue2 = { top?: string | number | null; right?: string | number | null; bottom?: string | number | null; left?: string | number | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'right' | 'left' | 'end' | 'start' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'center' | '-webkit-match-parent' | 'justify' | 'match-parent' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'absolute' | 'fixed' | '-webkit-sticky' | 'relative' | 'static' | 'sticky' | null; inset?: string | number | null; display?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'flex' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null } | null;
+type ResizeValue = '\'-moz-initial\'' | '\'inherit\'' | '\'initial\'' | '\'revert\'' | '\'revert-layer\'' | '\'unset\'' | '\'none\'' | '\'block\'' | '\'inline\'' | '\'both\'' | '\'horizontal\'' | '\'vertical\'' | null;
+type LeftSectionPointerEventsValue3 = '\'-moz-initial\'' | '\'inherit\'' | '\'initial\'' | '\'revert\'' | '\'revert-layer\'' | '\'unset\'' | '\'none\'' | '\'auto\'' | '\'all\'' | '\'fill\'' | '\'painted\'' | '\'stroke\'' | '\'visible\'' | '\'visibleFill\'' | '\'visiblePainted\'' | '\'visibleStroke\'' | null;
+type OverlayPropsValue2 = { transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; children?: Children; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; zIndex?: string | number | null; attributes?: unknown; unstyled?: boolean | null; center?: boolean | null; fixed?: boolean | null; backgroundOpacity?: number | null; color?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'aliceblue' | 'antiquewhite' | 'aqua' | 'aquamarine' | 'azure' | 'beige' | 'bisque' | 'black' | 'blanchedalmond' | 'blue' | 'blueviolet' | 'brown' | 'burlywood' | 'cadetblue' | 'chartreuse' | 'chocolate' | 'coral' | 'cornflowerblue' | 'cornsilk' | 'crimson' | 'cyan' | 'darkblue' | 'darkcyan' | 'darkgoldenrod' | 'darkgray' | 'darkgreen' | 'darkgrey' | 'darkkhaki' | 'darkmagenta' | 'darkolivegreen' | 'darkorange' | 'darkorchid' | 'darkred' | 'darksalmon' | 'darkseagreen' | 'darkslateblue' | 'darkslategray' | 'darkslategrey' | 'darkturquoise' | 'darkviolet' | 'deeppink' | 'deepskyblue' | 'dimgray' | 'dimgrey' | 'dodgerblue' | 'firebrick' | 'floralwhite' | 'forestgreen' | 'fuchsia' | 'gainsboro' | 'ghostwhite' | 'gold' | 'goldenrod' | 'gray' | 'green' | 'greenyellow' | 'grey' | 'honeydew' | 'hotpink' | 'indianred' | 'indigo' | 'ivory' | 'khaki' | 'lavender' | 'lavenderblush' | 'lawngreen' | 'lemonchiffon' | 'lightblue' | 'lightcoral' | 'lightcyan' | 'lightgoldenrodyellow' | 'lightgray' | 'lightgreen' | 'lightgrey' | 'lightpink' | 'lightsalmon' | 'lightseagreen' | 'lightskyblue' | 'lightslategray' | 'lightslategrey' | 'lightsteelblue' | 'lightyellow' | 'lime' | 'limegreen' | 'linen' | 'magenta' | 'maroon' | 'mediumaquamarine' | 'mediumblue' | 'mediumorchid' | 'mediumpurple' | 'mediumseagreen' | 'mediumslateblue' | 'mediumspringgreen' | 'mediumturquoise' | 'mediumvioletred' | 'midnightblue' | 'mintcream' | 'mistyrose' | 'moccasin' | 'navajowhite' | 'navy' | 'oldlace' | 'olive' | 'olivedrab' | 'orange' | 'orangered' | 'orchid' | 'palegoldenrod' | 'palegreen' | 'paleturquoise' | 'palevioletred' | 'papayawhip' | 'peachpuff' | 'peru' | 'pink' | 'plum' | 'powderblue' | 'purple' | 'rebeccapurple' | 'red' | 'rosybrown' | 'royalblue' | 'saddlebrown' | 'salmon' | 'sandybrown' | 'seagreen' | 'seashell' | 'sienna' | 'silver' | 'skyblue' | 'slateblue' | 'slategray' | 'slategrey' | 'snow' | 'springgreen' | 'steelblue' | 'tan' | 'teal' | 'thistle' | 'tomato' | 'transparent' | 'turquoise' | 'violet' | 'wheat' | 'white' | 'whitesmoke' | 'yellow' | 'yellowgreen' | 'ActiveBorder' | 'ActiveCaption' | 'AppWorkspace' | 'Background' | 'ButtonFace' | 'ButtonHighlight' | 'ButtonShadow' | 'ButtonText' | 'CaptionText' | 'GrayText' | 'Highlight' | 'HighlightText' | 'InactiveBorder' | 'InactiveCaption' | 'InactiveCaptionText' | 'InfoBackground' | 'InfoText' | 'Menu' | 'MenuText' | 'Scrollbar' | 'ThreeDDarkShadow' | 'ThreeDFace' | 'ThreeDHighlight' | 'ThreeDLightShadow' | 'ThreeDShadow' | 'Window' | 'WindowFrame' | 'WindowText' | 'currentcolor' | null; blur?: string | number | null; gradient?: string | null } | null;
+type CloseButtonPropsValue = { size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; iconSize?: string | number | null; children?: Children; icon?: Children; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null } | null;
+type ScrollAreaPropsValue = { scrollbarSize?: string | number | null; type?: '\'auto\'' | '\'always\'' | '\'scroll\'' | '\'hover\'' | '\'never\'' | null; scrollHideDelay?: number | null; scrollbars?: 'x' | 'y' | 'xy' | null; offsetScrollbars?: 'x' | 'y' | null; overscrollBehavior?: 'auto' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'contain' | 'none' | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | Record<string, unknown> | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: 'scroll' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
+type ComboboxPropsValue = { children?: Children; size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; dropdownPadding?: string | number | null; resetSelectionOnOptionHover?: boolean | null; readOnly?: boolean | null; position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'' | null; offset?: number | null; positionDependencies?: unknown[] | null; keepMounted?: boolean | null; transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; width?: string | number | null; middlewares?: { shift?: unknown; flip?: { padding?: number | { top?: number | null; left?: number | null; bottom?: number | null; right?: number | null } | null; mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; fallbackPlacements?: ('\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'none\'' | '\'end\'' | '\'start\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null; withArrow?: boolean | null; arrowSize?: number | null; arrowOffset?: number | null; arrowRadius?: number | null; arrowPosition?: '\'center\'' | '\'side\'' | null; withinPortal?: boolean | null; portalProps?: Record<string, unknown> | null; zIndex?: string | number | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; returnFocus?: boolean | null; floatingStrategy?: '\'fixed\'' | '\'absolute\'' | null; overlayProps?: Record<string, unknown> | null; withOverlay?: boolean | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
+type PositionValue3 = '\'top-left\'' | '\'top-right\'' | '\'bottom-left\'' | '\'bottom-right\'' | '\'top-center\'' | '\'bottom-center\'' | null;
+type LabelTransitionPropsValue = { keepMounted?: boolean | null; transition?: 'scale' | 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null;
+type TimeRangeDataValue = { startTime?: string | null; endTime?: string | null; interval?: string | null } | null;
 type FzValue4 = number | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
 
 export type AccordionProps = {
@@ -4189,11 +258,11 @@ export type AccordionProps = {
   loop?: boolean | null;
   transitionDuration?: number | null;
   disableChevronRotation?: boolean | null;
-  chevronPosition?: "'left'" | "'right'" | null;
+  chevronPosition?: '\'left\'' | '\'right\'' | null;
   chevronSize?: string | number | null;
   order?: 2 | 3 | 4 | 5 | 6 | null;
   chevron?: Children;
-  variant?: "'default'" | "'contained'" | "'filled'" | "'separated'" | null;
+  variant?: '\'default\'' | '\'contained\'' | '\'filled\'' | '\'separated\'' | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   children?: Children;
   chevronIconSize?: string | number | null;
@@ -4265,7 +334,7 @@ export type AccordionProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Accordion = suite.component<AccordionProps>('Accordion');
 
@@ -4572,7 +641,7 @@ export const ActionIcon = suite.component<ActionIconProps>('ActionIcon');
 
 export type ActionIconGroupProps = {
   children?: Children;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   borderWidth?: string | number | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -4705,12 +774,7 @@ export type AffixProps = {
   flex?: string | number | null;
   zIndex?: ZIndexValue;
   withinPortal?: boolean | null;
-  position?: {
-    top?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    left?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bottom?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    right?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  } | null;
+  position?: { top?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; left?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bottom?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; right?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null } | null;
   classNames?: Record<string, unknown> | null;
   styles?: unknown;
   unstyled?: boolean | null;
@@ -4807,10 +871,10 @@ export const Alert = suite.component<AlertProps>('Alert');
 
 export type AnchorProps = {
   children?: Children;
-  target?: "'_blank'" | "'_self'" | null;
+  target?: '\'_blank\'' | '\'_self\'' | null;
   href?: string | null;
   refresh?: boolean | null;
-  underline?: "'always'" | "'hover'" | "'never'" | null;
+  underline?: '\'always\'' | '\'hover\'' | '\'never\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -4895,23 +959,9 @@ export type AppShellProps = {
   header?: HeaderValue;
   footer?: HeaderValue;
   transitionDuration?: number | null;
-  transitionTimingFunction?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'ease'
-    | 'ease-in'
-    | 'ease-in-out'
-    | 'ease-out'
-    | 'step-end'
-    | 'step-start'
-    | 'linear'
-    | null;
+  transitionTimingFunction?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'ease' | 'ease-in' | 'ease-in-out' | 'ease-out' | 'step-end' | 'step-start' | 'linear' | null;
   zIndex?: string | number | null;
-  layout?: "'default'" | "'alt'" | null;
+  layout?: '\'default\'' | '\'alt\'' | null;
   disabled?: boolean | null;
   offsetScrollbars?: boolean | null;
   children?: Children;
@@ -5428,31 +1478,8 @@ export const AppShellSection = suite.component<AppShellSectionProps>('AppShellSe
 
 export type AreaChartProps = {
   data?: Record<string, unknown>[] | null;
-  series?:
-    | {
-        strokeDasharray?: string | number | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        name?: string | null;
-        label?: string | null;
-        yAxisId?: string | null;
-      }[]
-    | null;
-  type?: "'default'" | "'stacked'" | "'percent'" | "'split'" | null;
+  series?: ({ strokeDasharray?: string | number | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; name?: string | null; label?: string | null; yAxisId?: string | null })[] | null;
+  type?: '\'default\'' | '\'stacked\'' | '\'percent\'' | '\'split\'' | null;
   withGradient?: boolean | null;
   curveType?: CurveTypeValue;
   withDots?: boolean | null;
@@ -5536,9 +1563,9 @@ export type AreaChartProps = {
   xAxisProps?: Record<string, unknown> | null;
   yAxisProps?: Record<string, unknown> | null;
   gridProps?: Record<string, unknown> | null;
-  tickLine?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  tickLine?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   strokeDasharray?: string | number | null;
-  gridAxis?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  gridAxis?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   unit?: string | null;
   tooltipAnimationDuration?: number | null;
   legendProps?: Record<string, unknown> | null;
@@ -5547,7 +1574,7 @@ export type AreaChartProps = {
   withTooltip?: boolean | null;
   textColor?: ColorValue;
   gridColor?: ColorValue;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   xAxisLabel?: string | null;
   yAxisLabel?: string | null;
   withRightYAxis?: boolean | null;
@@ -5643,243 +1670,7 @@ export const AspectRatio = suite.component<AspectRatioProps>('AspectRatio');
 export type AutocompleteProps = {
   data?: string[] | null;
   value?: string | null;
-  scrollAreaProps?: {
-    scrollbarSize?: string | number | null;
-    type?: "'auto'" | "'always'" | "'scroll'" | "'hover'" | "'never'" | null;
-    scrollHideDelay?: number | null;
-    scrollbars?: 'x' | 'y' | 'xy' | null;
-    offsetScrollbars?: 'x' | 'y' | null;
-    overscrollBehavior?:
-      | 'auto'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'contain'
-      | 'none'
-      | null;
-    className?: string | null;
-    style?: unknown;
-    hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    lightHidden?: boolean | null;
-    darkHidden?: boolean | null;
-    mod?: string | null;
-    m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bd?: string | number | null;
-    bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bg?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    c?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-    ff?: 'monospace' | 'text' | 'heading' | null;
-    fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fw?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'bold'
-      | 'normal'
-      | 'bolder'
-      | 'lighter'
-      | null;
-    lts?: string | number | null;
-    ta?:
-      | 'left'
-      | 'right'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | '-webkit-match-parent'
-      | 'center'
-      | 'end'
-      | 'justify'
-      | 'match-parent'
-      | 'start'
-      | null;
-    lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fs?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'normal'
-      | 'italic'
-      | 'oblique'
-      | null;
-    tt?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'capitalize'
-      | 'full-size-kana'
-      | 'full-width'
-      | 'lowercase'
-      | 'uppercase'
-      | null;
-    td?: string | number | null;
-    w?: string | number | null;
-    miw?: string | number | null;
-    maw?: string | number | null;
-    h?: string | number | null;
-    mih?: string | number | null;
-    mah?: string | number | null;
-    bgsz?: string | number | null;
-    bgp?: string | number | null;
-    bgr?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'no-repeat'
-      | 'repeat'
-      | 'repeat-x'
-      | 'repeat-y'
-      | 'round'
-      | 'space'
-      | null;
-    bga?:
-      | 'scroll'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | 'local'
-      | null;
-    pos?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | '-webkit-sticky'
-      | 'absolute'
-      | 'relative'
-      | 'static'
-      | 'sticky'
-      | null;
-    top?: string | number | null;
-    left?: string | number | null;
-    bottom?: string | number | null;
-    right?: string | number | null;
-    inset?: string | number | null;
-    display?:
-      | 'flex'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'block'
-      | 'inline'
-      | 'run-in'
-      | '-ms-flexbox'
-      | '-ms-grid'
-      | '-webkit-flex'
-      | 'flow'
-      | 'flow-root'
-      | 'grid'
-      | 'ruby'
-      | 'table'
-      | 'ruby-base'
-      | 'ruby-base-container'
-      | 'ruby-text'
-      | 'ruby-text-container'
-      | 'table-caption'
-      | 'table-cell'
-      | 'table-column'
-      | 'table-column-group'
-      | 'table-footer-group'
-      | 'table-header-group'
-      | 'table-row'
-      | 'table-row-group'
-      | '-ms-inline-flexbox'
-      | '-ms-inline-grid'
-      | '-webkit-inline-flex'
-      | 'inline-block'
-      | 'inline-flex'
-      | 'inline-grid'
-      | 'inline-list-item'
-      | 'inline-table'
-      | 'contents'
-      | 'list-item'
-      | null;
-    flex?: string | number | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-  } | null;
+  scrollAreaProps?: { scrollbarSize?: string | number | null; type?: '\'auto\'' | '\'always\'' | '\'scroll\'' | '\'hover\'' | '\'never\'' | null; scrollHideDelay?: number | null; scrollbars?: 'x' | 'y' | 'xy' | null; offsetScrollbars?: 'x' | 'y' | null; overscrollBehavior?: 'auto' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'contain' | 'none' | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: 'scroll' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
   clearable?: boolean | null;
   clearButtonProps?: ClearButtonPropsValue;
   autoSelectOnBlur?: boolean | null;
@@ -5969,118 +1760,7 @@ export type AutocompleteProps = {
   inputProps?: Record<string, unknown> | null;
   dropdownOpened?: boolean | null;
   selectFirstOptionOnChange?: boolean | null;
-  comboboxProps?: {
-    children?: Children;
-    size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    dropdownPadding?: string | number | null;
-    resetSelectionOnOptionHover?: boolean | null;
-    readOnly?: boolean | null;
-    position?:
-      | "'top'"
-      | "'left'"
-      | "'bottom'"
-      | "'right'"
-      | "'top-end'"
-      | "'top-start'"
-      | "'left-end'"
-      | "'left-start'"
-      | "'bottom-end'"
-      | "'bottom-start'"
-      | "'right-end'"
-      | "'right-start'"
-      | null;
-    offset?: number | null;
-    positionDependencies?: unknown[] | null;
-    keepMounted?: boolean | null;
-    transitionProps?: {
-      keepMounted?: boolean | null;
-      transition?:
-        | 'fade'
-        | 'fade-down'
-        | 'fade-up'
-        | 'fade-left'
-        | 'fade-right'
-        | 'skew-up'
-        | 'skew-down'
-        | 'rotate-right'
-        | 'rotate-left'
-        | 'slide-down'
-        | 'slide-up'
-        | 'slide-right'
-        | 'slide-left'
-        | 'scale-y'
-        | 'scale-x'
-        | 'scale'
-        | 'pop'
-        | 'pop-top-left'
-        | 'pop-top-right'
-        | 'pop-bottom-left'
-        | 'pop-bottom-right'
-        | null;
-      duration?: number | null;
-      exitDuration?: number | null;
-      timingFunction?: string | null;
-      mounted?: boolean | null;
-    } | null;
-    width?: string | number | null;
-    middlewares?: {
-      shift?: unknown;
-      flip?: {
-        padding?: number | null;
-        mainAxis?: boolean | null;
-        crossAxis?: boolean | null;
-        rootBoundary?: 'viewport' | 'document' | null;
-        elementContext?: "'reference'" | "'floating'" | null;
-        altBoundary?: boolean | null;
-        fallbackPlacements?:
-          | (
-              | "'top'"
-              | "'left'"
-              | "'bottom'"
-              | "'right'"
-              | "'top-end'"
-              | "'top-start'"
-              | "'left-end'"
-              | "'left-start'"
-              | "'bottom-end'"
-              | "'bottom-start'"
-              | "'right-end'"
-              | "'right-start'"
-            )[]
-          | null;
-        fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-        fallbackAxisSideDirection?: "'none'" | "'end'" | "'start'" | null;
-        flipAlignment?: boolean | null;
-        boundary?:
-          | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-          | 'clippingAncestors'
-          | Children[]
-          | null;
-      } | null;
-      inline?: unknown;
-      size?: unknown;
-    } | null;
-    withArrow?: boolean | null;
-    arrowSize?: number | null;
-    arrowOffset?: number | null;
-    arrowRadius?: number | null;
-    arrowPosition?: "'center'" | "'side'" | null;
-    withinPortal?: boolean | null;
-    portalProps?: Record<string, unknown> | null;
-    zIndex?: string | number | null;
-    radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    disabled?: boolean | null;
-    returnFocus?: boolean | null;
-    floatingStrategy?: "'fixed'" | "'absolute'" | null;
-    overlayProps?: Record<string, unknown> | null;
-    withOverlay?: boolean | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-  } | null;
+  comboboxProps?: { children?: Children; size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; dropdownPadding?: string | number | null; resetSelectionOnOptionHover?: boolean | null; readOnly?: boolean | null; position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'' | null; offset?: number | null; positionDependencies?: unknown[] | null; keepMounted?: boolean | null; transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; width?: string | number | null; middlewares?: { shift?: unknown; flip?: { padding?: number | null; mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; fallbackPlacements?: ('\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'none\'' | '\'end\'' | '\'start\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null; withArrow?: boolean | null; arrowSize?: number | null; arrowOffset?: number | null; arrowRadius?: number | null; arrowPosition?: '\'center\'' | '\'side\'' | null; withinPortal?: boolean | null; portalProps?: Record<string, unknown> | null; zIndex?: string | number | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; returnFocus?: boolean | null; floatingStrategy?: '\'fixed\'' | '\'absolute\'' | null; overlayProps?: Record<string, unknown> | null; withOverlay?: boolean | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
   limit?: number | null;
   withScrollArea?: boolean | null;
   maxDropdownHeight?: string | number | null;
@@ -6098,30 +1778,14 @@ export type AutocompleteProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Autocomplete = suite.component<AutocompleteProps>('Autocomplete');
 
 export type AvatarProps = {
   size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  color?:
-    | 'dark'
-    | 'gray'
-    | 'red'
-    | 'pink'
-    | 'grape'
-    | 'violet'
-    | 'indigo'
-    | 'blue'
-    | 'cyan'
-    | 'green'
-    | 'lime'
-    | 'yellow'
-    | 'orange'
-    | 'teal'
-    | 'initials'
-    | null;
+  color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | 'initials' | null;
   gradient?: GradientValue;
   src?: string | null;
   alt?: string | null;
@@ -6129,24 +1793,7 @@ export type AvatarProps = {
   children?: Children;
   autoContrast?: boolean | null;
   name?: string | null;
-  allowedInitialsColors?:
-    | (
-        | 'dark'
-        | 'gray'
-        | 'red'
-        | 'pink'
-        | 'grape'
-        | 'violet'
-        | 'indigo'
-        | 'blue'
-        | 'cyan'
-        | 'green'
-        | 'lime'
-        | 'yellow'
-        | 'orange'
-        | 'teal'
-      )[]
-    | null;
+  allowedInitialsColors?: ('dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal')[] | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -6447,31 +2094,8 @@ export const Badge = suite.component<BadgeProps>('Badge');
 
 export type BarChartProps = {
   data?: Record<string, unknown>[] | null;
-  series?:
-    | {
-        stackId?: string | null;
-        name?: string | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        label?: string | null;
-        yAxisId?: string | null;
-      }[]
-    | null;
-  type?: "'default'" | "'stacked'" | "'percent'" | "'waterfall'" | null;
+  series?: ({ stackId?: string | null; name?: string | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; label?: string | null; yAxisId?: string | null })[] | null;
+  type?: '\'default\'' | '\'stacked\'' | '\'percent\'' | '\'waterfall\'' | null;
   fillOpacity?: number | null;
   cursorFill?: ColorValue;
   barChartProps?: Record<string, unknown> | null;
@@ -6552,9 +2176,9 @@ export type BarChartProps = {
   xAxisProps?: Record<string, unknown> | null;
   yAxisProps?: Record<string, unknown> | null;
   gridProps?: Record<string, unknown> | null;
-  tickLine?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  tickLine?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   strokeDasharray?: string | number | null;
-  gridAxis?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  gridAxis?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   unit?: string | null;
   tooltipAnimationDuration?: number | null;
   legendProps?: Record<string, unknown> | null;
@@ -6563,7 +2187,7 @@ export type BarChartProps = {
   withTooltip?: boolean | null;
   textColor?: ColorValue;
   gridColor?: ColorValue;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   xAxisLabel?: string | null;
   yAxisLabel?: string | null;
   withRightYAxis?: boolean | null;
@@ -6964,23 +2588,12 @@ export type BurgerProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Burger = suite.component<BurgerProps>('Burger');
 
 export type ButtonProps = {
-  size?:
-    | 'xs'
-    | 'sm'
-    | 'md'
-    | 'lg'
-    | 'xl'
-    | 'compact-xs'
-    | 'compact-sm'
-    | 'compact-md'
-    | 'compact-lg'
-    | 'compact-xl'
-    | null;
+  size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'compact-xs' | 'compact-sm' | 'compact-md' | 'compact-lg' | 'compact-xl' | null;
   color?: ColorValue;
   justify?: JustifyValue;
   leftSection?: Children;
@@ -7066,7 +2679,7 @@ export const Button = suite.component<ButtonProps>('Button');
 
 export type ButtonGroupProps = {
   children?: Children;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   borderWidth?: string | number | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -7295,7 +2908,7 @@ export type CarouselProps = {
   controlsOffset?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   slideSize?: string | number | null;
   slideGap?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   height?: string | number | null;
   includeGapInSize?: boolean | null;
   initialSlide?: number | null;
@@ -7306,7 +2919,7 @@ export type CarouselProps = {
   withKeyboardEvents?: boolean | null;
   autoplay?: unknown;
   autoScroll?: unknown;
-  type?: "'media'" | "'container'" | null;
+  type?: '\'media\'' | '\'container\'' | null;
   emblaOptions?: Record<string, unknown> | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -7529,7 +3142,7 @@ export type CheckboxProps = {
   size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   wrapperProps?: Record<string, unknown> | null;
-  labelPosition?: "'left'" | "'right'" | null;
+  labelPosition?: '\'left\'' | '\'right\'' | null;
   description?: Children;
   error?: Children;
   indeterminate?: boolean | null;
@@ -7609,7 +3222,7 @@ export type CheckboxProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Checkbox = suite.component<CheckboxProps>('Checkbox');
 
@@ -7691,7 +3304,7 @@ export type CheckboxCardProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const CheckboxCard = suite.component<CheckboxCardProps>('CheckboxCard');
 
@@ -7770,8 +3383,8 @@ export type CheckboxGroupProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
-  labelElement?: "'label'" | "'div'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
+  labelElement?: '\'label\'' | '\'div\'' | null;
   label?: Children;
   description?: Children;
   error?: Children;
@@ -7865,14 +3478,14 @@ export type CheckboxIndicatorProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const CheckboxIndicator = suite.component<CheckboxIndicatorProps>('CheckboxIndicator');
 
 export type ChipProps = {
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
-  type?: "'radio'" | "'checkbox'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
+  type?: '\'radio\'' | '\'checkbox\'' | null;
   children?: Children;
   checked?: boolean | null;
   color?: ColorValue;
@@ -7950,7 +3563,7 @@ export type ChipProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Chip = suite.component<ChipProps>('Chip');
 
@@ -7966,7 +3579,7 @@ export type ChipGroupProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const ChipGroup = suite.component<ChipGroupProps>('ChipGroup');
 
@@ -8278,121 +3891,7 @@ export const Collapse = suite.component<CollapseProps>('Collapse');
 export type ColorInputProps = {
   disallowInput?: boolean | null;
   fixOnBlur?: boolean | null;
-  popoverProps?: {
-    children?: Children;
-    opened?: boolean | null;
-    closeOnClickOutside?: boolean | null;
-    clickOutsideEvents?: string[] | null;
-    trapFocus?: boolean | null;
-    closeOnEscape?: boolean | null;
-    withRoles?: boolean | null;
-    hideDetached?: boolean | null;
-    position?:
-      | "'top'"
-      | "'left'"
-      | "'bottom'"
-      | "'right'"
-      | "'top-end'"
-      | "'top-start'"
-      | "'left-end'"
-      | "'left-start'"
-      | "'bottom-end'"
-      | "'bottom-start'"
-      | "'right-end'"
-      | "'right-start'"
-      | null;
-    offset?: number | null;
-    positionDependencies?: unknown[] | null;
-    keepMounted?: boolean | null;
-    transitionProps?: {
-      keepMounted?: boolean | null;
-      transition?:
-        | 'fade'
-        | 'fade-down'
-        | 'fade-up'
-        | 'fade-left'
-        | 'fade-right'
-        | 'skew-up'
-        | 'skew-down'
-        | 'rotate-right'
-        | 'rotate-left'
-        | 'slide-down'
-        | 'slide-up'
-        | 'slide-right'
-        | 'slide-left'
-        | 'scale-y'
-        | 'scale-x'
-        | 'scale'
-        | 'pop'
-        | 'pop-top-left'
-        | 'pop-top-right'
-        | 'pop-bottom-left'
-        | 'pop-bottom-right'
-        | null;
-      duration?: number | null;
-      exitDuration?: number | null;
-      timingFunction?: string | null;
-      mounted?: boolean | null;
-    } | null;
-    width?: string | number | null;
-    middlewares?: {
-      shift?: unknown;
-      flip?: {
-        mainAxis?: boolean | null;
-        crossAxis?: boolean | null;
-        rootBoundary?: 'viewport' | 'document' | null;
-        elementContext?: "'reference'" | "'floating'" | null;
-        altBoundary?: boolean | null;
-        padding?: number | null;
-        fallbackPlacements?:
-          | (
-              | "'top'"
-              | "'left'"
-              | "'bottom'"
-              | "'right'"
-              | "'top-end'"
-              | "'top-start'"
-              | "'left-end'"
-              | "'left-start'"
-              | "'bottom-end'"
-              | "'bottom-start'"
-              | "'right-end'"
-              | "'right-start'"
-            )[]
-          | null;
-        fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-        fallbackAxisSideDirection?: "'end'" | "'start'" | "'none'" | null;
-        flipAlignment?: boolean | null;
-        boundary?:
-          | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-          | 'clippingAncestors'
-          | Children[]
-          | null;
-      } | null;
-      inline?: unknown;
-      size?: unknown;
-    } | null;
-    withArrow?: boolean | null;
-    arrowSize?: number | null;
-    arrowOffset?: number | null;
-    arrowRadius?: number | null;
-    arrowPosition?: "'center'" | "'side'" | null;
-    withinPortal?: boolean | null;
-    portalProps?: Record<string, unknown> | null;
-    zIndex?: string | number | null;
-    radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    disabled?: boolean | null;
-    returnFocus?: boolean | null;
-    floatingStrategy?: "'absolute'" | "'fixed'" | null;
-    overlayProps?: Record<string, unknown> | null;
-    withOverlay?: boolean | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-  } | null;
+  popoverProps?: { children?: Children; opened?: boolean | null; closeOnClickOutside?: boolean | null; clickOutsideEvents?: string[] | null; trapFocus?: boolean | null; closeOnEscape?: boolean | null; withRoles?: boolean | null; hideDetached?: boolean | null; position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'' | null; offset?: number | null; positionDependencies?: unknown[] | null; keepMounted?: boolean | null; transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; width?: string | number | null; middlewares?: { shift?: unknown; flip?: { mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; padding?: number | null; fallbackPlacements?: ('\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'end\'' | '\'start\'' | '\'none\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null; withArrow?: boolean | null; arrowSize?: number | null; arrowOffset?: number | null; arrowRadius?: number | null; arrowPosition?: '\'center\'' | '\'side\'' | null; withinPortal?: boolean | null; portalProps?: Record<string, unknown> | null; zIndex?: string | number | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; returnFocus?: boolean | null; floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null; overlayProps?: Record<string, unknown> | null; withOverlay?: boolean | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
   withPreview?: boolean | null;
   withEyeDropper?: boolean | null;
   eyeDropperIcon?: Children;
@@ -8494,7 +3993,7 @@ export type ColorInputProps = {
   attributes?: unknown;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   id?: ComponentId;
   [attribute: `data-${string}`]: string | null | undefined;
   [attribute: `aria-${string}`]: string | null | undefined;
@@ -8579,7 +4078,7 @@ export type ColorPickerProps = {
   attributes?: unknown;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   id?: ComponentId;
   [attribute: `data-${string}`]: string | null | undefined;
   [attribute: `aria-${string}`]: string | null | undefined;
@@ -8590,31 +4089,7 @@ export const ColorPicker = suite.component<ColorPickerProps>('ColorPicker');
 
 export type CompositeChartProps = {
   data?: Record<string, unknown>[] | null;
-  series?:
-    | {
-        type?: "'line'" | "'area'" | "'bar'" | null;
-        strokeDasharray?: string | number | null;
-        name?: string | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        label?: string | null;
-        yAxisId?: string | null;
-      }[]
-    | null;
+  series?: ({ type?: '\'line\'' | '\'area\'' | '\'bar\'' | null; strokeDasharray?: string | number | null; name?: string | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; label?: string | null; yAxisId?: string | null })[] | null;
   curveType?: CurveTypeValue;
   children?: Children;
   clickData?: Record<string, unknown> | null;
@@ -8699,9 +4174,9 @@ export type CompositeChartProps = {
   xAxisProps?: Record<string, unknown> | null;
   yAxisProps?: Record<string, unknown> | null;
   gridProps?: Record<string, unknown> | null;
-  tickLine?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  tickLine?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   strokeDasharray?: string | number | null;
-  gridAxis?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  gridAxis?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   unit?: string | null;
   tooltipAnimationDuration?: number | null;
   legendProps?: Record<string, unknown> | null;
@@ -8733,7 +4208,7 @@ export type ContainerProps = {
   children?: Children;
   size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   fluid?: boolean | null;
-  strategy?: "'block'" | "'grid'" | null;
+  strategy?: '\'block\'' | '\'grid\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -8806,127 +4281,14 @@ export const Container = suite.component<ContainerProps>('Container');
 
 export type DateInputProps = {
   value?: string | null;
-  popoverProps?: {
-    radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    disabled?: boolean | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-    opened?: boolean | null;
-    closeOnClickOutside?: boolean | null;
-    clickOutsideEvents?: string[] | null;
-    trapFocus?: boolean | null;
-    closeOnEscape?: boolean | null;
-    withRoles?: boolean | null;
-    hideDetached?: boolean | null;
-    position?:
-      | "'top'"
-      | "'left'"
-      | "'bottom'"
-      | "'right'"
-      | "'top-end'"
-      | "'top-start'"
-      | "'left-end'"
-      | "'left-start'"
-      | "'bottom-end'"
-      | "'bottom-start'"
-      | "'right-end'"
-      | "'right-start'"
-      | null;
-    offset?: number | null;
-    positionDependencies?: unknown[] | null;
-    keepMounted?: boolean | null;
-    transitionProps?: {
-      keepMounted?: boolean | null;
-      transition?:
-        | 'fade'
-        | 'fade-down'
-        | 'fade-up'
-        | 'fade-left'
-        | 'fade-right'
-        | 'skew-up'
-        | 'skew-down'
-        | 'rotate-right'
-        | 'rotate-left'
-        | 'slide-down'
-        | 'slide-up'
-        | 'slide-right'
-        | 'slide-left'
-        | 'scale-y'
-        | 'scale-x'
-        | 'scale'
-        | 'pop'
-        | 'pop-top-left'
-        | 'pop-top-right'
-        | 'pop-bottom-left'
-        | 'pop-bottom-right'
-        | null;
-      duration?: number | null;
-      exitDuration?: number | null;
-      timingFunction?: string | null;
-      mounted?: boolean | null;
-    } | null;
-    width?: string | number | null;
-    middlewares?: {
-      shift?: unknown;
-      flip?: {
-        mainAxis?: boolean | null;
-        crossAxis?: boolean | null;
-        rootBoundary?: 'viewport' | 'document' | null;
-        elementContext?: "'reference'" | "'floating'" | null;
-        altBoundary?: boolean | null;
-        padding?: number | null;
-        fallbackPlacements?:
-          | (
-              | "'top'"
-              | "'left'"
-              | "'bottom'"
-              | "'right'"
-              | "'top-end'"
-              | "'top-start'"
-              | "'left-end'"
-              | "'left-start'"
-              | "'bottom-end'"
-              | "'bottom-start'"
-              | "'right-end'"
-              | "'right-start'"
-            )[]
-          | null;
-        fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-        fallbackAxisSideDirection?: "'end'" | "'start'" | "'none'" | null;
-        flipAlignment?: boolean | null;
-        boundary?:
-          | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-          | 'clippingAncestors'
-          | Children[]
-          | null;
-      } | null;
-      inline?: unknown;
-      size?: unknown;
-    } | null;
-    withArrow?: boolean | null;
-    arrowSize?: number | null;
-    arrowOffset?: number | null;
-    arrowRadius?: number | null;
-    arrowPosition?: "'center'" | "'side'" | null;
-    withinPortal?: boolean | null;
-    portalProps?: Record<string, unknown> | null;
-    zIndex?: string | number | null;
-    shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    returnFocus?: boolean | null;
-    floatingStrategy?: "'absolute'" | "'fixed'" | null;
-    overlayProps?: Record<string, unknown> | null;
-    withOverlay?: boolean | null;
-  } | null;
+  popoverProps?: { radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown; opened?: boolean | null; closeOnClickOutside?: boolean | null; clickOutsideEvents?: string[] | null; trapFocus?: boolean | null; closeOnEscape?: boolean | null; withRoles?: boolean | null; hideDetached?: boolean | null; position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'' | null; offset?: number | null; positionDependencies?: unknown[] | null; keepMounted?: boolean | null; transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; width?: string | number | null; middlewares?: { shift?: unknown; flip?: { mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; padding?: number | null; fallbackPlacements?: ('\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'end\'' | '\'start\'' | '\'none\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null; withArrow?: boolean | null; arrowSize?: number | null; arrowOffset?: number | null; arrowRadius?: number | null; arrowPosition?: '\'center\'' | '\'side\'' | null; withinPortal?: boolean | null; portalProps?: Record<string, unknown> | null; zIndex?: string | number | null; shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; returnFocus?: boolean | null; floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null; overlayProps?: Record<string, unknown> | null; withOverlay?: boolean | null } | null;
   clearable?: boolean | null;
   clearButtonProps?: ClearButtonPropsValue;
   valueFormat?: string | null;
   fixOnBlur?: boolean | null;
   allowDeselect?: boolean | null;
-  maxLevel?: "'month'" | "'year'" | "'decade'" | null;
-  level?: "'month'" | "'year'" | "'decade'" | null;
+  maxLevel?: '\'month\'' | '\'year\'' | '\'decade\'' | null;
+  level?: '\'month\'' | '\'year\'' | '\'decade\'' | null;
   disabledDates?: unknown;
   highlightToday?: boolean | null;
   id?: ComponentId;
@@ -8936,7 +4298,7 @@ export type DateInputProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   n_blur?: number | null;
   n_submit?: number | null;
   debounce?: number | null;
@@ -9028,7 +4390,7 @@ export type DateInputProps = {
   ariaLabels?: AriaLabelsValue;
   decadeLabelFormat?: string | null;
   yearsListFormat?: string | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   withCellSpacing?: boolean | null;
   getYearControlProps?: unknown;
   minDate?: string | null;
@@ -9041,7 +4403,7 @@ export type DateInputProps = {
   previousDisabled?: boolean | null;
   withNext?: boolean | null;
   withPrevious?: boolean | null;
-  headerControlsOrder?: ("'level'" | "'next'" | "'previous'")[] | null;
+  headerControlsOrder?: ('\'level\'' | '\'next\'' | '\'previous\'')[] | null;
   yearLabelFormat?: string | null;
   monthsListFormat?: string | null;
   getMonthControlProps?: unknown;
@@ -9072,7 +4434,7 @@ export type DatePickerProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -9130,17 +4492,17 @@ export type DatePickerProps = {
   inset?: string | number | null;
   display?: DisplayValue;
   flex?: string | number | null;
-  maxLevel?: "'month'" | "'year'" | "'decade'" | null;
-  level?: "'month'" | "'year'" | "'decade'" | null;
-  presets?: { value?: string | null; label?: string | null }[] | null;
-  type?: "'default'" | "'multiple'" | "'range'" | null;
+  maxLevel?: '\'month\'' | '\'year\'' | '\'decade\'' | null;
+  level?: '\'month\'' | '\'year\'' | '\'decade\'' | null;
+  presets?: ({ value?: string | null; label?: string | null })[] | null;
+  type?: '\'default\'' | '\'multiple\'' | '\'range\'' | null;
   value?: string | string[] | null;
   allowDeselect?: boolean | null;
   allowSingleDateInRange?: boolean | null;
   defaultDate?: string | null;
   decadeLabelFormat?: string | null;
   yearsListFormat?: string | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   withCellSpacing?: boolean | null;
   getYearControlProps?: unknown;
   minDate?: string | null;
@@ -9164,7 +4526,7 @@ export type DatePickerProps = {
   previousIcon?: Children;
   nextLabel?: string | null;
   previousLabel?: string | null;
-  headerControlsOrder?: ("'level'" | "'next'" | "'previous'")[] | null;
+  headerControlsOrder?: ('\'level\'' | '\'next\'' | '\'previous\'')[] | null;
   hasNextLevel?: boolean | null;
   classNames?: Record<string, unknown> | null;
   styles?: unknown;
@@ -9187,7 +4549,7 @@ export type DatePickerInputProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -9246,7 +4608,7 @@ export type DatePickerInputProps = {
   display?: DisplayValue;
   flex?: string | number | null;
   closeOnChange?: boolean | null;
-  dropdownType?: "'popover'" | "'modal'" | null;
+  dropdownType?: '\'popover\'' | '\'modal\'' | null;
   popoverProps?: PopoverPropsValue;
   modalProps?: ModalPropsValue;
   clearable?: boolean | null;
@@ -9279,17 +4641,17 @@ export type DatePickerInputProps = {
   descriptionProps?: Record<string, unknown> | null;
   errorProps?: Record<string, unknown> | null;
   inputWrapperOrder?: InputWrapperOrderValue;
-  maxLevel?: "'month'" | "'year'" | "'decade'" | null;
-  level?: "'month'" | "'year'" | "'decade'" | null;
-  presets?: { value?: string | null; label?: string | null }[] | null;
-  type?: "'default'" | "'multiple'" | "'range'" | null;
+  maxLevel?: '\'month\'' | '\'year\'' | '\'decade\'' | null;
+  level?: '\'month\'' | '\'year\'' | '\'decade\'' | null;
+  presets?: ({ value?: string | null; label?: string | null })[] | null;
+  type?: '\'default\'' | '\'multiple\'' | '\'range\'' | null;
   value?: string | string[] | null;
   allowDeselect?: boolean | null;
   allowSingleDateInRange?: boolean | null;
   defaultDate?: string | null;
   decadeLabelFormat?: string | null;
   yearsListFormat?: string | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   withCellSpacing?: boolean | null;
   getYearControlProps?: unknown;
   minDate?: string | null;
@@ -9313,7 +4675,7 @@ export type DatePickerInputProps = {
   previousIcon?: Children;
   nextLabel?: string | null;
   previousLabel?: string | null;
-  headerControlsOrder?: ("'level'" | "'next'" | "'previous'")[] | null;
+  headerControlsOrder?: ('\'level\'' | '\'next\'' | '\'previous\'')[] | null;
   hasNextLevel?: boolean | null;
   classNames?: Record<string, unknown> | null;
   styles?: unknown;
@@ -9333,7 +4695,7 @@ export type DateTimePickerProps = {
   n_submit?: number | null;
   debounce?: number | null;
   highlightToday?: boolean | null;
-  presets?: { value?: string | null; label?: string | null }[] | null;
+  presets?: ({ value?: string | null; label?: string | null })[] | null;
   defaultDate?: string | null;
   id?: ComponentId;
   [attribute: `data-${string}`]: string | null | undefined;
@@ -9342,7 +4704,7 @@ export type DateTimePickerProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -9429,20 +4791,20 @@ export type DateTimePickerProps = {
   popoverProps?: PopoverPropsValue;
   clearable?: boolean | null;
   clearButtonProps?: ClearButtonPropsValue;
-  dropdownType?: "'popover'" | "'modal'" | null;
+  dropdownType?: '\'popover\'' | '\'modal\'' | null;
   modalProps?: ModalPropsValue;
   sortDates?: boolean | null;
   labelSeparator?: string | null;
   numberOfColumns?: number | null;
   columnsToScroll?: number | null;
   ariaLabels?: AriaLabelsValue;
-  level?: "'month'" | "'year'" | "'decade'" | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  level?: '\'month\'' | '\'year\'' | '\'decade\'' | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   nextIcon?: Children;
   previousIcon?: Children;
   nextLabel?: string | null;
   previousLabel?: string | null;
-  headerControlsOrder?: ("'level'" | "'next'" | "'previous'")[] | null;
+  headerControlsOrder?: ('\'level\'' | '\'next\'' | '\'previous\'')[] | null;
   minDate?: string | null;
   maxDate?: string | null;
   decadeLabelFormat?: string | null;
@@ -9472,13 +4834,7 @@ export const DateTimePicker = suite.component<DateTimePickerProps>('DateTimePick
 
 export type DatesProviderProps = {
   id?: ComponentId;
-  settings?: {
-    locale?: string | null;
-    firstDayOfWeek?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | null;
-    weekendDays?: (0 | 1 | 2 | 3 | 4 | 5 | 6)[] | null;
-    labelSeparator?: string | null;
-    consistentWeeks?: boolean | null;
-  } | null;
+  settings?: { locale?: string | null; firstDayOfWeek?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | null; weekendDays?: (0 | 1 | 2 | 3 | 4 | 5 | 6)[] | null; labelSeparator?: string | null; consistentWeeks?: boolean | null } | null;
   children?: Children;
 };
 export const DatesProvider = suite.component<DatesProviderProps>('DatesProvider');
@@ -9487,8 +4843,8 @@ export type DividerProps = {
   color?: BgValue;
   size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   label?: Children;
-  labelPosition?: "'left'" | "'right'" | "'center'" | null;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  labelPosition?: '\'left\'' | '\'right\'' | '\'center\'' | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -9560,28 +4916,7 @@ export type DividerProps = {
 export const Divider = suite.component<DividerProps>('Divider');
 
 export type DonutChartProps = {
-  data?:
-    | {
-        name?: string | null;
-        value?: number | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-      }[]
-    | null;
+  data?: ({ name?: string | null; value?: number | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null })[] | null;
   withTooltip?: boolean | null;
   tooltipAnimationDuration?: number | null;
   tooltipProps?: Record<string, unknown> | null;
@@ -9596,7 +4931,7 @@ export type DonutChartProps = {
   strokeWidth?: number | null;
   startAngle?: number | null;
   endAngle?: number | null;
-  tooltipDataSource?: "'segment'" | "'all'" | null;
+  tooltipDataSource?: '\'segment\'' | '\'all\'' | null;
   chartLabel?: string | number | null;
   children?: Children;
   pieChartProps?: Record<string, unknown> | null;
@@ -9675,7 +5010,7 @@ export type DonutChartProps = {
 export const DonutChart = suite.component<DonutChartProps>('DonutChart');
 
 export type DrawerProps = {
-  position?: "'top'" | "'left'" | "'bottom'" | "'right'" | null;
+  position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   offset?: string | number | null;
   title?: Children;
@@ -9865,29 +5200,8 @@ export type FlexProps = {
   columnGap?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   align?: AlignValue;
   justify?: JustifyValue2;
-  wrap?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'nowrap'
-    | 'wrap'
-    | 'wrap-reverse'
-    | null;
-  direction?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'column'
-    | 'column-reverse'
-    | 'row'
-    | 'row-reverse'
-    | null;
+  wrap?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'nowrap' | 'wrap' | 'wrap-reverse' | null;
+  direction?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'column' | 'column-reverse' | 'row' | 'row-reverse' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -10048,67 +5362,12 @@ export type GridProps = {
   children?: Children;
   gutter?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   grow?: boolean | null;
-  justify?:
-    | 'left'
-    | 'right'
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'space-around'
-    | 'space-between'
-    | 'space-evenly'
-    | 'stretch'
-    | 'center'
-    | 'end'
-    | 'flex-end'
-    | 'flex-start'
-    | 'start'
-    | 'normal'
-    | null;
-  align?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'stretch'
-    | 'center'
-    | 'end'
-    | 'flex-end'
-    | 'flex-start'
-    | 'start'
-    | 'normal'
-    | 'self-end'
-    | 'self-start'
-    | 'baseline'
-    | null;
+  justify?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'space-around' | 'space-between' | 'space-evenly' | 'stretch' | 'center' | 'end' | 'flex-end' | 'flex-start' | 'start' | 'normal' | null;
+  align?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'stretch' | 'center' | 'end' | 'flex-end' | 'flex-start' | 'start' | 'normal' | 'self-end' | 'self-start' | 'baseline' | null;
   columns?: number | null;
-  overflow?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | '-moz-hidden-unscrollable'
-    | 'auto'
-    | 'clip'
-    | 'hidden'
-    | 'scroll'
-    | 'visible'
-    | null;
-  type?: "'media'" | "'container'" | null;
-  breakpoints?: {
-    xs?: string | null;
-    sm?: string | null;
-    md?: string | null;
-    lg?: string | null;
-    xl?: string | null;
-  } | null;
+  overflow?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-moz-hidden-unscrollable' | 'auto' | 'clip' | 'hidden' | 'scroll' | 'visible' | null;
+  type?: '\'media\'' | '\'container\'' | null;
+  breakpoints?: { xs?: string | null; sm?: string | null; md?: string | null; lg?: string | null; xl?: string | null } | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -10258,17 +5517,7 @@ export type GroupProps = {
   children?: Children;
   justify?: JustifyValue2;
   align?: AlignValue;
-  wrap?:
-    | "'-moz-initial'"
-    | "'inherit'"
-    | "'initial'"
-    | "'revert'"
-    | "'revert-layer'"
-    | "'unset'"
-    | "'nowrap'"
-    | "'wrap'"
-    | "'wrap-reverse'"
-    | null;
+  wrap?: '\'-moz-initial\'' | '\'inherit\'' | '\'initial\'' | '\'revert\'' | '\'revert-layer\'' | '\'unset\'' | '\'nowrap\'' | '\'wrap\'' | '\'wrap-reverse\'' | null;
   gap?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   grow?: boolean | null;
   preventGrowOverflow?: boolean | null;
@@ -10445,7 +5694,7 @@ export type HoverCardProps = {
   arrowSize?: number | null;
   arrowOffset?: number | null;
   arrowRadius?: number | null;
-  arrowPosition?: "'center'" | "'side'" | null;
+  arrowPosition?: '\'center\'' | '\'side\'' | null;
   withinPortal?: boolean | null;
   portalProps?: Record<string, unknown> | null;
   zIndex?: string | number | null;
@@ -10453,7 +5702,7 @@ export type HoverCardProps = {
   shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   disabled?: boolean | null;
   returnFocus?: boolean | null;
-  floatingStrategy?: "'absolute'" | "'fixed'" | null;
+  floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null;
   overlayProps?: Record<string, unknown> | null;
   withOverlay?: boolean | null;
   classNames?: Record<string, unknown> | null;
@@ -10549,19 +5798,7 @@ export const HoverCardTarget = suite.component<HoverCardTargetProps>('HoverCardT
 
 export type ImageProps = {
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  fit?:
-    | "'-moz-initial'"
-    | "'inherit'"
-    | "'initial'"
-    | "'revert'"
-    | "'revert-layer'"
-    | "'unset'"
-    | "'none'"
-    | "'contain'"
-    | "'cover'"
-    | "'fill'"
-    | "'scale-down'"
-    | null;
+  fit?: '\'-moz-initial\'' | '\'inherit\'' | '\'initial\'' | '\'revert\'' | '\'revert-layer\'' | '\'unset\'' | '\'none\'' | '\'contain\'' | '\'cover\'' | '\'fill\'' | '\'scale-down\'' | null;
   fallbackSrc?: string | null;
   src?: unknown;
   alt?: string | null;
@@ -10636,17 +5873,7 @@ export type ImageProps = {
 export const Image = suite.component<ImageProps>('Image');
 
 export type IndicatorProps = {
-  position?:
-    | "'top-center'"
-    | "'top-end'"
-    | "'top-start'"
-    | "'bottom-center'"
-    | "'bottom-end'"
-    | "'bottom-start'"
-    | "'middle-center'"
-    | "'middle-end'"
-    | "'middle-start'"
-    | null;
+  position?: '\'top-center\'' | '\'top-end\'' | '\'top-start\'' | '\'bottom-center\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'middle-center\'' | '\'middle-end\'' | '\'middle-start\'' | null;
   offset?: number | null;
   inline?: boolean | null;
   size?: string | number | null;
@@ -10806,7 +6033,7 @@ export type InputWrapperProps = {
   children?: Children;
   htmlFor?: string | null;
   size?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  labelElement?: "'label'" | "'div'" | null;
+  labelElement?: '\'label\'' | '\'div\'' | null;
   label?: Children;
   description?: Children;
   error?: Children;
@@ -10994,7 +6221,7 @@ export type JsonInputProps = {
   debounce?: number | null;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const JsonInput = suite.component<JsonInputProps>('JsonInput');
 
@@ -11073,30 +6300,7 @@ export const Kbd = suite.component<KbdProps>('Kbd');
 
 export type LineChartProps = {
   data?: Record<string, unknown>[] | null;
-  series?:
-    | {
-        strokeDasharray?: string | number | null;
-        name?: string | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        label?: string | null;
-        yAxisId?: string | null;
-      }[]
-    | null;
+  series?: ({ strokeDasharray?: string | number | null; name?: string | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; label?: string | null; yAxisId?: string | null })[] | null;
   curveType?: CurveTypeValue;
   fillOpacity?: number | null;
   withDots?: boolean | null;
@@ -11113,28 +6317,8 @@ export type LineChartProps = {
   hoverSeriesName?: Record<string, unknown> | null;
   highlightHover?: boolean | null;
   withPointLabels?: boolean | null;
-  gradientStops?:
-    | {
-        offset?: number | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-      }[]
-    | null;
-  type?: "'default'" | "'gradient'" | null;
+  gradientStops?: ({ offset?: number | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null })[] | null;
+  type?: '\'default\'' | '\'gradient\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -11199,9 +6383,9 @@ export type LineChartProps = {
   xAxisProps?: Record<string, unknown> | null;
   yAxisProps?: Record<string, unknown> | null;
   gridProps?: Record<string, unknown> | null;
-  tickLine?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  tickLine?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   strokeDasharray?: string | number | null;
-  gridAxis?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  gridAxis?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   unit?: string | null;
   tooltipAnimationDuration?: number | null;
   legendProps?: Record<string, unknown> | null;
@@ -11210,7 +6394,7 @@ export type LineChartProps = {
   withTooltip?: boolean | null;
   textColor?: ColorValue;
   gridColor?: ColorValue;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   xAxisLabel?: string | null;
   yAxisLabel?: string | null;
   withRightYAxis?: boolean | null;
@@ -11232,21 +6416,13 @@ export const LineChart = suite.component<LineChartProps>('LineChart');
 
 export type ListProps = {
   children?: Children;
-  type?: "'ordered'" | "'unordered'" | null;
+  type?: '\'ordered\'' | '\'unordered\'' | null;
   withPadding?: boolean | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   icon?: Children;
   spacing?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   center?: boolean | null;
-  listStyleType?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | null;
+  listStyleType?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | null;
   id?: ComponentId;
   [attribute: `data-${string}`]: string | null | undefined;
   [attribute: `aria-${string}`]: string | null | undefined;
@@ -11393,7 +6569,7 @@ export const ListItem = suite.component<ListItemProps>('ListItem');
 export type LoaderProps = {
   size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   color?: BgValue;
-  type?: "'bars'" | "'dots'" | "'oval'" | null;
+  type?: '\'bars\'' | '\'dots\'' | '\'oval\'' | null;
   children?: Children;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -11467,661 +6643,8 @@ export const Loader = suite.component<LoaderProps>('Loader');
 
 export type LoadingOverlayProps = {
   transitionProps?: TransitionPropsValue;
-  loaderProps?: {
-    size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    color?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    type?: "'bars'" | "'dots'" | "'oval'" | null;
-    children?: Children;
-    className?: string | null;
-    style?: unknown;
-    hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    lightHidden?: boolean | null;
-    darkHidden?: boolean | null;
-    mod?: string | null;
-    m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bd?: string | number | null;
-    bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bg?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    c?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-    ff?: 'monospace' | 'text' | 'heading' | null;
-    fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fw?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'bold'
-      | 'normal'
-      | 'bolder'
-      | 'lighter'
-      | null;
-    lts?: string | number | null;
-    ta?:
-      | 'left'
-      | 'right'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | '-webkit-match-parent'
-      | 'center'
-      | 'end'
-      | 'justify'
-      | 'match-parent'
-      | 'start'
-      | null;
-    lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fs?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'normal'
-      | 'italic'
-      | 'oblique'
-      | null;
-    tt?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'capitalize'
-      | 'full-size-kana'
-      | 'full-width'
-      | 'lowercase'
-      | 'uppercase'
-      | null;
-    td?: string | number | null;
-    w?: string | number | null;
-    miw?: string | number | null;
-    maw?: string | number | null;
-    h?: string | number | null;
-    mih?: string | number | null;
-    mah?: string | number | null;
-    bgsz?: string | number | null;
-    bgp?: string | number | null;
-    bgr?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'no-repeat'
-      | 'repeat'
-      | 'repeat-x'
-      | 'repeat-y'
-      | 'round'
-      | 'space'
-      | null;
-    bga?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | 'local'
-      | 'scroll'
-      | null;
-    pos?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | '-webkit-sticky'
-      | 'absolute'
-      | 'relative'
-      | 'static'
-      | 'sticky'
-      | null;
-    top?: string | number | null;
-    left?: string | number | null;
-    bottom?: string | number | null;
-    right?: string | number | null;
-    inset?: string | number | null;
-    display?:
-      | 'flex'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'block'
-      | 'inline'
-      | 'run-in'
-      | '-ms-flexbox'
-      | '-ms-grid'
-      | '-webkit-flex'
-      | 'flow'
-      | 'flow-root'
-      | 'grid'
-      | 'ruby'
-      | 'table'
-      | 'ruby-base'
-      | 'ruby-base-container'
-      | 'ruby-text'
-      | 'ruby-text-container'
-      | 'table-caption'
-      | 'table-cell'
-      | 'table-column'
-      | 'table-column-group'
-      | 'table-footer-group'
-      | 'table-header-group'
-      | 'table-row'
-      | 'table-row-group'
-      | '-ms-inline-flexbox'
-      | '-ms-inline-grid'
-      | '-webkit-inline-flex'
-      | 'inline-block'
-      | 'inline-flex'
-      | 'inline-grid'
-      | 'inline-list-item'
-      | 'inline-table'
-      | 'contents'
-      | 'list-item'
-      | null;
-    flex?: string | number | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-  } | null;
-  overlayProps?: {
-    backgroundOpacity?: number | null;
-    color?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'aliceblue'
-      | 'antiquewhite'
-      | 'aqua'
-      | 'aquamarine'
-      | 'azure'
-      | 'beige'
-      | 'bisque'
-      | 'black'
-      | 'blanchedalmond'
-      | 'blue'
-      | 'blueviolet'
-      | 'brown'
-      | 'burlywood'
-      | 'cadetblue'
-      | 'chartreuse'
-      | 'chocolate'
-      | 'coral'
-      | 'cornflowerblue'
-      | 'cornsilk'
-      | 'crimson'
-      | 'cyan'
-      | 'darkblue'
-      | 'darkcyan'
-      | 'darkgoldenrod'
-      | 'darkgray'
-      | 'darkgreen'
-      | 'darkgrey'
-      | 'darkkhaki'
-      | 'darkmagenta'
-      | 'darkolivegreen'
-      | 'darkorange'
-      | 'darkorchid'
-      | 'darkred'
-      | 'darksalmon'
-      | 'darkseagreen'
-      | 'darkslateblue'
-      | 'darkslategray'
-      | 'darkslategrey'
-      | 'darkturquoise'
-      | 'darkviolet'
-      | 'deeppink'
-      | 'deepskyblue'
-      | 'dimgray'
-      | 'dimgrey'
-      | 'dodgerblue'
-      | 'firebrick'
-      | 'floralwhite'
-      | 'forestgreen'
-      | 'fuchsia'
-      | 'gainsboro'
-      | 'ghostwhite'
-      | 'gold'
-      | 'goldenrod'
-      | 'gray'
-      | 'green'
-      | 'greenyellow'
-      | 'grey'
-      | 'honeydew'
-      | 'hotpink'
-      | 'indianred'
-      | 'indigo'
-      | 'ivory'
-      | 'khaki'
-      | 'lavender'
-      | 'lavenderblush'
-      | 'lawngreen'
-      | 'lemonchiffon'
-      | 'lightblue'
-      | 'lightcoral'
-      | 'lightcyan'
-      | 'lightgoldenrodyellow'
-      | 'lightgray'
-      | 'lightgreen'
-      | 'lightgrey'
-      | 'lightpink'
-      | 'lightsalmon'
-      | 'lightseagreen'
-      | 'lightskyblue'
-      | 'lightslategray'
-      | 'lightslategrey'
-      | 'lightsteelblue'
-      | 'lightyellow'
-      | 'lime'
-      | 'limegreen'
-      | 'linen'
-      | 'magenta'
-      | 'maroon'
-      | 'mediumaquamarine'
-      | 'mediumblue'
-      | 'mediumorchid'
-      | 'mediumpurple'
-      | 'mediumseagreen'
-      | 'mediumslateblue'
-      | 'mediumspringgreen'
-      | 'mediumturquoise'
-      | 'mediumvioletred'
-      | 'midnightblue'
-      | 'mintcream'
-      | 'mistyrose'
-      | 'moccasin'
-      | 'navajowhite'
-      | 'navy'
-      | 'oldlace'
-      | 'olive'
-      | 'olivedrab'
-      | 'orange'
-      | 'orangered'
-      | 'orchid'
-      | 'palegoldenrod'
-      | 'palegreen'
-      | 'paleturquoise'
-      | 'palevioletred'
-      | 'papayawhip'
-      | 'peachpuff'
-      | 'peru'
-      | 'pink'
-      | 'plum'
-      | 'powderblue'
-      | 'purple'
-      | 'rebeccapurple'
-      | 'red'
-      | 'rosybrown'
-      | 'royalblue'
-      | 'saddlebrown'
-      | 'salmon'
-      | 'sandybrown'
-      | 'seagreen'
-      | 'seashell'
-      | 'sienna'
-      | 'silver'
-      | 'skyblue'
-      | 'slateblue'
-      | 'slategray'
-      | 'slategrey'
-      | 'snow'
-      | 'springgreen'
-      | 'steelblue'
-      | 'tan'
-      | 'teal'
-      | 'thistle'
-      | 'tomato'
-      | 'transparent'
-      | 'turquoise'
-      | 'violet'
-      | 'wheat'
-      | 'white'
-      | 'whitesmoke'
-      | 'yellow'
-      | 'yellowgreen'
-      | 'ActiveBorder'
-      | 'ActiveCaption'
-      | 'AppWorkspace'
-      | 'Background'
-      | 'ButtonFace'
-      | 'ButtonHighlight'
-      | 'ButtonShadow'
-      | 'ButtonText'
-      | 'CaptionText'
-      | 'GrayText'
-      | 'Highlight'
-      | 'HighlightText'
-      | 'InactiveBorder'
-      | 'InactiveCaption'
-      | 'InactiveCaptionText'
-      | 'InfoBackground'
-      | 'InfoText'
-      | 'Menu'
-      | 'MenuText'
-      | 'Scrollbar'
-      | 'ThreeDDarkShadow'
-      | 'ThreeDFace'
-      | 'ThreeDHighlight'
-      | 'ThreeDLightShadow'
-      | 'ThreeDShadow'
-      | 'Window'
-      | 'WindowFrame'
-      | 'WindowText'
-      | 'currentcolor'
-      | null;
-    blur?: string | number | null;
-    gradient?: string | null;
-    zIndex?: string | number | null;
-    radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    children?: Children;
-    center?: boolean | null;
-    fixed?: boolean | null;
-    className?: string | null;
-    style?: unknown;
-    hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    lightHidden?: boolean | null;
-    darkHidden?: boolean | null;
-    mod?: string | null;
-    m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bd?: string | number | null;
-    bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bg?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    c?:
-      | 'blue'
-      | 'cyan'
-      | 'gray'
-      | 'green'
-      | 'indigo'
-      | 'lime'
-      | 'orange'
-      | 'pink'
-      | 'red'
-      | 'teal'
-      | 'violet'
-      | 'yellow'
-      | 'dark'
-      | 'grape'
-      | null;
-    opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-    ff?: 'monospace' | 'text' | 'heading' | null;
-    fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fw?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'bold'
-      | 'normal'
-      | 'bolder'
-      | 'lighter'
-      | null;
-    lts?: string | number | null;
-    ta?:
-      | 'left'
-      | 'right'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | '-webkit-match-parent'
-      | 'center'
-      | 'end'
-      | 'justify'
-      | 'match-parent'
-      | 'start'
-      | null;
-    lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fs?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'normal'
-      | 'italic'
-      | 'oblique'
-      | null;
-    tt?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'capitalize'
-      | 'full-size-kana'
-      | 'full-width'
-      | 'lowercase'
-      | 'uppercase'
-      | null;
-    td?: string | number | null;
-    w?: string | number | null;
-    miw?: string | number | null;
-    maw?: string | number | null;
-    h?: string | number | null;
-    mih?: string | number | null;
-    mah?: string | number | null;
-    bgsz?: string | number | null;
-    bgp?: string | number | null;
-    bgr?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'no-repeat'
-      | 'repeat'
-      | 'repeat-x'
-      | 'repeat-y'
-      | 'round'
-      | 'space'
-      | null;
-    bga?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | 'local'
-      | 'scroll'
-      | null;
-    pos?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | '-webkit-sticky'
-      | 'absolute'
-      | 'relative'
-      | 'static'
-      | 'sticky'
-      | null;
-    top?: string | number | null;
-    left?: string | number | null;
-    bottom?: string | number | null;
-    right?: string | number | null;
-    inset?: string | number | null;
-    display?:
-      | 'flex'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'block'
-      | 'inline'
-      | 'run-in'
-      | '-ms-flexbox'
-      | '-ms-grid'
-      | '-webkit-flex'
-      | 'flow'
-      | 'flow-root'
-      | 'grid'
-      | 'ruby'
-      | 'table'
-      | 'ruby-base'
-      | 'ruby-base-container'
-      | 'ruby-text'
-      | 'ruby-text-container'
-      | 'table-caption'
-      | 'table-cell'
-      | 'table-column'
-      | 'table-column-group'
-      | 'table-footer-group'
-      | 'table-header-group'
-      | 'table-row'
-      | 'table-row-group'
-      | '-ms-inline-flexbox'
-      | '-ms-inline-grid'
-      | '-webkit-inline-flex'
-      | 'inline-block'
-      | 'inline-flex'
-      | 'inline-grid'
-      | 'inline-list-item'
-      | 'inline-table'
-      | 'contents'
-      | 'list-item'
-      | null;
-    flex?: string | number | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-  } | null;
+  loaderProps?: { size?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; color?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; type?: '\'bars\'' | '\'dots\'' | '\'oval\'' | null; children?: Children; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
+  overlayProps?: { backgroundOpacity?: number | null; color?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'aliceblue' | 'antiquewhite' | 'aqua' | 'aquamarine' | 'azure' | 'beige' | 'bisque' | 'black' | 'blanchedalmond' | 'blue' | 'blueviolet' | 'brown' | 'burlywood' | 'cadetblue' | 'chartreuse' | 'chocolate' | 'coral' | 'cornflowerblue' | 'cornsilk' | 'crimson' | 'cyan' | 'darkblue' | 'darkcyan' | 'darkgoldenrod' | 'darkgray' | 'darkgreen' | 'darkgrey' | 'darkkhaki' | 'darkmagenta' | 'darkolivegreen' | 'darkorange' | 'darkorchid' | 'darkred' | 'darksalmon' | 'darkseagreen' | 'darkslateblue' | 'darkslategray' | 'darkslategrey' | 'darkturquoise' | 'darkviolet' | 'deeppink' | 'deepskyblue' | 'dimgray' | 'dimgrey' | 'dodgerblue' | 'firebrick' | 'floralwhite' | 'forestgreen' | 'fuchsia' | 'gainsboro' | 'ghostwhite' | 'gold' | 'goldenrod' | 'gray' | 'green' | 'greenyellow' | 'grey' | 'honeydew' | 'hotpink' | 'indianred' | 'indigo' | 'ivory' | 'khaki' | 'lavender' | 'lavenderblush' | 'lawngreen' | 'lemonchiffon' | 'lightblue' | 'lightcoral' | 'lightcyan' | 'lightgoldenrodyellow' | 'lightgray' | 'lightgreen' | 'lightgrey' | 'lightpink' | 'lightsalmon' | 'lightseagreen' | 'lightskyblue' | 'lightslategray' | 'lightslategrey' | 'lightsteelblue' | 'lightyellow' | 'lime' | 'limegreen' | 'linen' | 'magenta' | 'maroon' | 'mediumaquamarine' | 'mediumblue' | 'mediumorchid' | 'mediumpurple' | 'mediumseagreen' | 'mediumslateblue' | 'mediumspringgreen' | 'mediumturquoise' | 'mediumvioletred' | 'midnightblue' | 'mintcream' | 'mistyrose' | 'moccasin' | 'navajowhite' | 'navy' | 'oldlace' | 'olive' | 'olivedrab' | 'orange' | 'orangered' | 'orchid' | 'palegoldenrod' | 'palegreen' | 'paleturquoise' | 'palevioletred' | 'papayawhip' | 'peachpuff' | 'peru' | 'pink' | 'plum' | 'powderblue' | 'purple' | 'rebeccapurple' | 'red' | 'rosybrown' | 'royalblue' | 'saddlebrown' | 'salmon' | 'sandybrown' | 'seagreen' | 'seashell' | 'sienna' | 'silver' | 'skyblue' | 'slateblue' | 'slategray' | 'slategrey' | 'snow' | 'springgreen' | 'steelblue' | 'tan' | 'teal' | 'thistle' | 'tomato' | 'transparent' | 'turquoise' | 'violet' | 'wheat' | 'white' | 'whitesmoke' | 'yellow' | 'yellowgreen' | 'ActiveBorder' | 'ActiveCaption' | 'AppWorkspace' | 'Background' | 'ButtonFace' | 'ButtonHighlight' | 'ButtonShadow' | 'ButtonText' | 'CaptionText' | 'GrayText' | 'Highlight' | 'HighlightText' | 'InactiveBorder' | 'InactiveCaption' | 'InactiveCaptionText' | 'InfoBackground' | 'InfoText' | 'Menu' | 'MenuText' | 'Scrollbar' | 'ThreeDDarkShadow' | 'ThreeDFace' | 'ThreeDHighlight' | 'ThreeDLightShadow' | 'ThreeDShadow' | 'Window' | 'WindowFrame' | 'WindowText' | 'currentcolor' | null; blur?: string | number | null; gradient?: string | null; zIndex?: string | number | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; children?: Children; center?: boolean | null; fixed?: boolean | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; c?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
   visible?: boolean | null;
   zIndex?: string | number | null;
   className?: string | null;
@@ -12196,7 +6719,7 @@ export const LoadingOverlay = suite.component<LoadingOverlayProps>('LoadingOverl
 
 export type ManagedDrawerProps = {
   id?: ComponentId;
-  position?: "'top'" | "'left'" | "'bottom'" | "'right'" | null;
+  position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   offset?: string | number | null;
   title?: Children;
@@ -12384,108 +6907,10 @@ export const ManagedModal = suite.component<ManagedModalProps>('ManagedModal');
 
 export type MantineProviderProps = {
   id?: ComponentId;
-  theme?: {
-    focusRing?: "'auto'" | "'always'" | "'never'" | null;
-    scale?: number | null;
-    fontSmoothing?: boolean | null;
-    white?: string | null;
-    black?: string | null;
-    colors?: {
-      dark?: Record<string, string> | null;
-      gray?: Record<string, string> | null;
-      red?: Record<string, string> | null;
-      pink?: Record<string, string> | null;
-      grape?: Record<string, string> | null;
-      violet?: Record<string, string> | null;
-      indigo?: Record<string, string> | null;
-      blue?: Record<string, string> | null;
-      cyan?: Record<string, string> | null;
-      green?: Record<string, string> | null;
-      lime?: Record<string, string> | null;
-      yellow?: Record<string, string> | null;
-      orange?: Record<string, string> | null;
-      teal?: Record<string, string> | null;
-    } | null;
-    primaryShade?: 2 | 1 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | null;
-    primaryColor?: string | null;
-    variantColorResolver?: Record<string, unknown> | null;
-    autoContrast?: boolean | null;
-    luminanceThreshold?: number | null;
-    fontFamily?: string | null;
-    fontFamilyMonospace?: string | null;
-    headings?: {
-      fontFamily?: string | null;
-      fontWeight?: string | null;
-      textWrap?: "'wrap'" | "'nowrap'" | "'balance'" | "'pretty'" | "'stable'" | null;
-      sizes?: {
-        h1?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null;
-        h2?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null;
-        h3?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null;
-        h4?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null;
-        h5?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null;
-        h6?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null;
-      } | null;
-    } | null;
-    radius?: {
-      xs?: string | null;
-      sm?: string | null;
-      md?: string | null;
-      lg?: string | null;
-      xl?: string | null;
-    } | null;
-    defaultRadius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    spacing?: {
-      xs?: string | null;
-      sm?: string | null;
-      md?: string | null;
-      lg?: string | null;
-      xl?: string | null;
-    } | null;
-    fontSizes?: {
-      xs?: string | null;
-      sm?: string | null;
-      md?: string | null;
-      lg?: string | null;
-      xl?: string | null;
-    } | null;
-    lineHeights?: {
-      xs?: string | null;
-      sm?: string | null;
-      md?: string | null;
-      lg?: string | null;
-      xl?: string | null;
-    } | null;
-    breakpoints?: {
-      xs?: string | null;
-      sm?: string | null;
-      md?: string | null;
-      lg?: string | null;
-      xl?: string | null;
-    } | null;
-    shadows?: {
-      xs?: string | null;
-      sm?: string | null;
-      md?: string | null;
-      lg?: string | null;
-      xl?: string | null;
-    } | null;
-    respectReducedMotion?: boolean | null;
-    cursorType?: "'default'" | "'pointer'" | null;
-    defaultGradient?: { from?: string | null; to?: string | null; deg?: number | null } | null;
-    activeClassName?: string | null;
-    focusClassName?: string | null;
-    components?: Record<string, unknown> | null;
-    other?: Record<string, unknown> | null;
-  } | null;
-  colorSchemeManager?: {
-    get?: unknown;
-    set?: unknown;
-    subscribe?: unknown;
-    unsubscribe?: unknown;
-    clear?: unknown;
-  } | null;
-  defaultColorScheme?: "'auto'" | "'dark'" | "'light'" | null;
-  forceColorScheme?: "'dark'" | "'light'" | null;
+  theme?: { focusRing?: '\'auto\'' | '\'always\'' | '\'never\'' | null; scale?: number | null; fontSmoothing?: boolean | null; white?: string | null; black?: string | null; colors?: { dark?: Record<string, string> | null; gray?: Record<string, string> | null; red?: Record<string, string> | null; pink?: Record<string, string> | null; grape?: Record<string, string> | null; violet?: Record<string, string> | null; indigo?: Record<string, string> | null; blue?: Record<string, string> | null; cyan?: Record<string, string> | null; green?: Record<string, string> | null; lime?: Record<string, string> | null; yellow?: Record<string, string> | null; orange?: Record<string, string> | null; teal?: Record<string, string> | null } | null; primaryShade?: 2 | 1 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | null; primaryColor?: string | null; variantColorResolver?: Record<string, unknown> | null; autoContrast?: boolean | null; luminanceThreshold?: number | null; fontFamily?: string | null; fontFamilyMonospace?: string | null; headings?: { fontFamily?: string | null; fontWeight?: string | null; textWrap?: '\'wrap\'' | '\'nowrap\'' | '\'balance\'' | '\'pretty\'' | '\'stable\'' | null; sizes?: { h1?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null; h2?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null; h3?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null; h4?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null; h5?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null; h6?: { fontSize?: string | null; fontWeight?: string | null; lineHeight?: string | null } | null } | null } | null; radius?: { xs?: string | null; sm?: string | null; md?: string | null; lg?: string | null; xl?: string | null } | null; defaultRadius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; spacing?: { xs?: string | null; sm?: string | null; md?: string | null; lg?: string | null; xl?: string | null } | null; fontSizes?: { xs?: string | null; sm?: string | null; md?: string | null; lg?: string | null; xl?: string | null } | null; lineHeights?: { xs?: string | null; sm?: string | null; md?: string | null; lg?: string | null; xl?: string | null } | null; breakpoints?: { xs?: string | null; sm?: string | null; md?: string | null; lg?: string | null; xl?: string | null } | null; shadows?: { xs?: string | null; sm?: string | null; md?: string | null; lg?: string | null; xl?: string | null } | null; respectReducedMotion?: boolean | null; cursorType?: '\'default\'' | '\'pointer\'' | null; defaultGradient?: { from?: string | null; to?: string | null; deg?: number | null } | null; activeClassName?: string | null; focusClassName?: string | null; components?: Record<string, unknown> | null; other?: Record<string, unknown> | null } | null;
+  colorSchemeManager?: { get?: unknown; set?: unknown; subscribe?: unknown; unsubscribe?: unknown; clear?: unknown } | null;
+  defaultColorScheme?: '\'auto\'' | '\'dark\'' | '\'light\'' | null;
+  forceColorScheme?: '\'dark\'' | '\'light\'' | null;
   cssVariablesSelector?: string | null;
   withCssVariables?: boolean | null;
   deduplicateCssVariables?: boolean | null;
@@ -12497,7 +6922,7 @@ export type MantineProviderProps = {
   withGlobalClasses?: boolean | null;
   stylesTransform?: { sx?: unknown; styles?: unknown } | null;
   children?: Children;
-  env?: "'default'" | "'test'" | null;
+  env?: '\'default\'' | '\'test\'' | null;
 };
 export const MantineProvider = suite.component<MantineProviderProps>('MantineProvider');
 
@@ -12583,7 +7008,7 @@ export type MenuProps = {
   closeOnItemClick?: boolean | null;
   loop?: boolean | null;
   closeOnEscape?: boolean | null;
-  trigger?: "'click'" | "'hover'" | "'click-hover'" | null;
+  trigger?: '\'click\'' | '\'hover\'' | '\'click-hover\'' | null;
   openDelay?: number | null;
   closeDelay?: number | null;
   closeOnClickOutside?: boolean | null;
@@ -12601,7 +7026,7 @@ export type MenuProps = {
   arrowSize?: number | null;
   arrowOffset?: number | null;
   arrowRadius?: number | null;
-  arrowPosition?: "'center'" | "'side'" | null;
+  arrowPosition?: '\'center\'' | '\'side\'' | null;
   withinPortal?: boolean | null;
   portalProps?: Record<string, unknown> | null;
   zIndex?: string | number | null;
@@ -12609,7 +7034,7 @@ export type MenuProps = {
   shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   disabled?: boolean | null;
   returnFocus?: boolean | null;
-  floatingStrategy?: "'absolute'" | "'fixed'" | null;
+  floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null;
   overlayProps?: Record<string, unknown> | null;
   withOverlay?: boolean | null;
   classNames?: Record<string, unknown> | null;
@@ -12771,7 +7196,7 @@ export type MenuItemProps = {
   disabled?: boolean | null;
   href?: string | null;
   n_clicks?: number | null;
-  target?: "'_blank'" | "'_self'" | null;
+  target?: '\'_blank\'' | '\'_self\'' | null;
   refresh?: boolean | null;
   top?: string | number | null;
   right?: string | number | null;
@@ -13043,7 +7468,7 @@ export type MonthPickerInputProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -13102,7 +7527,7 @@ export type MonthPickerInputProps = {
   display?: DisplayValue;
   flex?: string | number | null;
   closeOnChange?: boolean | null;
-  dropdownType?: "'popover'" | "'modal'" | null;
+  dropdownType?: '\'popover\'' | '\'modal\'' | null;
   popoverProps?: PopoverPropsValue;
   modalProps?: ModalPropsValue;
   clearable?: boolean | null;
@@ -13135,16 +7560,16 @@ export type MonthPickerInputProps = {
   descriptionProps?: Record<string, unknown> | null;
   errorProps?: Record<string, unknown> | null;
   inputWrapperOrder?: InputWrapperOrderValue;
-  maxLevel?: "'year'" | "'decade'" | null;
-  level?: "'year'" | "'decade'" | null;
-  type?: "'default'" | "'multiple'" | "'range'" | null;
+  maxLevel?: '\'year\'' | '\'decade\'' | null;
+  level?: '\'year\'' | '\'decade\'' | null;
+  type?: '\'default\'' | '\'multiple\'' | '\'range\'' | null;
   value?: string | string[] | null;
   allowDeselect?: boolean | null;
   allowSingleDateInRange?: boolean | null;
   defaultDate?: string | null;
   decadeLabelFormat?: string | null;
   yearsListFormat?: string | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   withCellSpacing?: boolean | null;
   getYearControlProps?: unknown;
   minDate?: string | null;
@@ -13159,7 +7584,7 @@ export type MonthPickerInputProps = {
   previousIcon?: Children;
   nextLabel?: string | null;
   previousLabel?: string | null;
-  headerControlsOrder?: ("'level'" | "'next'" | "'previous'")[] | null;
+  headerControlsOrder?: ('\'level\'' | '\'next\'' | '\'previous\'')[] | null;
   hasNextLevel?: boolean | null;
   monthLabelFormat?: string | null;
   firstDayOfWeek?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | null;
@@ -13185,7 +7610,7 @@ export type MultiSelectProps = {
   searchable?: boolean | null;
   nothingFoundMessage?: Children;
   withCheckIcon?: boolean | null;
-  checkIconPosition?: "'left'" | "'right'" | null;
+  checkIconPosition?: '\'left\'' | '\'right\'' | null;
   hidePickedOptions?: boolean | null;
   clearable?: boolean | null;
   clearButtonProps?: ClearButtonPropsValue;
@@ -13300,7 +7725,7 @@ export type MultiSelectProps = {
   debounce?: number | null;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const MultiSelect = suite.component<MultiSelectProps>('MultiSelect');
 
@@ -13312,7 +7737,7 @@ export type NavLinkProps = {
   active?: 'exact' | 'partial' | null;
   color?: BgValue;
   href?: string | null;
-  target?: "'_blank'" | "'_self'" | null;
+  target?: '\'_blank\'' | '\'_self\'' | null;
   noWrap?: boolean | null;
   children?: Children;
   opened?: boolean | null;
@@ -13391,12 +7816,12 @@ export type NavLinkProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const NavLink = suite.component<NavLinkProps>('NavLink');
 
 export type NavigationProgressProps = {
-  action?: "'start'" | "'stop'" | "'increment'" | "'decrement'" | "'set'" | "'reset'" | "'complete'" | null;
+  action?: '\'start\'' | '\'stop\'' | '\'increment\'' | '\'decrement\'' | '\'set\'' | '\'reset\'' | '\'complete\'' | null;
   value?: number | null;
 };
 export const NavigationProgress = suite.component<NavigationProgressProps>('NavigationProgress');
@@ -13414,9 +7839,7 @@ export type NavigationProgressProviderProps = {
   tabIndex?: number | null;
   loading_state?: LoadingStateValue;
 };
-export const NavigationProgressProvider = suite.component<NavigationProgressProviderProps>(
-  'NavigationProgressProvider',
-);
+export const NavigationProgressProvider = suite.component<NavigationProgressProviderProps>('NavigationProgressProvider');
 
 export type NotificationProps = {
   color?: ColorValue;
@@ -13430,7 +7853,7 @@ export type NotificationProps = {
   id?: ComponentId;
   message?: Children;
   autoClose?: number | null;
-  action?: "'show'" | "'update'" | "'hide'" | "'clean'" | "'cleanQueue'" | null;
+  action?: '\'show\'' | '\'update\'' | '\'hide\'' | '\'clean\'' | '\'cleanQueue\'' | null;
   position?: PositionValue3;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -13511,264 +7934,7 @@ export type NotificationContainerProps = {
   zIndex?: string | number | null;
   withinPortal?: boolean | null;
   portalProps?: Record<string, unknown> | null;
-  sendNotifications?:
-    | {
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        icon?: unknown;
-        title?: unknown;
-        loading?: boolean | null;
-        withBorder?: boolean | null;
-        withCloseButton?: boolean | null;
-        closeButtonProps?: Record<string, unknown> | null;
-        id?: string | null;
-        message?: unknown;
-        autoClose?: number | null;
-        action?: "'show'" | "'update'" | null;
-        position?:
-          | "'top-left'"
-          | "'top-right'"
-          | "'bottom-left'"
-          | "'bottom-right'"
-          | "'top-center'"
-          | "'bottom-center'"
-          | null;
-        className?: string | null;
-        style?: unknown;
-        hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        lightHidden?: boolean | null;
-        darkHidden?: boolean | null;
-        mod?: string | Record<string, unknown> | null;
-        m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        bd?: string | number | null;
-        bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-        bg?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        c?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-        ff?: 'monospace' | 'text' | 'heading' | null;
-        fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-        fw?:
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | 'bold'
-          | 'normal'
-          | 'bolder'
-          | 'lighter'
-          | null;
-        lts?: string | number | null;
-        ta?:
-          | 'left'
-          | 'right'
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | '-webkit-match-parent'
-          | 'center'
-          | 'end'
-          | 'justify'
-          | 'match-parent'
-          | 'start'
-          | null;
-        lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-        fs?:
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | 'normal'
-          | 'italic'
-          | 'oblique'
-          | null;
-        tt?:
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | 'none'
-          | 'capitalize'
-          | 'full-size-kana'
-          | 'full-width'
-          | 'lowercase'
-          | 'uppercase'
-          | null;
-        td?: string | number | null;
-        w?: string | number | null;
-        miw?: string | number | null;
-        maw?: string | number | null;
-        h?: string | number | null;
-        mih?: string | number | null;
-        mah?: string | number | null;
-        bgsz?: string | number | null;
-        bgp?: string | number | null;
-        bgr?:
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | 'no-repeat'
-          | 'repeat'
-          | 'repeat-x'
-          | 'repeat-y'
-          | 'round'
-          | 'space'
-          | null;
-        bga?:
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | 'fixed'
-          | 'local'
-          | 'scroll'
-          | null;
-        pos?:
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | 'fixed'
-          | '-webkit-sticky'
-          | 'absolute'
-          | 'relative'
-          | 'static'
-          | 'sticky'
-          | null;
-        top?: string | number | null;
-        left?: string | number | null;
-        bottom?: string | number | null;
-        right?: string | number | null;
-        inset?: string | number | null;
-        display?:
-          | 'flex'
-          | '-moz-initial'
-          | 'inherit'
-          | 'initial'
-          | 'revert'
-          | 'revert-layer'
-          | 'unset'
-          | 'none'
-          | 'block'
-          | 'inline'
-          | 'run-in'
-          | '-ms-flexbox'
-          | '-ms-grid'
-          | '-webkit-flex'
-          | 'flow'
-          | 'flow-root'
-          | 'grid'
-          | 'ruby'
-          | 'table'
-          | 'ruby-base'
-          | 'ruby-base-container'
-          | 'ruby-text'
-          | 'ruby-text-container'
-          | 'table-caption'
-          | 'table-cell'
-          | 'table-column'
-          | 'table-column-group'
-          | 'table-footer-group'
-          | 'table-header-group'
-          | 'table-row'
-          | 'table-row-group'
-          | '-ms-inline-flexbox'
-          | '-ms-inline-grid'
-          | '-webkit-inline-flex'
-          | 'inline-block'
-          | 'inline-flex'
-          | 'inline-grid'
-          | 'inline-list-item'
-          | 'inline-table'
-          | 'contents'
-          | 'list-item'
-          | null;
-        flex?: string | number | null;
-        classNames?: Record<string, unknown> | null;
-        styles?: unknown;
-        unstyled?: boolean | null;
-        variant?: string | null;
-        attributes?: unknown;
-      }[]
-    | null;
+  sendNotifications?: ({ color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; icon?: unknown; title?: unknown; loading?: boolean | null; withBorder?: boolean | null; withCloseButton?: boolean | null; closeButtonProps?: Record<string, unknown> | null; id?: string | null; message?: unknown; autoClose?: number | null; action?: '\'show\'' | '\'update\'' | null; position?: '\'top-left\'' | '\'top-right\'' | '\'bottom-left\'' | '\'bottom-right\'' | '\'top-center\'' | '\'bottom-center\'' | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | Record<string, unknown> | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; c?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown })[] | null;
   hideNotifications?: string[] | null;
   clean?: boolean | null;
   cleanQueue?: boolean | null;
@@ -13929,7 +8095,7 @@ export type NumberFormatterProps = {
   fixedDecimalScale?: boolean | null;
   prefix?: string | null;
   suffix?: string | null;
-  thousandsGroupStyle?: "'none'" | "'thousand'" | "'lakh'" | "'wan'" | null;
+  thousandsGroupStyle?: '\'none\'' | '\'thousand\'' | '\'lakh\'' | '\'wan\'' | null;
   thousandSeparator?: string | null;
   id?: ComponentId;
   [attribute: `data-${string}`]: string | null | undefined;
@@ -13949,15 +8115,15 @@ export type NumberInputProps = {
   fixedDecimalScale?: boolean | null;
   prefix?: string | null;
   suffix?: string | null;
-  thousandsGroupStyle?: "'none'" | "'thousand'" | "'lakh'" | "'wan'" | null;
+  thousandsGroupStyle?: '\'none\'' | '\'thousand\'' | '\'lakh\'' | '\'wan\'' | null;
   valueIsNumericString?: boolean | null;
-  type?: "'text'" | "'tel'" | "'password'" | null;
+  type?: '\'text\'' | '\'tel\'' | '\'password\'' | null;
   thousandSeparator?: string | null;
   min?: number | null;
   max?: number | null;
   step?: number | null;
   hideControls?: boolean | null;
-  clampBehavior?: "'none'" | "'strict'" | "'blur'" | null;
+  clampBehavior?: '\'none\'' | '\'strict\'' | '\'blur\'' | null;
   allowDecimal?: boolean | null;
   startValue?: number | null;
   stepHoldInterval?: unknown;
@@ -14062,198 +8228,13 @@ export type NumberInputProps = {
   debounce?: number | null;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const NumberInput = suite.component<NumberInputProps>('NumberInput');
 
 export type OverlayProps = {
   backgroundOpacity?: number | null;
-  color?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'aliceblue'
-    | 'antiquewhite'
-    | 'aqua'
-    | 'aquamarine'
-    | 'azure'
-    | 'beige'
-    | 'bisque'
-    | 'black'
-    | 'blanchedalmond'
-    | 'blue'
-    | 'blueviolet'
-    | 'brown'
-    | 'burlywood'
-    | 'cadetblue'
-    | 'chartreuse'
-    | 'chocolate'
-    | 'coral'
-    | 'cornflowerblue'
-    | 'cornsilk'
-    | 'crimson'
-    | 'cyan'
-    | 'darkblue'
-    | 'darkcyan'
-    | 'darkgoldenrod'
-    | 'darkgray'
-    | 'darkgreen'
-    | 'darkgrey'
-    | 'darkkhaki'
-    | 'darkmagenta'
-    | 'darkolivegreen'
-    | 'darkorange'
-    | 'darkorchid'
-    | 'darkred'
-    | 'darksalmon'
-    | 'darkseagreen'
-    | 'darkslateblue'
-    | 'darkslategray'
-    | 'darkslategrey'
-    | 'darkturquoise'
-    | 'darkviolet'
-    | 'deeppink'
-    | 'deepskyblue'
-    | 'dimgray'
-    | 'dimgrey'
-    | 'dodgerblue'
-    | 'firebrick'
-    | 'floralwhite'
-    | 'forestgreen'
-    | 'fuchsia'
-    | 'gainsboro'
-    | 'ghostwhite'
-    | 'gold'
-    | 'goldenrod'
-    | 'gray'
-    | 'green'
-    | 'greenyellow'
-    | 'grey'
-    | 'honeydew'
-    | 'hotpink'
-    | 'indianred'
-    | 'indigo'
-    | 'ivory'
-    | 'khaki'
-    | 'lavender'
-    | 'lavenderblush'
-    | 'lawngreen'
-    | 'lemonchiffon'
-    | 'lightblue'
-    | 'lightcoral'
-    | 'lightcyan'
-    | 'lightgoldenrodyellow'
-    | 'lightgray'
-    | 'lightgreen'
-    | 'lightgrey'
-    | 'lightpink'
-    | 'lightsalmon'
-    | 'lightseagreen'
-    | 'lightskyblue'
-    | 'lightslategray'
-    | 'lightslategrey'
-    | 'lightsteelblue'
-    | 'lightyellow'
-    | 'lime'
-    | 'limegreen'
-    | 'linen'
-    | 'magenta'
-    | 'maroon'
-    | 'mediumaquamarine'
-    | 'mediumblue'
-    | 'mediumorchid'
-    | 'mediumpurple'
-    | 'mediumseagreen'
-    | 'mediumslateblue'
-    | 'mediumspringgreen'
-    | 'mediumturquoise'
-    | 'mediumvioletred'
-    | 'midnightblue'
-    | 'mintcream'
-    | 'mistyrose'
-    | 'moccasin'
-    | 'navajowhite'
-    | 'navy'
-    | 'oldlace'
-    | 'olive'
-    | 'olivedrab'
-    | 'orange'
-    | 'orangered'
-    | 'orchid'
-    | 'palegoldenrod'
-    | 'palegreen'
-    | 'paleturquoise'
-    | 'palevioletred'
-    | 'papayawhip'
-    | 'peachpuff'
-    | 'peru'
-    | 'pink'
-    | 'plum'
-    | 'powderblue'
-    | 'purple'
-    | 'rebeccapurple'
-    | 'red'
-    | 'rosybrown'
-    | 'royalblue'
-    | 'saddlebrown'
-    | 'salmon'
-    | 'sandybrown'
-    | 'seagreen'
-    | 'seashell'
-    | 'sienna'
-    | 'silver'
-    | 'skyblue'
-    | 'slateblue'
-    | 'slategray'
-    | 'slategrey'
-    | 'snow'
-    | 'springgreen'
-    | 'steelblue'
-    | 'tan'
-    | 'teal'
-    | 'thistle'
-    | 'tomato'
-    | 'transparent'
-    | 'turquoise'
-    | 'violet'
-    | 'wheat'
-    | 'white'
-    | 'whitesmoke'
-    | 'yellow'
-    | 'yellowgreen'
-    | 'ActiveBorder'
-    | 'ActiveCaption'
-    | 'AppWorkspace'
-    | 'Background'
-    | 'ButtonFace'
-    | 'ButtonHighlight'
-    | 'ButtonShadow'
-    | 'ButtonText'
-    | 'CaptionText'
-    | 'GrayText'
-    | 'Highlight'
-    | 'HighlightText'
-    | 'InactiveBorder'
-    | 'InactiveCaption'
-    | 'InactiveCaptionText'
-    | 'InfoBackground'
-    | 'InfoText'
-    | 'Menu'
-    | 'MenuText'
-    | 'Scrollbar'
-    | 'ThreeDDarkShadow'
-    | 'ThreeDFace'
-    | 'ThreeDHighlight'
-    | 'ThreeDLightShadow'
-    | 'ThreeDShadow'
-    | 'Window'
-    | 'WindowFrame'
-    | 'WindowText'
-    | 'currentcolor'
-    | null;
+  color?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'aliceblue' | 'antiquewhite' | 'aqua' | 'aquamarine' | 'azure' | 'beige' | 'bisque' | 'black' | 'blanchedalmond' | 'blue' | 'blueviolet' | 'brown' | 'burlywood' | 'cadetblue' | 'chartreuse' | 'chocolate' | 'coral' | 'cornflowerblue' | 'cornsilk' | 'crimson' | 'cyan' | 'darkblue' | 'darkcyan' | 'darkgoldenrod' | 'darkgray' | 'darkgreen' | 'darkgrey' | 'darkkhaki' | 'darkmagenta' | 'darkolivegreen' | 'darkorange' | 'darkorchid' | 'darkred' | 'darksalmon' | 'darkseagreen' | 'darkslateblue' | 'darkslategray' | 'darkslategrey' | 'darkturquoise' | 'darkviolet' | 'deeppink' | 'deepskyblue' | 'dimgray' | 'dimgrey' | 'dodgerblue' | 'firebrick' | 'floralwhite' | 'forestgreen' | 'fuchsia' | 'gainsboro' | 'ghostwhite' | 'gold' | 'goldenrod' | 'gray' | 'green' | 'greenyellow' | 'grey' | 'honeydew' | 'hotpink' | 'indianred' | 'indigo' | 'ivory' | 'khaki' | 'lavender' | 'lavenderblush' | 'lawngreen' | 'lemonchiffon' | 'lightblue' | 'lightcoral' | 'lightcyan' | 'lightgoldenrodyellow' | 'lightgray' | 'lightgreen' | 'lightgrey' | 'lightpink' | 'lightsalmon' | 'lightseagreen' | 'lightskyblue' | 'lightslategray' | 'lightslategrey' | 'lightsteelblue' | 'lightyellow' | 'lime' | 'limegreen' | 'linen' | 'magenta' | 'maroon' | 'mediumaquamarine' | 'mediumblue' | 'mediumorchid' | 'mediumpurple' | 'mediumseagreen' | 'mediumslateblue' | 'mediumspringgreen' | 'mediumturquoise' | 'mediumvioletred' | 'midnightblue' | 'mintcream' | 'mistyrose' | 'moccasin' | 'navajowhite' | 'navy' | 'oldlace' | 'olive' | 'olivedrab' | 'orange' | 'orangered' | 'orchid' | 'palegoldenrod' | 'palegreen' | 'paleturquoise' | 'palevioletred' | 'papayawhip' | 'peachpuff' | 'peru' | 'pink' | 'plum' | 'powderblue' | 'purple' | 'rebeccapurple' | 'red' | 'rosybrown' | 'royalblue' | 'saddlebrown' | 'salmon' | 'sandybrown' | 'seagreen' | 'seashell' | 'sienna' | 'silver' | 'skyblue' | 'slateblue' | 'slategray' | 'slategrey' | 'snow' | 'springgreen' | 'steelblue' | 'tan' | 'teal' | 'thistle' | 'tomato' | 'transparent' | 'turquoise' | 'violet' | 'wheat' | 'white' | 'whitesmoke' | 'yellow' | 'yellowgreen' | 'ActiveBorder' | 'ActiveCaption' | 'AppWorkspace' | 'Background' | 'ButtonFace' | 'ButtonHighlight' | 'ButtonShadow' | 'ButtonText' | 'CaptionText' | 'GrayText' | 'Highlight' | 'HighlightText' | 'InactiveBorder' | 'InactiveCaption' | 'InactiveCaptionText' | 'InfoBackground' | 'InfoText' | 'Menu' | 'MenuText' | 'Scrollbar' | 'ThreeDDarkShadow' | 'ThreeDFace' | 'ThreeDHighlight' | 'ThreeDLightShadow' | 'ThreeDShadow' | 'Window' | 'WindowFrame' | 'WindowText' | 'currentcolor' | null;
   blur?: string | number | null;
   gradient?: string | null;
   zIndex?: string | number | null;
@@ -14410,7 +8391,7 @@ export type PaginationProps = {
   attributes?: unknown;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   id?: ComponentId;
   [attribute: `data-${string}`]: string | null | undefined;
   [attribute: `aria-${string}`]: string | null | undefined;
@@ -14598,34 +8579,12 @@ export type PasswordInputProps = {
   debounce?: number | null;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const PasswordInput = suite.component<PasswordInputProps>('PasswordInput');
 
 export type PieChartProps = {
-  data?:
-    | {
-        key?: string | number | null;
-        name?: string | null;
-        value?: number | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-      }[]
-    | null;
+  data?: ({ key?: string | number | null; name?: string | null; value?: number | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null })[] | null;
   withTooltip?: boolean | null;
   tooltipAnimationDuration?: number | null;
   tooltipProps?: unknown;
@@ -14639,11 +8598,11 @@ export type PieChartProps = {
   strokeWidth?: number | null;
   startAngle?: number | null;
   endAngle?: number | null;
-  tooltipDataSource?: "'segment'" | "'all'" | null;
+  tooltipDataSource?: '\'segment\'' | '\'all\'' | null;
   children?: Children;
   pieChartProps?: Record<string, unknown> | null;
-  labelsPosition?: "'inside'" | "'outside'" | null;
-  labelsType?: "'percent'" | "'value'" | null;
+  labelsPosition?: '\'inside\'' | '\'outside\'' | null;
+  labelsType?: '\'percent\'' | '\'value\'' | null;
   clickData?: Record<string, unknown> | null;
   hoverData?: Record<string, unknown> | null;
   clickSeriesName?: Record<string, unknown> | null;
@@ -14723,7 +8682,7 @@ export type PinInputProps = {
   form?: string | null;
   gap?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   autoFocus?: boolean | null;
   value?: string | null;
   placeholder?: string | null;
@@ -14736,40 +8695,8 @@ export type PinInputProps = {
   mask?: boolean | null;
   length?: number | null;
   readOnly?: boolean | null;
-  inputType?:
-    | 'number'
-    | 'hidden'
-    | 'text'
-    | 'tel'
-    | 'password'
-    | 'button'
-    | 'checkbox'
-    | 'color'
-    | 'date'
-    | 'datetime-local'
-    | 'email'
-    | 'file'
-    | 'image'
-    | 'month'
-    | 'radio'
-    | 'range'
-    | 'reset'
-    | 'search'
-    | 'submit'
-    | 'time'
-    | 'url'
-    | 'week'
-    | null;
-  inputMode?:
-    | "'none'"
-    | "'text'"
-    | "'tel'"
-    | "'email'"
-    | "'search'"
-    | "'url'"
-    | "'numeric'"
-    | "'decimal'"
-    | null;
+  inputType?: 'number' | 'hidden' | 'text' | 'tel' | 'password' | 'button' | 'checkbox' | 'color' | 'date' | 'datetime-local' | 'email' | 'file' | 'image' | 'month' | 'radio' | 'range' | 'reset' | 'search' | 'submit' | 'time' | 'url' | 'week' | null;
+  inputMode?: '\'none\'' | '\'text\'' | '\'tel\'' | '\'email\'' | '\'search\'' | '\'url\'' | '\'numeric\'' | '\'decimal\'' | null;
   ariaLabel?: string | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -14839,7 +8766,7 @@ export type PinInputProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const PinInput = suite.component<PinInputProps>('PinInput');
 
@@ -14863,7 +8790,7 @@ export type PopoverProps = {
   arrowSize?: number | null;
   arrowOffset?: number | null;
   arrowRadius?: number | null;
-  arrowPosition?: "'center'" | "'side'" | null;
+  arrowPosition?: '\'center\'' | '\'side\'' | null;
   withinPortal?: boolean | null;
   portalProps?: Record<string, unknown> | null;
   zIndex?: string | number | null;
@@ -14871,7 +8798,7 @@ export type PopoverProps = {
   shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   disabled?: boolean | null;
   returnFocus?: boolean | null;
-  floatingStrategy?: "'absolute'" | "'fixed'" | null;
+  floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null;
   overlayProps?: Record<string, unknown> | null;
   withOverlay?: boolean | null;
   classNames?: Record<string, unknown> | null;
@@ -15271,45 +9198,7 @@ export const ProgressSection = suite.component<ProgressSectionProps>('ProgressSe
 
 export type RadarChartProps = {
   data?: Record<string, unknown>[] | null;
-  series?:
-    | {
-        name?: string | null;
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        strokeColor?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        opacity?: number | null;
-        label?: string | null;
-      }[]
-    | null;
+  series?: ({ name?: string | null; color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; strokeColor?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; opacity?: number | null; label?: string | null })[] | null;
   dataKey?: string | null;
   gridColor?: ColorValue;
   legendProps?: Record<string, unknown> | null;
@@ -15398,9 +9287,9 @@ export const RadarChart = suite.component<RadarChartProps>('RadarChart');
 export type RadioProps = {
   label?: Children;
   color?: ColorValue;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   wrapperProps?: Record<string, unknown> | null;
-  labelPosition?: "'left'" | "'right'" | null;
+  labelPosition?: '\'left\'' | '\'right\'' | null;
   description?: Children;
   error?: Children;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -15477,7 +9366,7 @@ export type RadioProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Radio = suite.component<RadioProps>('Radio');
 
@@ -15559,7 +9448,7 @@ export type RadioCardProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const RadioCard = suite.component<RadioCardProps>('RadioCard');
 
@@ -15567,11 +9456,11 @@ export type RadioGroupProps = {
   children?: Children;
   value?: string | null;
   wrapperProps?: Record<string, unknown> | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   name?: string | null;
   readOnly?: boolean | null;
   deselectable?: boolean | null;
-  labelElement?: "'label'" | "'div'" | null;
+  labelElement?: '\'label\'' | '\'div\'' | null;
   label?: Children;
   description?: Children;
   error?: Children;
@@ -15650,13 +9539,13 @@ export type RadioGroupProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const RadioGroup = suite.component<RadioGroupProps>('RadioGroup');
 
 export type RadioIndicatorProps = {
   color?: ColorValue;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   wrapperProps?: Record<string, unknown> | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   iconColor?: ColorValue;
@@ -15732,7 +9621,7 @@ export type RadioIndicatorProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const RadioIndicator = suite.component<RadioIndicatorProps>('RadioIndicator');
 
@@ -15746,7 +9635,7 @@ export type RangeSliderProps = {
   precision?: number | null;
   value?: unknown[] | null;
   name?: string | null;
-  marks?: { value?: number | null; label?: Children }[] | null;
+  marks?: ({ value?: number | null; label?: Children })[] | null;
   label?: Children;
   labelTransitionProps?: LabelTransitionPropsValue;
   labelAlwaysOn?: boolean | null;
@@ -15759,7 +9648,7 @@ export type RangeSliderProps = {
   maxRange?: number | null;
   thumbFromLabel?: string | null;
   thumbToLabel?: string | null;
-  updatemode?: "'mouseup'" | "'drag'" | null;
+  updatemode?: '\'mouseup\'' | '\'drag\'' | null;
   restrictToMarks?: boolean | null;
   scale?: unknown;
   domain?: unknown[] | null;
@@ -15833,7 +9722,7 @@ export type RangeSliderProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const RangeSlider = suite.component<RangeSliderProps>('RangeSlider');
 
@@ -15917,7 +9806,7 @@ export type RatingProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Rating = suite.component<RatingProps>('Rating');
 
@@ -15927,115 +9816,12 @@ export type RichTextEditorProps = {
   selected?: string | null;
   debounce?: number | null;
   n_blur?: number | null;
-  variant?: "'default'" | "'subtle'" | null;
-  extensions?:
-    | (
-        | 'StarterKit'
-        | 'Underline'
-        | 'Link'
-        | 'Superscript'
-        | 'Subscript'
-        | 'Highlight'
-        | 'TextAlign'
-        | 'TextStyle'
-        | 'Table'
-        | 'TableCell'
-        | 'TableRow'
-        | 'TableHeader'
-        | 'Placeholder'
-        | 'Image'
-        | 'Color'
-      )[]
-    | null;
-  toolbar?: {
-    sticky?: boolean | null;
-    stickyOffset?: string | number | null;
-    controlsGroups?:
-      | (
-          | 'Underline'
-          | 'Link'
-          | 'Superscript'
-          | 'Subscript'
-          | 'Highlight'
-          | 'Color'
-          | 'Bold'
-          | 'Italic'
-          | 'Strikethrough'
-          | 'ClearFormatting'
-          | 'Code'
-          | 'H1'
-          | 'H2'
-          | 'H3'
-          | 'H4'
-          | 'H5'
-          | 'H6'
-          | 'CodeBlock'
-          | 'Blockquote'
-          | 'Hr'
-          | 'BulletList'
-          | 'OrderedList'
-          | 'Unlink'
-          | 'AlignLeft'
-          | 'AlignCenter'
-          | 'AlignJustify'
-          | 'AlignRight'
-          | 'Undo'
-          | 'Redo'
-          | 'ColorPicker'
-          | 'UnsetColor'
-        )[][]
-      | null;
-  } | null;
+  variant?: '\'default\'' | '\'subtle\'' | null;
+  extensions?: ('StarterKit' | 'Underline' | 'Link' | 'Superscript' | 'Subscript' | 'Highlight' | 'TextAlign' | 'TextStyle' | 'Table' | 'TableCell' | 'TableRow' | 'TableHeader' | 'Placeholder' | 'Image' | 'Color')[] | null;
+  toolbar?: { sticky?: boolean | null; stickyOffset?: string | number | null; controlsGroups?: (('Underline' | 'Link' | 'Superscript' | 'Subscript' | 'Highlight' | 'Color' | 'Bold' | 'Italic' | 'Strikethrough' | 'ClearFormatting' | 'Code' | 'H1' | 'H2' | 'H3' | 'H4' | 'H5' | 'H6' | 'CodeBlock' | 'Blockquote' | 'Hr' | 'BulletList' | 'OrderedList' | 'Unlink' | 'AlignLeft' | 'AlignCenter' | 'AlignJustify' | 'AlignRight' | 'Undo' | 'Redo' | 'ColorPicker' | 'UnsetColor')[])[] | null } | null;
   withCodeHighlightStyles?: boolean | null;
   withTypographyStyles?: boolean | null;
-  labels?: {
-    boldControlLabel?: string | null;
-    hrControlLabel?: string | null;
-    italicControlLabel?: string | null;
-    underlineControlLabel?: string | null;
-    strikeControlLabel?: string | null;
-    clearFormattingControlLabel?: string | null;
-    linkControlLabel?: string | null;
-    unlinkControlLabel?: string | null;
-    bulletListControlLabel?: string | null;
-    orderedListControlLabel?: string | null;
-    h1ControlLabel?: string | null;
-    h2ControlLabel?: string | null;
-    h3ControlLabel?: string | null;
-    h4ControlLabel?: string | null;
-    h5ControlLabel?: string | null;
-    h6ControlLabel?: string | null;
-    blockquoteControlLabel?: string | null;
-    alignLeftControlLabel?: string | null;
-    alignCenterControlLabel?: string | null;
-    alignRightControlLabel?: string | null;
-    alignJustifyControlLabel?: string | null;
-    codeControlLabel?: string | null;
-    codeBlockControlLabel?: string | null;
-    subscriptControlLabel?: string | null;
-    superscriptControlLabel?: string | null;
-    colorPickerControlLabel?: string | null;
-    unsetColorControlLabel?: string | null;
-    highlightControlLabel?: string | null;
-    undoControlLabel?: string | null;
-    redoControlLabel?: string | null;
-    sourceCodeControlLabel?: string | null;
-    linkEditorInputLabel?: string | null;
-    linkEditorInputPlaceholder?: string | null;
-    linkEditorExternalLink?: string | null;
-    linkEditorInternalLink?: string | null;
-    linkEditorSave?: string | null;
-    colorPickerCancel?: string | null;
-    colorPickerClear?: string | null;
-    colorPickerColorPicker?: string | null;
-    colorPickerPalette?: string | null;
-    colorPickerSave?: string | null;
-    tasksControlLabel?: string | null;
-    tasksSinkLabel?: string | null;
-    tasksLiftLabel?: string | null;
-    colorControlLabel?: string | null;
-    colorPickerColorLabel?: string | null;
-  } | null;
+  labels?: { boldControlLabel?: string | null; hrControlLabel?: string | null; italicControlLabel?: string | null; underlineControlLabel?: string | null; strikeControlLabel?: string | null; clearFormattingControlLabel?: string | null; linkControlLabel?: string | null; unlinkControlLabel?: string | null; bulletListControlLabel?: string | null; orderedListControlLabel?: string | null; h1ControlLabel?: string | null; h2ControlLabel?: string | null; h3ControlLabel?: string | null; h4ControlLabel?: string | null; h5ControlLabel?: string | null; h6ControlLabel?: string | null; blockquoteControlLabel?: string | null; alignLeftControlLabel?: string | null; alignCenterControlLabel?: string | null; alignRightControlLabel?: string | null; alignJustifyControlLabel?: string | null; codeControlLabel?: string | null; codeBlockControlLabel?: string | null; subscriptControlLabel?: string | null; superscriptControlLabel?: string | null; colorPickerControlLabel?: string | null; unsetColorControlLabel?: string | null; highlightControlLabel?: string | null; undoControlLabel?: string | null; redoControlLabel?: string | null; sourceCodeControlLabel?: string | null; linkEditorInputLabel?: string | null; linkEditorInputPlaceholder?: string | null; linkEditorExternalLink?: string | null; linkEditorInternalLink?: string | null; linkEditorSave?: string | null; colorPickerCancel?: string | null; colorPickerClear?: string | null; colorPickerColorPicker?: string | null; colorPickerPalette?: string | null; colorPickerSave?: string | null; tasksControlLabel?: string | null; tasksSinkLabel?: string | null; tasksLiftLabel?: string | null; colorControlLabel?: string | null; colorPickerColorLabel?: string | null } | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -16104,7 +9890,7 @@ export type RichTextEditorProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const RichTextEditor = suite.component<RichTextEditorProps>('RichTextEditor');
 
@@ -16113,28 +9899,7 @@ export type RingProgressProps = {
   thickness?: number | null;
   size?: number | null;
   roundCaps?: boolean | null;
-  sections?:
-    | {
-        value?: number | null;
-        color?:
-          | 'blue'
-          | 'cyan'
-          | 'gray'
-          | 'green'
-          | 'indigo'
-          | 'lime'
-          | 'orange'
-          | 'pink'
-          | 'red'
-          | 'teal'
-          | 'violet'
-          | 'yellow'
-          | 'dark'
-          | 'grape'
-          | null;
-        tooltip?: Children;
-      }[]
-    | null;
+  sections?: ({ value?: number | null; color?: 'blue' | 'cyan' | 'gray' | 'green' | 'indigo' | 'lime' | 'orange' | 'pink' | 'red' | 'teal' | 'violet' | 'yellow' | 'dark' | 'grape' | null; tooltip?: Children })[] | null;
   rootColor?: BgValue;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -16208,35 +9973,14 @@ export const RingProgress = suite.component<RingProgressProps>('RingProgress');
 
 export type ScatterChartProps = {
   dataKey?: { x?: string | null; y?: string | null } | null;
-  data?:
-    | {
-        color?:
-          | 'dark'
-          | 'gray'
-          | 'red'
-          | 'pink'
-          | 'grape'
-          | 'violet'
-          | 'indigo'
-          | 'blue'
-          | 'cyan'
-          | 'green'
-          | 'lime'
-          | 'yellow'
-          | 'orange'
-          | 'teal'
-          | null;
-        name?: string | null;
-        data?: Record<string, unknown>[] | null;
-      }[]
-    | null;
+  data?: ({ color?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; name?: string | null; data?: Record<string, unknown>[] | null })[] | null;
   unit?: { x?: string | null; y?: string | null } | null;
   labels?: { x?: string | null; y?: string | null } | null;
   scatterChartProps?: Record<string, unknown> | null;
   scatterProps?: Record<string, unknown> | null;
   clickData?: Record<string, unknown> | null;
   hoverData?: Record<string, unknown> | null;
-  pointLabels?: "'x'" | "'y'" | null;
+  pointLabels?: '\'x\'' | '\'y\'' | null;
   clickSeriesName?: Record<string, unknown> | null;
   hoverSeriesName?: Record<string, unknown> | null;
   className?: string | null;
@@ -16296,16 +10040,16 @@ export type ScatterChartProps = {
   inset?: string | number | null;
   display?: DisplayValue;
   flex?: string | number | null;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   referenceLines?: Record<string, unknown>[] | null;
   withXAxis?: boolean | null;
   withYAxis?: boolean | null;
   xAxisProps?: Record<string, unknown> | null;
   yAxisProps?: Record<string, unknown> | null;
   gridProps?: Record<string, unknown> | null;
-  tickLine?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  tickLine?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   strokeDasharray?: string | number | null;
-  gridAxis?: "'none'" | "'x'" | "'y'" | "'xy'" | null;
+  gridAxis?: '\'none\'' | '\'x\'' | '\'y\'' | '\'xy\'' | null;
   tooltipAnimationDuration?: number | null;
   legendProps?: Record<string, unknown> | null;
   tooltipProps?: Record<string, unknown> | null;
@@ -16335,21 +10079,11 @@ export const ScatterChart = suite.component<ScatterChartProps>('ScatterChart');
 export type ScrollAreaProps = {
   children?: Children;
   scrollbarSize?: string | number | null;
-  type?: "'auto'" | "'scroll'" | "'always'" | "'hover'" | "'never'" | null;
+  type?: '\'auto\'' | '\'scroll\'' | '\'always\'' | '\'hover\'' | '\'never\'' | null;
   scrollHideDelay?: number | null;
   scrollbars?: 'x' | 'y' | 'xy' | null;
   offsetScrollbars?: 'x' | 'y' | null;
-  overscrollBehavior?:
-    | '-moz-initial'
-    | 'inherit'
-    | 'initial'
-    | 'revert'
-    | 'revert-layer'
-    | 'unset'
-    | 'none'
-    | 'auto'
-    | 'contain'
-    | null;
+  overscrollBehavior?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'auto' | 'contain' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -16431,7 +10165,7 @@ export type SegmentedControlProps = {
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   transitionDuration?: number | null;
   transitionTimingFunction?: string | null;
-  orientation?: "'horizontal'" | "'vertical'" | null;
+  orientation?: '\'horizontal\'' | '\'vertical\'' | null;
   readOnly?: boolean | null;
   autoContrast?: boolean | null;
   withItemsBorders?: boolean | null;
@@ -16504,7 +10238,7 @@ export type SegmentedControlProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const SegmentedControl = suite.component<SegmentedControlProps>('SegmentedControl');
 
@@ -16512,7 +10246,7 @@ export type SelectProps = {
   value?: string | null;
   searchable?: boolean | null;
   withCheckIcon?: boolean | null;
-  checkIconPosition?: "'left'" | "'right'" | null;
+  checkIconPosition?: '\'left\'' | '\'right\'' | null;
   nothingFoundMessage?: Children;
   searchValue?: string | null;
   allowDeselect?: boolean | null;
@@ -16630,7 +10364,7 @@ export type SelectProps = {
   debounce?: number | null;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Select = suite.component<SelectProps>('Select');
 
@@ -16638,13 +10372,13 @@ export type SemiCircleProgressProps = {
   value?: number | null;
   size?: number | null;
   thickness?: number | null;
-  orientation?: "'up'" | "'down'" | null;
-  fillDirection?: "'right-to-left'" | "'left-to-right'" | null;
+  orientation?: '\'up\'' | '\'down\'' | null;
+  fillDirection?: '\'right-to-left\'' | '\'left-to-right\'' | null;
   filledSegmentColor?: BgValue;
   emptySegmentColor?: BgValue;
   transitionDuration?: number | null;
   label?: Children;
-  labelPosition?: "'bottom'" | "'center'" | null;
+  labelPosition?: '\'bottom\'' | '\'center\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -16720,7 +10454,7 @@ export type SimpleGridProps = {
   cols?: number | null;
   spacing?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   verticalSpacing?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  type?: "'media'" | "'container'" | null;
+  type?: '\'media\'' | '\'container\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -16879,7 +10613,7 @@ export type SliderProps = {
   precision?: number | null;
   value?: number | null;
   name?: string | null;
-  marks?: { value?: number | null; label?: Children }[] | null;
+  marks?: ({ value?: number | null; label?: Children })[] | null;
   label?: Children;
   labelTransitionProps?: LabelTransitionPropsValue;
   labelAlwaysOn?: boolean | null;
@@ -16889,7 +10623,7 @@ export type SliderProps = {
   disabled?: boolean | null;
   thumbSize?: string | number | null;
   inverted?: boolean | null;
-  updatemode?: "'mouseup'" | "'drag'" | null;
+  updatemode?: '\'mouseup\'' | '\'drag\'' | null;
   restrictToMarks?: boolean | null;
   scale?: unknown;
   domain?: unknown[] | null;
@@ -16962,7 +10696,7 @@ export type SliderProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Slider = suite.component<SliderProps>('Slider');
 
@@ -17040,56 +10774,7 @@ export type SparklineProps = {
   fillOpacity?: number | null;
   curveType?: CurveTypeValue;
   strokeWidth?: number | null;
-  trendColors?: {
-    positive?:
-      | 'dark'
-      | 'gray'
-      | 'red'
-      | 'pink'
-      | 'grape'
-      | 'violet'
-      | 'indigo'
-      | 'blue'
-      | 'cyan'
-      | 'green'
-      | 'lime'
-      | 'yellow'
-      | 'orange'
-      | 'teal'
-      | null;
-    negative?:
-      | 'dark'
-      | 'gray'
-      | 'red'
-      | 'pink'
-      | 'grape'
-      | 'violet'
-      | 'indigo'
-      | 'blue'
-      | 'cyan'
-      | 'green'
-      | 'lime'
-      | 'yellow'
-      | 'orange'
-      | 'teal'
-      | null;
-    neutral?:
-      | 'dark'
-      | 'gray'
-      | 'red'
-      | 'pink'
-      | 'grape'
-      | 'violet'
-      | 'indigo'
-      | 'blue'
-      | 'cyan'
-      | 'green'
-      | 'lime'
-      | 'yellow'
-      | 'orange'
-      | 'teal'
-      | null;
-  } | null;
+  trendColors?: { positive?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; negative?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; neutral?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null } | null;
   areaProps?: Record<string, unknown> | null;
   connectNulls?: boolean | null;
   className?: string | null;
@@ -17323,9 +11008,9 @@ export type StepperProps = {
   color?: ColorValue;
   iconSize?: string | number | null;
   contentPadding?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  orientation?: "'vertical'" | "'horizontal'" | null;
-  iconPosition?: "'left'" | "'right'" | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  orientation?: '\'vertical\'' | '\'horizontal\'' | null;
+  iconPosition?: '\'left\'' | '\'right\'' | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   allowNextStepsSelect?: boolean | null;
   wrap?: boolean | null;
@@ -17408,7 +11093,7 @@ export const StepperCompleted = suite.component<StepperCompletedProps>('StepperC
 
 export type StepperStepProps = {
   step?: number | null;
-  state?: "'stepInactive'" | "'stepProgress'" | "'stepCompleted'" | null;
+  state?: '\'stepInactive\'' | '\'stepProgress\'' | '\'stepCompleted\'' | null;
   color?: ColorValue;
   withIcon?: boolean | null;
   icon?: Children;
@@ -17417,11 +11102,11 @@ export type StepperStepProps = {
   label?: Children;
   description?: Children;
   iconSize?: number | null;
-  iconPosition?: "'left'" | "'right'" | null;
+  iconPosition?: '\'left\'' | '\'right\'' | null;
   loading?: boolean | null;
   allowStepClick?: boolean | null;
   allowStepSelect?: boolean | null;
-  orientation?: "'vertical'" | "'horizontal'" | null;
+  orientation?: '\'vertical\'' | '\'horizontal\'' | null;
   children?: Children;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -17502,7 +11187,7 @@ export type SubMenuProps = {
   closeOnItemClick?: boolean | null;
   loop?: boolean | null;
   closeOnEscape?: boolean | null;
-  trigger?: "'click'" | "'hover'" | "'click-hover'" | null;
+  trigger?: '\'click\'' | '\'hover\'' | '\'click-hover\'' | null;
   openDelay?: number | null;
   closeDelay?: number | null;
   closeOnClickOutside?: boolean | null;
@@ -17515,55 +11200,12 @@ export type SubMenuProps = {
   keepMounted?: boolean | null;
   transitionProps?: TransitionPropsValue;
   width?: string | number | null;
-  middlewares?: {
-    shift?: unknown;
-    flip?: {
-      mainAxis?: boolean | null;
-      crossAxis?: boolean | null;
-      rootBoundary?:
-        | 'viewport'
-        | 'document'
-        | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-        | null;
-      elementContext?: "'reference'" | "'floating'" | null;
-      altBoundary?: boolean | null;
-      padding?:
-        | number
-        | { top?: number | null; right?: number | null; bottom?: number | null; left?: number | null }
-        | null;
-      fallbackPlacements?:
-        | (
-            | "'top'"
-            | "'right'"
-            | "'bottom'"
-            | "'left'"
-            | "'top-end'"
-            | "'top-start'"
-            | "'right-end'"
-            | "'right-start'"
-            | "'bottom-end'"
-            | "'bottom-start'"
-            | "'left-end'"
-            | "'left-start'"
-          )[]
-        | null;
-      fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-      fallbackAxisSideDirection?: "'end'" | "'start'" | "'none'" | null;
-      flipAlignment?: boolean | null;
-      boundary?:
-        | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-        | 'clippingAncestors'
-        | Children[]
-        | null;
-    } | null;
-    inline?: unknown;
-    size?: unknown;
-  } | null;
+  middlewares?: { shift?: unknown; flip?: { mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; padding?: number | { top?: number | null; right?: number | null; bottom?: number | null; left?: number | null } | null; fallbackPlacements?: ('\'top\'' | '\'right\'' | '\'bottom\'' | '\'left\'' | '\'top-end\'' | '\'top-start\'' | '\'right-end\'' | '\'right-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'left-end\'' | '\'left-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'end\'' | '\'start\'' | '\'none\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null;
   withArrow?: boolean | null;
   arrowSize?: number | null;
   arrowOffset?: number | null;
   arrowRadius?: number | null;
-  arrowPosition?: "'center'" | "'side'" | null;
+  arrowPosition?: '\'center\'' | '\'side\'' | null;
   withinPortal?: boolean | null;
   portalProps?: Record<string, unknown> | null;
   zIndex?: string | number | null;
@@ -17571,7 +11213,7 @@ export type SubMenuProps = {
   shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   disabled?: boolean | null;
   returnFocus?: boolean | null;
-  floatingStrategy?: "'absolute'" | "'fixed'" | null;
+  floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null;
   overlayProps?: Record<string, unknown> | null;
   withOverlay?: boolean | null;
   classNames?: Record<string, unknown> | null;
@@ -17662,7 +11304,7 @@ export type SubMenuItemProps = {
   disabled?: boolean | null;
   href?: string | null;
   n_clicks?: number | null;
-  target?: "'_blank'" | "'_self'" | null;
+  target?: '\'_blank\'' | '\'_self\'' | null;
   refresh?: boolean | null;
   top?: string | number | null;
   right?: string | number | null;
@@ -17749,7 +11391,7 @@ export type SwitchProps = {
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   wrapperProps?: Record<string, unknown> | null;
   thumbIcon?: Children;
-  labelPosition?: "'left'" | "'right'" | null;
+  labelPosition?: '\'left\'' | '\'right\'' | null;
   description?: Children;
   error?: Children;
   disabled?: boolean | null;
@@ -17824,22 +11466,13 @@ export type SwitchProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Switch = suite.component<SwitchProps>('Switch');
 
 export type TableProps = {
-  layout?:
-    | "'-moz-initial'"
-    | "'inherit'"
-    | "'initial'"
-    | "'revert'"
-    | "'revert-layer'"
-    | "'unset'"
-    | "'auto'"
-    | "'fixed'"
-    | null;
-  captionSide?: "'top'" | "'bottom'" | null;
+  layout?: '\'-moz-initial\'' | '\'inherit\'' | '\'initial\'' | '\'revert\'' | '\'revert-layer\'' | '\'unset\'' | '\'auto\'' | '\'fixed\'' | null;
+  captionSide?: '\'top\'' | '\'bottom\'' | null;
   borderColor?: ColorValue;
   withTableBorder?: boolean | null;
   withColumnBorders?: boolean | null;
@@ -17850,16 +11483,11 @@ export type TableProps = {
   stripedColor?: ColorValue;
   highlightOnHover?: boolean | null;
   highlightOnHoverColor?: ColorValue;
-  data?: {
-    head?: Children[] | null;
-    body?: Children[][] | null;
-    foot?: Children[] | null;
-    caption?: string | null;
-  } | null;
+  data?: { head?: Children[] | null; body?: Children[][] | null; foot?: Children[] | null; caption?: string | null } | null;
   stickyHeader?: boolean | null;
   stickyHeaderOffset?: string | number | null;
   children?: Children;
-  variant?: "'default'" | "'vertical'" | null;
+  variant?: '\'default\'' | '\'vertical\'' | null;
   tabularNums?: boolean | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -18006,244 +11634,8 @@ export const TableCaption = suite.component<TableCaptionProps>('TableCaption');
 export type TableScrollContainerProps = {
   minWidth?: string | number | null;
   maxHeight?: string | number | null;
-  type?: "'native'" | "'scrollarea'" | null;
-  scrollAreaProps?: {
-    scrollbarSize?: string | number | null;
-    type?: "'auto'" | "'scroll'" | "'always'" | "'hover'" | "'never'" | null;
-    scrollHideDelay?: number | null;
-    scrollbars?: 'x' | 'y' | 'xy' | null;
-    offsetScrollbars?: 'x' | 'y' | null;
-    overscrollBehavior?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'auto'
-      | 'none'
-      | 'contain'
-      | null;
-    className?: string | null;
-    style?: unknown;
-    hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    lightHidden?: boolean | null;
-    darkHidden?: boolean | null;
-    mod?: string | null;
-    m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bd?: string | number | null;
-    bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    bg?:
-      | 'dark'
-      | 'gray'
-      | 'red'
-      | 'pink'
-      | 'grape'
-      | 'violet'
-      | 'indigo'
-      | 'blue'
-      | 'cyan'
-      | 'green'
-      | 'lime'
-      | 'yellow'
-      | 'orange'
-      | 'teal'
-      | null;
-    c?:
-      | 'dark'
-      | 'gray'
-      | 'red'
-      | 'pink'
-      | 'grape'
-      | 'violet'
-      | 'indigo'
-      | 'blue'
-      | 'cyan'
-      | 'green'
-      | 'lime'
-      | 'yellow'
-      | 'orange'
-      | 'teal'
-      | null;
-    opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null;
-    ff?: 'monospace' | 'text' | 'heading' | null;
-    fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fw?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'bold'
-      | 'normal'
-      | 'bolder'
-      | 'lighter'
-      | null;
-    lts?: string | number | null;
-    ta?:
-      | 'left'
-      | 'right'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | '-webkit-match-parent'
-      | 'center'
-      | 'end'
-      | 'justify'
-      | 'match-parent'
-      | 'start'
-      | null;
-    lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null;
-    fs?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'normal'
-      | 'italic'
-      | 'oblique'
-      | null;
-    tt?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'capitalize'
-      | 'full-size-kana'
-      | 'full-width'
-      | 'lowercase'
-      | 'uppercase'
-      | null;
-    td?: string | number | null;
-    w?: string | number | null;
-    miw?: string | number | null;
-    maw?: string | number | null;
-    h?: string | number | null;
-    mih?: string | number | null;
-    mah?: string | number | null;
-    bgsz?: string | number | null;
-    bgp?: string | number | null;
-    bgr?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'no-repeat'
-      | 'repeat'
-      | 'repeat-x'
-      | 'repeat-y'
-      | 'round'
-      | 'space'
-      | null;
-    bga?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | 'local'
-      | 'scroll'
-      | null;
-    pos?:
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'fixed'
-      | '-webkit-sticky'
-      | 'absolute'
-      | 'relative'
-      | 'static'
-      | 'sticky'
-      | null;
-    top?: string | number | null;
-    left?: string | number | null;
-    bottom?: string | number | null;
-    right?: string | number | null;
-    inset?: string | number | null;
-    display?:
-      | 'flex'
-      | '-moz-initial'
-      | 'inherit'
-      | 'initial'
-      | 'revert'
-      | 'revert-layer'
-      | 'unset'
-      | 'none'
-      | 'block'
-      | 'inline'
-      | 'run-in'
-      | '-ms-flexbox'
-      | '-ms-grid'
-      | '-webkit-flex'
-      | 'flow'
-      | 'flow-root'
-      | 'grid'
-      | 'ruby'
-      | 'table'
-      | 'ruby-base'
-      | 'ruby-base-container'
-      | 'ruby-text'
-      | 'ruby-text-container'
-      | 'table-caption'
-      | 'table-cell'
-      | 'table-column'
-      | 'table-column-group'
-      | 'table-footer-group'
-      | 'table-header-group'
-      | 'table-row'
-      | 'table-row-group'
-      | '-ms-inline-flexbox'
-      | '-ms-inline-grid'
-      | '-webkit-inline-flex'
-      | 'inline-block'
-      | 'inline-flex'
-      | 'inline-grid'
-      | 'inline-list-item'
-      | 'inline-table'
-      | 'contents'
-      | 'list-item'
-      | null;
-    flex?: string | number | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-  } | null;
+  type?: '\'native\'' | '\'scrollarea\'' | null;
+  scrollAreaProps?: { scrollbarSize?: string | number | null; type?: '\'auto\'' | '\'scroll\'' | '\'always\'' | '\'hover\'' | '\'never\'' | null; scrollHideDelay?: number | null; scrollbars?: 'x' | 'y' | 'xy' | null; offsetScrollbars?: 'x' | 'y' | null; overscrollBehavior?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'auto' | 'none' | 'contain' | null; className?: string | null; style?: unknown; hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; visibleFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; lightHidden?: boolean | null; darkHidden?: boolean | null; mod?: string | null; m?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; my?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mx?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ms?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; me?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ml?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; mr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; p?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; py?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; px?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pt?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pb?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; ps?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pe?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pl?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; pr?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bd?: string | number | null; bdrs?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; bg?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; c?: 'dark' | 'gray' | 'red' | 'pink' | 'grape' | 'violet' | 'indigo' | 'blue' | 'cyan' | 'green' | 'lime' | 'yellow' | 'orange' | 'teal' | null; opacity?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | null; ff?: 'monospace' | 'text' | 'heading' | null; fz?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fw?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'bold' | 'normal' | 'bolder' | 'lighter' | null; lts?: string | number | null; ta?: 'left' | 'right' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | '-webkit-match-parent' | 'center' | 'end' | 'justify' | 'match-parent' | 'start' | null; lh?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | null; fs?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'normal' | 'italic' | 'oblique' | null; tt?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'capitalize' | 'full-size-kana' | 'full-width' | 'lowercase' | 'uppercase' | null; td?: string | number | null; w?: string | number | null; miw?: string | number | null; maw?: string | number | null; h?: string | number | null; mih?: string | number | null; mah?: string | number | null; bgsz?: string | number | null; bgp?: string | number | null; bgr?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'no-repeat' | 'repeat' | 'repeat-x' | 'repeat-y' | 'round' | 'space' | null; bga?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | 'local' | 'scroll' | null; pos?: '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'fixed' | '-webkit-sticky' | 'absolute' | 'relative' | 'static' | 'sticky' | null; top?: string | number | null; left?: string | number | null; bottom?: string | number | null; right?: string | number | null; inset?: string | number | null; display?: 'flex' | '-moz-initial' | 'inherit' | 'initial' | 'revert' | 'revert-layer' | 'unset' | 'none' | 'block' | 'inline' | 'run-in' | '-ms-flexbox' | '-ms-grid' | '-webkit-flex' | 'flow' | 'flow-root' | 'grid' | 'ruby' | 'table' | 'ruby-base' | 'ruby-base-container' | 'ruby-text' | 'ruby-text-container' | 'table-caption' | 'table-cell' | 'table-column' | 'table-column-group' | 'table-footer-group' | 'table-header-group' | 'table-row' | 'table-row-group' | '-ms-inline-flexbox' | '-ms-inline-grid' | '-webkit-inline-flex' | 'inline-block' | 'inline-flex' | 'inline-grid' | 'inline-list-item' | 'inline-table' | 'contents' | 'list-item' | null; flex?: string | number | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
   children?: Children;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -18750,8 +12142,8 @@ export const TableTr = suite.component<TableTrProps>('TableTr');
 
 export type TabsProps = {
   value?: string | null;
-  orientation?: "'vertical'" | "'horizontal'" | null;
-  placement?: "'left'" | "'right'" | null;
+  orientation?: '\'vertical\'' | '\'horizontal\'' | null;
+  placement?: '\'left\'' | '\'right\'' | null;
   id?: ComponentId;
   loop?: boolean | null;
   activateTabWithKeyboard?: boolean | null;
@@ -18830,7 +12222,7 @@ export type TabsProps = {
   attributes?: unknown;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Tabs = suite.component<TabsProps>('Tabs');
 
@@ -19177,7 +12569,7 @@ export type TagsInputProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const TagsInput = suite.component<TagsInputProps>('TagsInput');
 
@@ -19363,7 +12755,7 @@ export type TextInputProps = {
   debounce?: number | null;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const TextInput = suite.component<TextInputProps>('TextInput');
 
@@ -19474,7 +12866,7 @@ export type TextareaProps = {
   debounce?: number | null;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
 };
 export const Textarea = suite.component<TextareaProps>('Textarea');
 
@@ -19564,16 +12956,16 @@ export type TimeGridProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   data?: string[] | null;
   defaultValue?: string | null;
   allowDeselect?: boolean | null;
-  format?: "'12h'" | "'24h'" | null;
+  format?: '\'12h\'' | '\'24h\'' | null;
   withSeconds?: boolean | null;
   amPmLabels?: { am?: string | null; pm?: string | null } | null;
   simpleGridProps?: unknown;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   minTime?: string | null;
   maxTime?: string | null;
   disableTime?: string[] | null;
@@ -19653,7 +13045,7 @@ export type TimeInputProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   n_blur?: number | null;
   n_submit?: number | null;
   debounce?: number | null;
@@ -19761,7 +13153,7 @@ export type TimePickerProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   n_blur?: number | null;
   n_submit?: number | null;
   debounce?: number | null;
@@ -19771,7 +13163,7 @@ export type TimePickerProps = {
   form?: string | null;
   min?: string | null;
   max?: string | null;
-  format?: "'12h'" | "'24h'" | null;
+  format?: '\'12h\'' | '\'24h\'' | null;
   hoursStep?: number | null;
   minutesStep?: number | null;
   secondsStep?: number | null;
@@ -19782,128 +13174,7 @@ export type TimePickerProps = {
   amPmInputLabel?: string | null;
   amPmLabels?: { am?: string | null; pm?: string | null } | null;
   withDropdown?: boolean | null;
-  popoverProps?: {
-    children?: Children;
-    opened?: boolean | null;
-    closeOnClickOutside?: boolean | null;
-    clickOutsideEvents?: string[] | null;
-    trapFocus?: boolean | null;
-    closeOnEscape?: boolean | null;
-    withRoles?: boolean | null;
-    hideDetached?: boolean | null;
-    position?:
-      | "'top'"
-      | "'left'"
-      | "'bottom'"
-      | "'right'"
-      | "'top-end'"
-      | "'top-start'"
-      | "'left-end'"
-      | "'left-start'"
-      | "'bottom-end'"
-      | "'bottom-start'"
-      | "'right-end'"
-      | "'right-start'"
-      | null;
-    offset?: number | null;
-    positionDependencies?: unknown[] | null;
-    keepMounted?: boolean | null;
-    transitionProps?: {
-      keepMounted?: boolean | null;
-      transition?:
-        | 'fade'
-        | 'fade-down'
-        | 'fade-up'
-        | 'fade-left'
-        | 'fade-right'
-        | 'skew-up'
-        | 'skew-down'
-        | 'rotate-right'
-        | 'rotate-left'
-        | 'slide-down'
-        | 'slide-up'
-        | 'slide-right'
-        | 'slide-left'
-        | 'scale-y'
-        | 'scale-x'
-        | 'scale'
-        | 'pop'
-        | 'pop-top-left'
-        | 'pop-top-right'
-        | 'pop-bottom-left'
-        | 'pop-bottom-right'
-        | null;
-      duration?: number | null;
-      exitDuration?: number | null;
-      timingFunction?: string | null;
-      mounted?: boolean | null;
-    } | null;
-    width?: string | number | null;
-    middlewares?: {
-      shift?: unknown;
-      flip?: {
-        mainAxis?: boolean | null;
-        crossAxis?: boolean | null;
-        rootBoundary?:
-          | 'viewport'
-          | 'document'
-          | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-          | null;
-        elementContext?: "'reference'" | "'floating'" | null;
-        altBoundary?: boolean | null;
-        padding?:
-          | number
-          | { top?: number | null; left?: number | null; bottom?: number | null; right?: number | null }
-          | null;
-        fallbackPlacements?:
-          | (
-              | "'top'"
-              | "'left'"
-              | "'bottom'"
-              | "'right'"
-              | "'top-end'"
-              | "'top-start'"
-              | "'left-end'"
-              | "'left-start'"
-              | "'bottom-end'"
-              | "'bottom-start'"
-              | "'right-end'"
-              | "'right-start'"
-            )[]
-          | null;
-        fallbackStrategy?: "'bestFit'" | "'initialPlacement'" | null;
-        fallbackAxisSideDirection?: "'end'" | "'start'" | "'none'" | null;
-        flipAlignment?: boolean | null;
-        boundary?:
-          | { x?: number | null; y?: number | null; width?: number | null; height?: number | null }
-          | 'clippingAncestors'
-          | Children[]
-          | null;
-      } | null;
-      inline?: unknown;
-      size?: unknown;
-    } | null;
-    withArrow?: boolean | null;
-    arrowSize?: number | null;
-    arrowOffset?: number | null;
-    arrowRadius?: number | null;
-    arrowPosition?: "'center'" | "'side'" | null;
-    withinPortal?: boolean | null;
-    portalProps?: Record<string, unknown> | null;
-    zIndex?: string | number | null;
-    radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-    disabled?: boolean | null;
-    returnFocus?: boolean | null;
-    floatingStrategy?: "'absolute'" | "'fixed'" | null;
-    overlayProps?: Record<string, unknown> | null;
-    withOverlay?: boolean | null;
-    classNames?: Record<string, unknown> | null;
-    styles?: unknown;
-    unstyled?: boolean | null;
-    variant?: string | null;
-    attributes?: unknown;
-  } | null;
+  popoverProps?: { children?: Children; opened?: boolean | null; closeOnClickOutside?: boolean | null; clickOutsideEvents?: string[] | null; trapFocus?: boolean | null; closeOnEscape?: boolean | null; withRoles?: boolean | null; hideDetached?: boolean | null; position?: '\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'' | null; offset?: number | null; positionDependencies?: unknown[] | null; keepMounted?: boolean | null; transitionProps?: { keepMounted?: boolean | null; transition?: 'fade' | 'fade-down' | 'fade-up' | 'fade-left' | 'fade-right' | 'skew-up' | 'skew-down' | 'rotate-right' | 'rotate-left' | 'slide-down' | 'slide-up' | 'slide-right' | 'slide-left' | 'scale-y' | 'scale-x' | 'scale' | 'pop' | 'pop-top-left' | 'pop-top-right' | 'pop-bottom-left' | 'pop-bottom-right' | null; duration?: number | null; exitDuration?: number | null; timingFunction?: string | null; mounted?: boolean | null } | null; width?: string | number | null; middlewares?: { shift?: unknown; flip?: { mainAxis?: boolean | null; crossAxis?: boolean | null; rootBoundary?: 'viewport' | 'document' | { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | null; elementContext?: '\'reference\'' | '\'floating\'' | null; altBoundary?: boolean | null; padding?: number | { top?: number | null; left?: number | null; bottom?: number | null; right?: number | null } | null; fallbackPlacements?: ('\'top\'' | '\'left\'' | '\'bottom\'' | '\'right\'' | '\'top-end\'' | '\'top-start\'' | '\'left-end\'' | '\'left-start\'' | '\'bottom-end\'' | '\'bottom-start\'' | '\'right-end\'' | '\'right-start\'')[] | null; fallbackStrategy?: '\'bestFit\'' | '\'initialPlacement\'' | null; fallbackAxisSideDirection?: '\'end\'' | '\'start\'' | '\'none\'' | null; flipAlignment?: boolean | null; boundary?: { x?: number | null; y?: number | null; width?: number | null; height?: number | null } | 'clippingAncestors' | Children[] | null } | null; inline?: unknown; size?: unknown } | null; withArrow?: boolean | null; arrowSize?: number | null; arrowOffset?: number | null; arrowRadius?: number | null; arrowPosition?: '\'center\'' | '\'side\'' | null; withinPortal?: boolean | null; portalProps?: Record<string, unknown> | null; zIndex?: string | number | null; radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; shadow?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null; disabled?: boolean | null; returnFocus?: boolean | null; floatingStrategy?: '\'absolute\'' | '\'fixed\'' | null; overlayProps?: Record<string, unknown> | null; withOverlay?: boolean | null; classNames?: Record<string, unknown> | null; styles?: unknown; unstyled?: boolean | null; variant?: string | null; attributes?: unknown } | null;
   clearButtonProps?: unknown;
   hoursInputProps?: unknown;
   minutesInputProps?: unknown;
@@ -20012,7 +13283,7 @@ export type TimelineProps = {
   color?: ColorValue;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
   bulletSize?: string | number | null;
-  align?: "'left'" | "'right'" | null;
+  align?: '\'left\'' | '\'right\'' | null;
   lineWidth?: string | number | null;
   reverseActive?: boolean | null;
   autoContrast?: boolean | null;
@@ -20091,7 +13362,7 @@ export type TimelineItemProps = {
   children?: Children;
   bullet?: Children;
   radius?: number | 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
-  lineVariant?: "'dashed'" | "'dotted'" | "'solid'" | null;
+  lineVariant?: '\'dashed\'' | '\'dotted\'' | '\'solid\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -20166,7 +13437,7 @@ export type TitleProps = {
   order?: 1 | 2 | 3 | 4 | 5 | 6 | null;
   size?: string | number | null;
   lineClamp?: number | null;
-  textWrap?: "'nowrap'" | "'wrap'" | "'balance'" | "'pretty'" | "'stable'" | null;
+  textWrap?: '\'nowrap\'' | '\'wrap\'' | '\'balance\'' | '\'pretty\'' | '\'stable\'' | null;
   children?: Children;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -20247,13 +13518,13 @@ export type TooltipProps = {
   arrowSize?: number | null;
   arrowOffset?: number | null;
   arrowRadius?: number | null;
-  arrowPosition?: "'center'" | "'side'" | null;
+  arrowPosition?: '\'center\'' | '\'side\'' | null;
   transitionProps?: TransitionPropsValue;
   events?: { hover?: boolean | null; focus?: boolean | null; touch?: boolean | null } | null;
   positionDependencies?: unknown[] | null;
   inline?: boolean | null;
   keepMounted?: boolean | null;
-  floatingStrategy?: "'fixed'" | "'absolute'" | null;
+  floatingStrategy?: '\'fixed\'' | '\'absolute\'' | null;
   boxWrapperProps?: BoxWrapperPropsValue;
   children?: Children;
   position?: PositionValue;
@@ -20344,14 +13615,7 @@ export type TreeProps = {
   checked?: string[] | null;
   checkOnSpace?: boolean | null;
   clearSelectionOnOutsideClick?: boolean | null;
-  data?:
-    | {
-        label?: Children;
-        value?: string | null;
-        nodeProps?: Record<string, unknown> | null;
-        children?: unknown[] | null;
-      }[]
-    | null;
+  data?: ({ label?: Children; value?: string | null; nodeProps?: Record<string, unknown> | null; children?: unknown[] | null })[] | null;
   expanded?: string[] | '*' | null;
   expandOnClick?: boolean | null;
   expandOnSpace?: boolean | null;
@@ -20360,7 +13624,7 @@ export type TreeProps = {
   selectOnClick?: boolean | null;
   expandedIcon?: Children;
   collapsedIcon?: Children;
-  iconSide?: "'left'" | "'right'" | "'none'" | null;
+  iconSide?: '\'left\'' | '\'right\'' | '\'none\'' | null;
   renderNode?: unknown;
   className?: string | null;
   style?: Record<string, string | number> | null;
@@ -20502,8 +13766,7 @@ export type TypographyStylesProviderProps = {
   tabIndex?: number | null;
   loading_state?: LoadingStateValue;
 };
-export const TypographyStylesProvider =
-  suite.component<TypographyStylesProviderProps>('TypographyStylesProvider');
+export const TypographyStylesProvider = suite.component<TypographyStylesProviderProps>('TypographyStylesProvider');
 
 export type UnstyledButtonProps = {
   children?: Children;
@@ -20663,7 +13926,7 @@ export type YearPickerInputProps = {
   loading_state?: LoadingStateValue;
   persistence?: string | number | null;
   persisted_props?: string[] | null;
-  persistence_type?: "'local'" | "'session'" | "'memory'" | null;
+  persistence_type?: '\'local\'' | '\'session\'' | '\'memory\'' | null;
   className?: string | null;
   style?: Record<string, string | number> | null;
   hiddenFrom?: 'xs' | 'sm' | 'md' | 'lg' | 'xl' | null;
@@ -20722,7 +13985,7 @@ export type YearPickerInputProps = {
   display?: DisplayValue;
   flex?: string | number | null;
   closeOnChange?: boolean | null;
-  dropdownType?: "'popover'" | "'modal'" | null;
+  dropdownType?: '\'popover\'' | '\'modal\'' | null;
   popoverProps?: PopoverPropsValue;
   modalProps?: ModalPropsValue;
   clearable?: boolean | null;
@@ -20755,14 +14018,14 @@ export type YearPickerInputProps = {
   descriptionProps?: Record<string, unknown> | null;
   errorProps?: Record<string, unknown> | null;
   inputWrapperOrder?: InputWrapperOrderValue;
-  type?: "'default'" | "'multiple'" | "'range'" | null;
+  type?: '\'default\'' | '\'multiple\'' | '\'range\'' | null;
   value?: string | string[] | null;
   allowDeselect?: boolean | null;
   allowSingleDateInRange?: boolean | null;
   defaultDate?: string | null;
   decadeLabelFormat?: string | null;
   yearsListFormat?: string | null;
-  size?: "'xs'" | "'sm'" | "'md'" | "'lg'" | "'xl'" | null;
+  size?: '\'xs\'' | '\'sm\'' | '\'md\'' | '\'lg\'' | '\'xl\'' | null;
   withCellSpacing?: boolean | null;
   getYearControlProps?: unknown;
   minDate?: string | null;
