@@ -4,7 +4,7 @@
  * background worker alike); the index page then loads the suite's bundle, its files are served
  * from the package installed beside that module, and its builders serialise with its namespace.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { callerModule } from '../../app/caller-module.ts';
 import { consoleLogger } from '../../app/log.ts';
@@ -162,7 +162,7 @@ export function suiteFiles(suite: RegisteredSuite): Map<string, string> {
 }
 
 function collect(dir: string, prefix: string, into: Map<string, string>, depth: number): void {
-  let entries: import('node:fs').Dirent[];
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

@@ -4,7 +4,7 @@
  * Dash's own metadata extractor reads) are cut out and evaluated alone, against the recording
  * PropTypes. Names they reference that are not PropTypes read as "any".
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 
@@ -27,7 +27,7 @@ export function propTypesDeclarations(dir: string): Map<string, string> {
 }
 
 function sourceFiles(dir: string, depth: number): string[] {
-  let entries: import('node:fs').Dirent[];
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
