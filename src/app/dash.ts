@@ -1,6 +1,5 @@
 /** The Dash app: layout, callbacks, and the HTTP host that serves them to the real renderer. */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Hono } from 'hono';
 import { HandleSigner } from '../background/handles.ts';
 import type { Manager } from '../background/manager.ts';
@@ -23,9 +22,9 @@ import { type Component, childrenPropsConfig } from '../components/index.ts';
 import { callerModule } from './caller-module.ts';
 import { callbackErrorPage } from './error-page.ts';
 import { healthResponse } from './health.ts';
-import { HotReload } from './hot-reload.ts';
-import { renderIndexPage, type TagSpec } from './index-page.ts';
+import { renderIndexPage } from './index-page.ts';
 import { consoleLogger, type Logger } from './log.ts';
+import { type AssetOptions, PageAssets } from './page-assets.ts';
 import { Pages } from './pages/pages.ts';
 import type { Page, PageOptions } from './pages/registry.ts';
 import {
@@ -38,7 +37,6 @@ import {
 import { createRoutes, type DashHost } from './routes.ts';
 import { runtimeMode } from './runtime.ts';
 import { listen, type RunningServer } from './serve.ts';
-import { UserAssets } from './user-assets.ts';
 import { DASH_TS_VERSION } from './version.ts';
 
 export type LayoutNode = Component | string | number | null;
@@ -46,7 +44,7 @@ export type LayoutValue = LayoutNode | LayoutNode[];
 /** A layout, or a function building one for every page load. */
 export type Layout = LayoutValue | (() => LayoutValue | Promise<LayoutValue>);
 
-export interface DashOptions extends PrefixOptions {
+export interface DashOptions extends PrefixOptions, AssetOptions {
   /** The page title. */
   title?: string;
   /** Identifies the app, e.g. in the default background queue name. */
@@ -70,23 +68,6 @@ export interface DashOptions extends PrefixOptions {
   secret?: string;
   /** How long background start responses and polls may wait for news (see README). */
   backgroundWindows?: Partial<ResponseWindows>;
-  /** Static files (Dash's assets_folder): default `assets` beside the app module. */
-  assetsFolder?: string;
-  /** Served at `<prefix><assetsUrlPath>/<file>`; default `assets`. */
-  assetsUrlPath?: string;
-  /** Matching file names are served but not included in the page. */
-  assetsIgnore?: RegExp;
-  /** `<link>` tags before the assets' CSS (a string is the href). */
-  externalStylesheets?: TagSpec[];
-  /** `<script>` tags before the assets' JS (a string is the src). */
-  externalScripts?: TagSpec[];
-  /** `<meta>` tags; Dash's charset, viewport and X-UA-Compatible ones are added unless given. */
-  metaTags?: Record<string, string>[];
-  /**
-   * The open page refreshes itself when the server restarts or an asset changes (Dash's
-   * dev_tools_hot_reload). Default: DASH_HOT_RELOAD (set by `dash-ts run --watch`), else `debug`.
-   */
-  hotReload?: boolean;
   /** Path of the health endpoint below the prefix; default 'health', null for none. */
   healthEndpoint?: string | null;
 }
@@ -114,8 +95,7 @@ export class Dash {
   /** The module that built this app: what background workers import. */
   readonly #definedIn: string | undefined;
   readonly #cancelInputs = new Set<string>();
-  readonly #assets: UserAssets;
-  readonly #hotReload: HotReload | undefined;
+  readonly #assets: PageAssets;
   readonly #pages: Pages;
 
   constructor(options: DashOptions = {}) {
@@ -146,19 +126,11 @@ export class Dash {
       windows: { ...DEFAULT_WINDOWS, ...options.backgroundWindows },
       errorResponse: (callback, error) => this.#errorResponse(callback.id, error),
     });
-    const moduleDir = this.appModule ? path.dirname(this.appModule) : process.cwd();
-    this.#assets = new UserAssets({
-      folder: path.resolve(moduleDir, options.assetsFolder ?? 'assets'),
-      urlPath: options.assetsUrlPath ?? 'assets',
-      ignore: options.assetsIgnore,
+    this.#assets = new PageAssets(options, {
+      appModule: this.appModule,
+      requestsPrefix: this.prefixes.requests,
+      logger: this.logger,
     });
-    if (options.hotReload ?? envFlag('DASH_HOT_RELOAD') ?? options.debug ?? false) {
-      this.#hotReload = new HotReload({
-        assets: this.#assets,
-        requestsPrefix: this.prefixes.requests,
-        logger: this.logger,
-      });
-    }
     this.#routes = createRoutes(this.#host());
   }
 
@@ -225,7 +197,7 @@ export class Dash {
 
   /** The folder the app's static files are served from (absolute). */
   get assetsFolder(): string {
-    return this.#assets.folder;
+    return this.#assets.files.folder;
   }
 
   /** `path` with the requests prefix before it, for links: Dash's `get_relative_path`. */
@@ -259,14 +231,13 @@ export class Dash {
       // Warm the background workers before the first request arrives.
       await this.#provider.startAll(this.registry.callbacks).catch(() => {});
       const server = await listen(this.fetch, port, host);
-      // Watch assets from the start: after a restart the open page asks `_reload-hash`, not the index.
-      this.#hotReload?.start();
+      this.#assets.startWatching();
       this.logger.info(`serving ${this.options.title ?? 'Dash'} on ${server.url}`);
       return {
         url: server.url,
         close: async () => {
           this.#running = undefined;
-          this.#hotReload?.stop();
+          this.#assets.stopWatching();
           await server.close();
           await this.#provider.closeAll();
         },
@@ -284,12 +255,8 @@ export class Dash {
       routesPrefix: this.prefixes.routes,
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       indexHtml: (url) => this.#indexHtml(url),
-      assets: this.#assets,
-      reloadHash: () => {
-        if (!this.#hotReload) return { reloadHash: null, hard: false, packages: [], files: [] };
-        this.#hotReload.start();
-        return this.#hotReload.take();
-      },
+      assets: this.#assets.files,
+      reloadHash: () => this.#assets.reloadHash(),
       healthEndpoint: this.options.healthEndpoint === undefined ? 'health' : this.options.healthEndpoint,
       health: () =>
         healthResponse(
@@ -306,20 +273,16 @@ export class Dash {
   }
 
   async #indexHtml(url: URL): Promise<string> {
-    this.#hotReload?.start();
-    const { requests } = this.prefixes;
-    const assets = await this.#assets.pageTags(requests);
+    const tags = await this.#assets.headTags();
     // A page's title and meta tags for a direct load, so the tab is right before the renderer runs.
     const head = this.#pages.enabled ? this.#pages.head(url) : undefined;
     return renderIndexPage({
       title: head?.title ?? this.options.title ?? 'Dash',
-      prefix: requests,
+      prefix: this.prefixes.requests,
       config: await this.#config(),
       debug: this.options.debug ?? false,
-      metaTags: [...(head?.metaTags ?? []), ...(this.options.metaTags ?? [])],
-      stylesheets: [...(this.options.externalStylesheets ?? []), ...assets.stylesheets],
-      scripts: [...(this.options.externalScripts ?? []), ...assets.scripts],
-      favicon: assets.favicon ?? `${requests}_favicon.ico?v=${DASH_TS_VERSION}`,
+      ...tags,
+      metaTags: [...(head?.metaTags ?? []), ...tags.metaTags],
       inlineScripts: this.#clientside.inlineScripts,
     });
   }
@@ -353,7 +316,8 @@ export class Dash {
         ? (await this.#handleSigner()).newPageToken()
         : randomBytes(16).toString('base64url'),
     };
-    if (this.#hotReload) config.hot_reload = this.#hotReload.config();
+    const hotReload = this.#assets.hotReloadConfig();
+    if (hotReload) config.hot_reload = hotReload;
     if (this.options.validationLayout !== undefined) config.validation_layout = this.options.validationLayout;
     if (this.options.validationLayout !== undefined) {
       config.validation_layout = this.options.validationLayout;
@@ -401,13 +365,6 @@ export class Dash {
       return new HandleSigner(await manager.sharedSecret());
     });
   }
-}
-
-/** A boolean environment variable as Dash reads them ('true'/'1' or 'false'/'0'); undefined when unset. */
-function envFlag(name: string): boolean | undefined {
-  const raw = process.env[name]?.toLowerCase();
-  if (raw === undefined || raw === '') return undefined;
-  return raw === 'true' || raw === '1' || raw === 'yes';
 }
 
 function numberFromEnv(name: string): number | undefined {
