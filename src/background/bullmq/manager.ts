@@ -23,11 +23,14 @@ import { closeClient, createClient, describeConnection, reportErrors } from './c
 import { BullMQManagerError } from './errors.ts';
 import { KeySpace } from './keys.ts';
 import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
-import { NewsListener } from './news.ts';
+import { NewsListener, type Waiter } from './news.ts';
 import { type BullMQManagerOptions, checks, type ResolvedOptions, resolveOptions } from './options.ts';
 import { defineScripts } from './scripts.ts';
 import { RedisStore } from './store.ts';
 import { JobWorker, type QueuedJobData } from './worker.ts';
+
+/** Jobs submitted here whose first read is still to come; see #fresh. */
+const MAX_FRESH = 10_000;
 
 interface Running {
   commands: Redis;
@@ -68,6 +71,12 @@ export class BullMQManager implements Manager {
   #secret: Buffer | undefined;
   /** When the commands connection last became ready; see #mayJudge. */
   #readySince: number | undefined;
+  /**
+   * Waiters armed at submit, for the first takeUpdate of a job this process has just queued: it
+   * has nothing to read until a worker reports, so that read waits for news before going to Redis
+   * (one script less per job). Bounded: the oldest go first.
+   */
+  readonly #fresh = new Map<string, Waiter>();
 
   constructor(options: BullMQManagerOptions = {}) {
     this.#options = resolveOptions(options);
@@ -137,10 +146,11 @@ export class BullMQManager implements Manager {
   }
 
   async submit(job: JobSubmission): Promise<void> {
-    const { store, queue } = this.#use();
-    // The job in line first: the ticket's worker must find it.
-    if (!(await store.submit(job))) return;
+    const { store, queue, news } = this.#use();
+    const fresh = news.arm(job.id);
     try {
+      // The job in line first: the ticket's worker must find it.
+      if (!(await store.submit(job))) return fresh.dispose();
       // A ticket for its first try (see worker.ts); its id is the job's, for cancel to remove.
       await queue.add(
         job.owner.callbackId,
@@ -148,13 +158,29 @@ export class BullMQManager implements Manager {
         { jobId: job.id, removeOnComplete: true, removeOnFail: true },
       );
     } catch (error) {
+      fresh.dispose();
       await store.cancel(job.id).catch(() => {});
       throw error;
+    }
+    this.#fresh.set(job.id, fresh);
+    if (this.#fresh.size > MAX_FRESH) {
+      const [oldest, waiter] = this.#fresh.entries().next().value!;
+      this.#fresh.delete(oldest);
+      waiter.dispose();
     }
   }
 
   async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
     const deadline = performance.now() + Math.max(0, waitMs);
+    const fresh = this.#fresh.get(jobId);
+    if (fresh) {
+      this.#fresh.delete(jobId);
+      try {
+        await fresh.wait(Math.max(0, waitMs));
+      } finally {
+        fresh.dispose();
+      }
+    }
     for (;;) {
       const { store, news } = this.#use();
       const waiter = news.arm(jobId);
@@ -202,6 +228,8 @@ export class BullMQManager implements Manager {
     if (!running) return;
     // Waiting takeUpdate calls wake up and find the manager closed.
     running.news.wakeAll();
+    for (const waiter of this.#fresh.values()) waiter.dispose();
+    this.#fresh.clear();
     await running.queue.close().catch(() => {});
     await Promise.all([closeClient(running.subscriber), closeClient(running.commands)]);
   }
