@@ -1,11 +1,11 @@
 /** The Dash HTTP surface on Hono: index, layout, dependencies, callbacks, component suites. */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import type { RequestInfo } from '../callbacks/context.ts';
 import { BadRequestError } from '../errors.ts';
 import { faviconResponse, serveComponentSuite } from './assets.ts';
 import type { Logger } from './log.ts';
+import { readBodyWithin } from './request-body.ts';
 import { hasDotSegment, type UserAssets } from './user-assets.ts';
 
 /** What the routes need from the app; the Dash class provides it. */
@@ -45,28 +45,22 @@ export function createRoutes(host: DashHost): Hono {
 
   routes.get('/_dash-dependencies', () => new Response(host.dependenciesJson(), { headers: JSON_HEADERS }));
 
-  routes.post(
-    '/_dash-update-component',
-    bodyLimit({
-      maxSize: host.maxRequestBodyBytes,
-      onError: () => {
-        throw new BadRequestError(
-          `the request body is larger than the limit of ${host.maxRequestBodyBytes} bytes`,
-          413,
-        );
-      },
-    }),
-    async (c) => {
-      const url = new URL(c.req.url);
-      const info: RequestInfo = {
-        cookies: getCookie(c),
-        headers: c.req.header(),
-        args: c.req.query(),
-        path: url.pathname + url.search,
-      };
-      return host.updateComponent(await c.req.text(), info, url.searchParams);
-    },
-  );
+  const tooLarge = () =>
+    new BadRequestError(
+      `the request body is larger than the limit of ${host.maxRequestBodyBytes} bytes`,
+      413,
+    );
+  routes.post('/_dash-update-component', async (c) => {
+    const body = await readBodyWithin(c.req.raw, host.maxRequestBodyBytes, tooLarge);
+    const url = new URL(c.req.url);
+    const info: RequestInfo = {
+      cookies: getCookie(c),
+      headers: c.req.header(),
+      args: c.req.query(),
+      path: url.pathname + url.search,
+    };
+    return host.updateComponent(body, info, url.searchParams);
+  });
 
   routes.get('/_dash-component-suites/*', (c) => {
     const path = c.req.path.slice(`${host.routesPrefix}_dash-component-suites/`.length);
