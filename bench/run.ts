@@ -13,6 +13,7 @@
  *   BENCH_MANAGER=bullmq npm run bench    one mode (sqlite or bullmq)
  *   BENCH_SECONDS=2 npm run bench         shorter throughput windows (both modes)
  *   BENCH_CONCURRENCY=16                  jobs each worker runs at once (default 16)
+ *   BENCH_FAIRNESS=0                      skip the fairness figure (bench/fairness.ts)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { Redis } from 'ioredis';
 import { type DashWorker, startDashWorker } from '../test/support/dash-worker.ts';
 import { startRedis, type TestRedis } from '../test/support/redis.ts';
 import { type BareRate, startBareBullMQ } from './bare-bullmq.ts';
+import { measureFairness } from './fairness.ts';
 
 const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -734,3 +736,4 @@ const loadAtStart = loadavg()[0]!;
 const results: ModeResult[] = [];
 for (const mode of MODES) results.push(await runMode(mode));
 print(results);
+if (process.env.BENCH_FAIRNESS !== '0') for (const line of await measureFairness(say)) console.log(line);
