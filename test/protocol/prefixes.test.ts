@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { resolvePrefixes } from '../../src/app/prefixes.ts';
 import { Dash, type DashOptions, html, Input, InvalidConfigError, Output } from '../../src/index.ts';
 import { callBody, recordingLogger } from '../support/http.ts';
 
+const ASSETS = fileURLToPath(new URL('../apps/prefixed-assets', import.meta.url));
+
 function newApp(options: DashOptions): Dash {
-  const app = new Dash({ logger: recordingLogger(), ...options });
+  const app = new Dash({ logger: recordingLogger(), assetsFolder: ASSETS, hotReload: true, ...options });
   app.layout = html.Div({ children: [html.Div({ id: 'in' }), html.Div({ id: 'out' })] });
   app.callback({ output: Output('out', 'children'), inputs: [Input('in', 'children')] }, (v) => `got ${v}`);
   return app;
@@ -73,7 +76,13 @@ describe('URL prefixes: every route under each mode', () => {
         assert.equal(config.url_base_pathname, mode.base);
         const srcs = [...page.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
         assert.ok(srcs.length >= 5);
-        for (const src of srcs) assert.ok(src.startsWith(`${mode.requests}_dash-component-suites/`), src);
+        for (const src of srcs) {
+          const under = [`${mode.requests}_dash-component-suites/`, `${mode.requests}assets/`];
+          assert.ok(
+            under.some((start) => src.startsWith(start)),
+            src,
+          );
+        }
         assert.match(
           page,
           new RegExp(`<link rel="icon" type="image/x-icon" href="${mode.requests}_favicon.ico`),
@@ -98,7 +107,7 @@ describe('URL prefixes: every route under each mode', () => {
         assert.deepEqual(await update.json(), { multi: true, response: { out: { children: 'got x' } } });
         // The index's scripts, as the browser asks for them once the proxy (if any) stripped its part.
         const page = await (await get(app, mode.routes)).text();
-        for (const [, src] of page.matchAll(/<script src="([^"]+)"/g)) {
+        for (const [, src] of page.matchAll(/<script src="([^"]+_dash-component-suites[^"]+)"/g)) {
           const res = await get(app, mode.routes + src!.slice(mode.requests.length));
           assert.equal(res.status, 200, src);
           await res.arrayBuffer();
@@ -113,6 +122,20 @@ describe('URL prefixes: every route under each mode', () => {
         assert.equal(plotly.status, 200);
         await plotly.arrayBuffer();
         assert.equal((await get(app, `${mode.routes}_favicon.ico`)).status, 200);
+        const reload = (await (await get(app, `${mode.routes}_reload-hash`)).json()) as {
+          reloadHash: string;
+        };
+        assert.match(reload.reloadHash, /^[0-9a-f]{32}$/);
+        assert.equal(await (await get(app, `${mode.routes}health`)).text(), 'OK');
+        const css = await get(app, `${mode.routes}assets/style.css`);
+        assert.equal(css.status, 200);
+        assert.match(await css.text(), /#title/);
+      });
+
+      it('links the assets under the requests prefix', async () => {
+        const page = await (await get(app, mode.routes)).text();
+        assert.match(page, new RegExp(`<link rel="stylesheet" href="${mode.requests}assets/style.css\\?m=`));
+        assert.match(page, new RegExp(`<script src="${mode.requests}assets/app.js\\?m=`));
       });
 
       if (mode.routes !== '/') {
