@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { registeredSuites } from '../components/suites/registry.ts';
 import { componentSuitePaths } from './assets.ts';
 import { type FileChange, PollingWatcher } from './file-watch.ts';
 import type { Logger } from './log.ts';
@@ -95,7 +96,11 @@ function newHash(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** The component packages served (Dash's registered_paths keys): a new one forces a full reload. */
+/**
+ * The component packages served (Dash's registered_paths keys). After a restart the page compares
+ * them: a suite added or removed needs the index's scripts, so the renderer reloads the whole page.
+ */
 function packages(): string[] {
-  return [...new Set(componentSuitePaths().map((p) => p.slice(0, p.indexOf('/'))))].sort();
+  const vendored = componentSuitePaths().map((p) => p.slice(0, p.indexOf('/')));
+  return [...new Set([...vendored, ...registeredSuites().map((suite) => suite.namespace)])].sort();
 }
