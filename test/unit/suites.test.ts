@@ -15,6 +15,7 @@ import { childrenPropsConfig } from '../../src/components/index.ts';
 import { generateSuiteModule } from '../../src/components/suites/generate.ts';
 import { SuiteMetadataError } from '../../src/components/suites/metadata.ts';
 import { packageFileUrl } from '../../src/components/suites/package-files.ts';
+import { registerSuite, SuiteNotInstalledError } from '../../src/components/suites/registry.ts';
 import * as dashTable from '../apps/components/dash-table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -152,6 +153,25 @@ describe('a registered suite', () => {
     ]) {
       assert.equal((await serveComponentSuite(outside, undefined)).status, 404, outside);
     }
+  });
+
+  test('registering a suite that is not installed, or under a reserved or taken namespace, fails clearly', () => {
+    const base = { version: '1.0.0', bundleDir: '.', bundle: 'x.js', childrenProps: {} };
+    assert.throws(
+      () => registerSuite({ ...base, packageName: 'no-such-suite', namespace: 'no_such_suite' }),
+      (error: Error) =>
+        error instanceof SuiteNotInstalledError &&
+        error.message.includes('component suite no-such-suite is not installed') &&
+        error.message.includes('npm install no-such-suite@1.0.0'),
+    );
+    assert.throws(
+      () => registerSuite({ ...base, packageName: 'x', namespace: 'dash' }),
+      /namespace dash is not usable/,
+    );
+    assert.throws(
+      () => registerSuite({ ...base, packageName: 'other-table', namespace: 'dash_table' }),
+      /dash-table and other-table both use namespace dash_table/,
+    );
   });
 
   test('packageFileUrl serves one file of an installed package (Bootstrap CSS for dbc)', async () => {
