@@ -55,6 +55,13 @@ job('slow-record', 3, async (file: string, token: string, ms: number, ctx: Callb
   return token;
 });
 
+/** Reports its pid; its first try sleeps a minute (time to kill its worker), a later one returns its number. */
+job('sleepy-first-try', 0, async (ctx: CallbackContext) => {
+  ctx.setProps('pid', { children: process.pid });
+  if (ctx.attempt === 1) await sleep(60_000);
+  return ctx.attempt;
+});
+
 function keyOf(name: string): string {
   const key = app.registry.get(`${name}.children`)?.background?.functionKey;
   if (!key) throw new Error(`bullmq-jobs: no background callback ${name}`);
@@ -64,4 +71,5 @@ function keyOf(name: string): string {
 export const faultJobs = {
   abortable: keyOf('abortable'),
   slowRecord: keyOf('slow-record'),
+  sleepyFirstTry: keyOf('sleepy-first-try'),
 };

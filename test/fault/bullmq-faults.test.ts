@@ -5,8 +5,9 @@
  * - a cancel from one server process reaches the worker running the job: its signal aborts, a
  *   busy loop is hard-stopped, the CPU is freed, nothing is stored; even when the worker missed
  *   the cancel message;
- * - a job past timeoutMs ends lost and is stopped; --concurrency runs jobs side by side;
+ * - a job past timeoutMs ends timed out and is stopped; --concurrency runs jobs side by side;
  * - a worker SIGKILLed mid-job: the job ends lost within the documented bound, others keep serving;
+ *   with retry.onLost it runs its next try on another worker instead;
  * - Redis restarted mid-run: every job completes, none runs twice;
  * - SIGTERM: a worker finishes a short job, hands a long one back (it completes elsewhere), exits
  *   within a few seconds, and leaves nothing active in BullMQ;
@@ -24,6 +25,7 @@ import { Redis } from 'ioredis';
 import { consoleLogger } from '../../src/app/log.ts';
 import { BullMQManager } from '../../src/background/bullmq/index.ts';
 import { STALE_AFTER_MS } from '../../src/background/bullmq/liveness.ts';
+import { DEFAULT_POLICY } from '../../src/background/job-options/policy.ts';
 import type { Manager } from '../../src/background/manager.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import { cpuFreed, drain, hasProc, runningPid, submission } from '../conformance/manager-contract.ts';
@@ -37,7 +39,7 @@ describe('BullMQManager faults', { timeout: 180_000 }, () => {
   let redis: TestRedis;
   let env: Record<string, string>;
   let dir: string;
-  let faultJobs: { abortable: string; slowRecord: string };
+  let faultJobs: { abortable: string; slowRecord: string; sleepyFirstTry: string };
   /** The workers of QUEUE. */
   const workers: DashWorker[] = [];
   /** Workers of other queues. */
@@ -140,7 +142,7 @@ describe('BullMQManager faults', { timeout: 180_000 }, () => {
     await assertNothingDelivered(a, job.id);
   });
 
-  it('a job running past timeoutMs ends lost and is stopped; --concurrency runs jobs side by side', async () => {
+  it('a job running past timeoutMs ends timed out and is stopped; --concurrency runs jobs side by side', async () => {
     const queueName = 'timeouts';
     const timed = await manager({ queueName });
     others.push(
@@ -191,6 +193,21 @@ describe('BullMQManager faults', { timeout: 180_000 }, () => {
       outcomes,
       [1, 2, 3].map((value) => ({ kind: 'result', value })),
     );
+  });
+
+  it('a worker SIGKILLed mid-job with retry.onLost: the job runs its next try on another worker', async () => {
+    await twoWorkers();
+    const job = submission(faultJobs.sleepyFirstTry, [], {
+      policy: { ...DEFAULT_POLICY, retry: { attempts: 2, backoffSeconds: 0.2, onLost: true } },
+    });
+    await a.submit(job);
+    const pid = await runningPid(a, job.id);
+    await workerRunning(pid).stop('SIGKILL');
+    const drained = await drain(a, job.id, { timeoutMs: STALE_AFTER_MS + 10_000 });
+    assert.deepEqual(drained.outcome, { kind: 'result', value: 2 }, JSON.stringify(drained));
+    const pids = drained.sideUpdates.filter((u) => u.id === 'pid').map((u) => u.props.children);
+    assert.equal(pids.length, 1, 'the second try reports its own (other) job process');
+    assert.notEqual(pids[0], pid);
   });
 
   it('Redis restarted mid-run: every job completes once, and the servers and workers reconnect', async () => {

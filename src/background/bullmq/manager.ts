@@ -27,7 +27,8 @@ import { NewsListener, type Waiter } from './news.ts';
 import { type BullMQManagerOptions, checks, type ResolvedOptions, resolveOptions } from './options.ts';
 import { defineScripts } from './scripts.ts';
 import { RedisStore } from './store.ts';
-import { JobWorker, type QueuedJobData } from './worker.ts';
+import { addFirstTicket, addRetryTicket, type TicketQueue } from './tickets.ts';
+import { JobWorker } from './worker.ts';
 
 /** Jobs submitted here whose first read is still to come; see #fresh. */
 const MAX_FRESH = 10_000;
@@ -35,7 +36,7 @@ const MAX_FRESH = 10_000;
 interface Running {
   commands: Redis;
   subscriber: Redis;
-  queue: Queue<QueuedJobData, void>;
+  queue: TicketQueue;
   store: RedisStore;
   news: NewsListener;
 }
@@ -109,7 +110,7 @@ export class BullMQManager implements Manager {
       this.#readySince = performance.now();
     });
     // BullMQ reuses our connection for the queue (it is not a blocking one).
-    const queue = new Queue<QueuedJobData, void>(o.queueName, { connection: commands, prefix: o.prefix });
+    const queue: TicketQueue = new Queue(o.queueName, { connection: commands, prefix: o.prefix });
     reportErrors(queue, `BullMQ queue ${o.queueName}`, commands, logger);
     const news = new NewsListener(subscriber, this.#keys.newsChannel);
     this.#running = { commands, subscriber, queue, store: new RedisStore(commands, this.#keys, o), news };
@@ -185,7 +186,8 @@ export class BullMQManager implements Manager {
       const { store, news } = this.#use();
       const waiter = news.arm(jobId);
       try {
-        const { update, news: hasNews } = await store.take(jobId, this.#mayJudge());
+        const { update, news: hasNews, nextTry } = await store.take(jobId, this.#mayJudge());
+        if (nextTry) await addRetryTicket(this.#use().queue, jobId, nextTry.attempt, nextTry.delayMs);
         const remaining = deadline - performance.now();
         if (hasNews || remaining <= 0) return update;
         // Woken by news; otherwise look again every heartbeat, to notice a worker that died.

@@ -33,15 +33,17 @@ redis.call('HSET', job, 'tag', tag, 'member', member)`;
 
 /**
  * KEYS job, order, clock, page, seq; ARGV owner, cacheKey ('' for none), cacheTtlMs, jobTtlMs,
- * functionKey, payload, policy ('' for the defaults), priority, reportQueue ('1'/'0'), pageTtlMs, id.
- * 1 if queued, 0 if it existed.
+ * functionKey, payload, policy ('' for the defaults), priority, reportQueue ('1'/'0'), pageTtlMs, id,
+ * lostTries (the tries a job whose worker died may have: retry.attempts with onLost, else 0),
+ * backoffMs. 1 if queued, 0 if it existed.
  */
 const submit = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 ${NOW}
 local job, id = KEYS[1], ARGV[11]
 redis.call('HSET', job, 'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
-  'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'attempt', 0)
+  'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'attempt', 0,
+  'lostTries', ARGV[12], 'backoffMs', ARGV[13])
 if ARGV[2] ~= '' then redis.call('HSET', job, 'cacheKey', ARGV[2], 'cacheTtlMs', ARGV[3]) end
 ${NEW_PLACE('KEYS[3]', 'KEYS[4]', 'KEYS[5]', 'ARGV[10]')}
 redis.call('PEXPIRE', job, ARGV[4])
@@ -51,23 +53,42 @@ return 1`;
 /**
  * Read-once delivery. KEYS job, events, heartbeat, workers, order, runtimes, BullMQ's active list;
  * ARGV judge ('1': may declare the job lost), noWorkerTimeoutMs, lost-running outcome,
- * lost-no-worker outcome. Returns {state, outcome or '', began or '', position or '', mean run
- * ms or '', running or '', event...}; a finished job is deleted as its outcome is returned.
+ * lost-no-worker outcome, key base, id, pageTtlMs. Returns {state, outcome or '', began or '',
+ * position or '', mean run ms or '', running or '', next try or '', event...}; a finished job is
+ * deleted as its outcome is returned. A running job whose worker died is lost, unless its
+ * retry.onLost allows another try: then it waits out its backoff, and `next try` is
+ * '<attempt>:<delayMs>', for the caller to add that try's ticket.
  */
 const take = `
 local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'unknown', '', '', '', '', ''} end
+if not state then return {'unknown', '', '', '', '', '', ''} end
 if state == 'cancelled' then
   -- Gone once its worker has let go (or never had one, or died).
   if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
-  return {'cancelled', '', '', '', '', ''}
+  return {'cancelled', '', '', '', '', '', ''}
 end
 local outcome = false
+local nextTry = ''
 if state == 'finished' then
   outcome = redis.call('HGET', KEYS[1], 'outcome')
 elseif ARGV[1] == '1' then
   if state == 'running' and redis.call('EXISTS', KEYS[3]) == 0 then
-    outcome = ARGV[3]
+    local f = redis.call('HMGET', KEYS[1], 'attempt', 'lostTries', 'backoffMs')
+    local attempt = tonumber(f[1] or 0)
+    if attempt < tonumber(f[2] or 0) then
+      -- The backoff rule of job-options/retry.ts: backoff · 2^(attempt - 1).
+      ${NOW}
+      local job, id, base = KEYS[1], ARGV[6], ARGV[5]
+      local delay = math.floor(tonumber(f[3]) * 2 ^ (attempt - 1))
+      redis.call('HSET', job, 'state', 'queued', 'seq', 0)
+      redis.call('HDEL', job, 'token', 'began')
+      ${NEW_PLACE("base .. 'clock'", "redis.call('HGET', job, 'page')", "base .. 'seq'", 'ARGV[7]')}
+      redis.call('ZADD', base .. 'backoff', now + delay, id)
+      state = 'queued'
+      nextTry = (attempt + 1) .. ':' .. delay
+    else
+      outcome = ARGV[3]
+    end
   elseif state == 'queued' and tonumber(ARGV[2]) > 0 then
     ${NOW}
     local limit = tonumber(ARGV[2])
@@ -80,7 +101,7 @@ elseif ARGV[1] == '1' then
 end
 local events = redis.call('LRANGE', KEYS[2], 0, -1)
 local began = redis.call('HGET', KEYS[1], 'began') or ''
-local reply = {state, '', began, '', '', ''}
+local reply = {state, '', began, '', '', '', nextTry}
 if outcome then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   reply[1] = 'finished'

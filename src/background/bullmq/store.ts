@@ -27,6 +27,8 @@ export interface TakeResult {
   update: JobUpdate;
   /** Whether anything was delivered (or the job is terminal or gone): no point waiting. */
   news: boolean;
+  /** Its worker died and retry.onLost gives it this try: the caller adds the try's ticket. */
+  nextTry?: { attempt: number; delayMs: number };
 }
 
 /** A job a worker has taken for one try. */
@@ -73,6 +75,8 @@ export class RedisStore {
         policy.reportQueue ? '1' : '0',
         PAGE_TAG_TTL_MS,
         job.id,
+        policy.retry.onLost ? policy.retry.attempts : 0,
+        Math.round(policy.retry.backoffSeconds * 1000),
       ],
     );
     return queued === 1;
@@ -91,15 +95,19 @@ export class RedisStore {
         this.options.noWorkerTimeoutMs,
         JSON.stringify(lostRunning),
         JSON.stringify(this.#lostNoWorker()),
+        k.base,
+        jobId,
+        PAGE_TAG_TTL_MS,
       ],
     )) as string[];
-    const [state, outcome, began, position, meanRunMs, running, ...encoded] = reply as [
+    const [state, outcome, began, position, meanRunMs, running, nextTry, ...encoded] = reply as [
       JobState,
       string,
       string,
       string | number,
       string,
       string | number,
+      string,
       ...string[],
     ];
     const update: JobUpdate = { state, progress: [], sideUpdates: [] };
@@ -123,7 +131,9 @@ export class RedisStore {
     }
     if (outcome) update.outcome = JSON.parse(outcome) as JobOutcome;
     const news = encoded.length > 0 || began !== '' || (state !== 'queued' && state !== 'running');
-    return { update, news };
+    if (nextTry === '') return { update, news };
+    const [attempt, delayMs] = nextTry.split(':').map(Number) as [number, number];
+    return { update, news, nextTry: { attempt, delayMs } };
   }
 
   #lostNoWorker(): JobOutcome {

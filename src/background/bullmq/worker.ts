@@ -1,7 +1,8 @@
 /**
  * What `dash-ts worker` runs for one BullMQManager: a BullMQ Worker on the app's queue whose
- * processor claims each job in Redis (a job cancelled while queued is skipped), runs it in the
- * warm job process (child-host.ts), writes its events and outcome (job-writer.ts), and
+ * processor takes a ticket (tickets.ts), claims the job first in our start order in Redis (jobs
+ * cancelled while queued have left the line), runs one try of it in the warm job process
+ * (child-host.ts), writes its events and outcome or its next try (job-writer.ts), and
  *
  * - heartbeats: every HEARTBEAT_MS it marks itself and each of its jobs alive, and learns of
  *   jobs cancelled or given up on while it was not listening;
@@ -12,7 +13,7 @@
  *   left "active" for BullMQ's stalled-job checker to find.
  *
  * BullMQ never retries a job by itself (maxStalledCount 0): a job whose worker died ends `lost`
- * through its heartbeat (liveness.ts), and is never run twice behind the user's back.
+ * through its heartbeat (liveness.ts), and runs again only if its callback asked (retry.onLost).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -32,14 +33,7 @@ import { HEARTBEAT_MS } from './liveness.ts';
 import type { ResolvedOptions } from './options.ts';
 import { defineScripts } from './scripts.ts';
 import { RedisStore } from './store.ts';
-
-/**
- * What the server puts in each BullMQ job: nothing. A BullMQ job is a ticket for one try of
- * whichever job is first in line when a worker takes it (see scripts.ts `begin`), so priority
- * and fair turns across page loads are ours, the same as SqliteManager's; BullMQ brings the
- * workers their tickets, locks them, and delays the tickets of retries by their backoff.
- */
-export type QueuedJobData = Record<string, never>;
+import { addRetryTicket, type TicketData, type TicketQueue } from './tickets.ts';
 
 export interface JobWorkerConfig {
   options: ResolvedOptions;
@@ -87,9 +81,9 @@ export class JobWorker {
   #store: RedisStore | undefined;
   #writer: JobWriter | undefined;
   #host: ChildHost | undefined;
-  #bull: Worker<QueuedJobData, void> | undefined;
+  #bull: Worker<TicketData, void> | undefined;
   /** Adds the tickets of retries. */
-  #tickets: Queue<QueuedJobData, void> | undefined;
+  #tickets: TicketQueue | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
   /** Shutting down: jobs still running are handed back. */
@@ -122,7 +116,7 @@ export class JobWorker {
     defineScripts(commands);
     this.#store = new RedisStore(commands, this.#keys, options);
     this.#writer = new JobWriter(this.#store, logger);
-    this.#tickets = new Queue<QueuedJobData, void>(options.queueName, {
+    this.#tickets = new Queue<TicketData, void>(options.queueName, {
       connection: commands,
       prefix: options.prefix,
     });
@@ -149,22 +143,18 @@ export class JobWorker {
       policy: 'wait',
       logger,
     });
-    const bull = new Worker<QueuedJobData, void>(
-      options.queueName,
-      (job, token) => this.#process(job, token),
-      {
-        connection: this.#bullConnection,
-        prefix: options.prefix,
-        concurrency: options.concurrency,
-        autorun: false,
-        name: this.id,
-        lockDuration: LOCK_DURATION_MS,
-        stalledInterval: STALLED_INTERVAL_MS,
-        maxStalledCount: 0,
-        removeOnComplete: { count: 0 },
-        removeOnFail: { count: 0 },
-      },
-    );
+    const bull = new Worker<TicketData, void>(options.queueName, (job, token) => this.#process(job, token), {
+      connection: this.#bullConnection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      autorun: false,
+      name: this.id,
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: STALLED_INTERVAL_MS,
+      maxStalledCount: 0,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    });
     this.#bull = bull;
     reportErrors(bull, `BullMQ worker on ${options.queueName}`, this.#bullConnection, logger);
     void bull.run().catch((error) => logger.error('the BullMQ worker stopped', error));
@@ -172,7 +162,7 @@ export class JobWorker {
   }
 
   /** A ticket: runs one try of the job first in line (none, when the line is empty). */
-  async #process(ticket: Job<QueuedJobData, void>, bullToken: string | undefined): Promise<void> {
+  async #process(ticket: Job<TicketData, void>, bullToken: string | undefined): Promise<void> {
     const token = randomBytes(12).toString('base64url');
     const begun = await this.#store!.begin(token);
     if (!begun) return;
@@ -203,7 +193,7 @@ export class JobWorker {
 
   /** Writes how the attempt ended; a handed-back job goes back to BullMQ's wait list. */
   async #settle(
-    job: Job<QueuedJobData, void>,
+    job: Job<TicketData, void>,
     bullToken: string | undefined,
     active: ActiveJob,
     end: JobEnd,
@@ -252,16 +242,7 @@ export class JobWorker {
     const stored = await this.#writer!.finish(active.id, active.token, outcome, cacheable, delayMs);
     if (stored !== 'retrying') return;
     // A ticket for the next try, due when the backoff is over (any worker may take it).
-    await this.#tickets!.add(
-      'retry',
-      {},
-      {
-        jobId: `${active.id}-try${active.attempt + 1}`,
-        delay: delayMs,
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+    await addRetryTicket(this.#tickets!, active.id, active.attempt + 1, delayMs ?? 0);
   }
 
   /** Ends a job lost that this worker could not hand back to the queue. */
