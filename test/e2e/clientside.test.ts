@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, type OpenedApp, openApp, waitForIdle, waitForText } from '../support/browser.ts';
+import { openSharedPage, type SharedPage, waitForIdle, waitForText } from '../support/browser.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dash-ts-clientside-'));
 process.env.DASH_TS_TEST_DB = join(dir, 'bg.db');
@@ -19,24 +18,17 @@ const { app } = await import('../apps/clientside.ts');
 const patternSelector = (type: string, index: number) => `[id='${JSON.stringify({ index, type })}']`;
 
 describe('clientside callbacks in the real renderer', () => {
-  let browser: Browser;
-  let opened: OpenedApp;
+  let opened: SharedPage;
   /** Every callback request the page sends, as `output` ids. */
-  const requests: string[] = [];
+  let requests: string[] = [];
 
   before(async () => {
-    browser = await launchBrowser();
-    opened = await openApp(browser, app);
-    opened.page.on('request', (request) => {
-      if (!request.url().includes('/_dash-update-component')) return;
-      requests.push((JSON.parse(request.postData() ?? '{}') as { output?: string }).output ?? '?');
-    });
-    await waitForIdle(opened.page);
+    opened = await openSharedPage(app);
+    requests = opened.requests;
   });
 
   after(async () => {
-    await opened?.close();
-    await browser?.close();
+    await opened?.closeAll();
     rmSync(dir, { recursive: true, force: true });
   });
 

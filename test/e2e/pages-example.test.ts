@@ -4,26 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
 import { app } from '../../examples/pages-demo.ts';
-import { launchBrowser, type OpenedApp, openApp, waitForIdle, waitForText } from '../support/browser.ts';
+import { openSharedPage, type SharedPage, waitForIdle, waitForText } from '../support/browser.ts';
 
 describe('examples/pages-demo.ts', () => {
-  let browser: Browser;
-  let opened: OpenedApp;
-  const requests: string[] = [];
+  let opened: SharedPage;
+  /** Every callback request the page sends, as `output` ids. */
+  let requests: string[] = [];
 
   before(async () => {
-    browser = await launchBrowser();
-    opened = await openApp(browser, app);
-    opened.page.on('request', (request) => {
-      if (request.url().includes('/_dash-update-component')) requests.push(request.postData() ?? '');
-    });
-    await waitForIdle(opened.page);
+    opened = await openSharedPage(app);
+    requests = opened.requests;
   });
+
   after(async () => {
-    await opened?.close();
-    await browser?.close();
+    await opened?.closeAll();
   });
 
   it('styles the page from its assets folder', async () => {

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, type OpenedApp, openApp, waitForIdle } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { openSharedPage, type SharedPage, waitForIdle } from '../support/browser.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dash-ts-patch-'));
 process.env.DASH_TS_TEST_DB = join(dir, 'bg.db');
@@ -33,26 +33,22 @@ async function waitForList(page: Page, test: string): Promise<void> {
 }
 
 describe('Patch in the real renderer', () => {
-  let browser: Browser;
-  let opened: OpenedApp;
+  let opened: SharedPage;
   /** Byte sizes of every callback answer. */
   const answers: { output: string; bytes: number }[] = [];
 
   before(async () => {
-    browser = await launchBrowser();
-    opened = await openApp(browser, app);
+    opened = await openSharedPage(app);
     opened.page.on('response', async (response) => {
       if (!response.url().includes('/_dash-update-component')) return;
       const output = (JSON.parse(response.request().postData() ?? '{}') as { output?: string }).output ?? '?';
       const body = await response.body().catch(() => Buffer.alloc(0));
       answers.push({ output, bytes: body.length });
     });
-    await waitForIdle(opened.page);
   });
 
   after(async () => {
-    await opened?.close();
-    await browser?.close();
+    await opened?.closeAll();
     rmSync(dir, { recursive: true, force: true });
   });
 

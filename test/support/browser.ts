@@ -124,3 +124,40 @@ export async function waitForIdle(page: Page, timeout = 10_000): Promise<void> {
     { timeout },
   );
 }
+
+/** Records the `output` (callback id) of every callback request the page sends from now on. */
+export function recordCallbackRequests(page: Page): string[] {
+  const outputs: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().includes('/_dash-update-component')) return;
+    outputs.push((JSON.parse(request.postData() ?? '{}') as { output?: string }).output ?? '?');
+  });
+  return outputs;
+}
+
+export interface SharedPage extends OpenedApp {
+  /** The `output` of every callback request since the page settled after loading. */
+  requests: string[];
+  /** Closes the page, the server and the browser. */
+  closeAll(): Promise<void>;
+}
+
+/** A browser of its own with `app` open and settled, for a suite whose tests share one page. */
+export async function openSharedPage(app: Dash, path = '/'): Promise<SharedPage> {
+  const browser = await launchBrowser();
+  try {
+    const opened = await openApp(browser, app, path);
+    await waitForIdle(opened.page);
+    return {
+      ...opened,
+      requests: recordCallbackRequests(opened.page),
+      closeAll: async () => {
+        await opened.close();
+        await browser.close();
+      },
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
