@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The CLI runs TypeScript app modules with no build step: tsx's loader is registered first,
-// so the app module, its sibling modules and dash-ts's own sources all load as TypeScript.
+// The repository's development entry point (tests, `npm start`): runs dash-ts from its TypeScript
+// sources through tsx, no build step. The installed package runs the compiled dist/cli/bin.js.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Vendors the Dash front end (renderer, component bundles, React, plotly.js) into vendor/frontend/.
 //
-// Runs as the package's postinstall. The dash-* npm packages declare their whole build toolchain as
+// Runs as the repository's `prepare` step (npm install in a checkout) and before `npm pack`: the published
+// package ships vendor/frontend/ and runs no install script. The dash-* npm packages declare their whole build toolchain as
 // runtime dependencies (hundreds of MB), so we do not depend on them; instead each tarball pinned in
 // frontend.lock.json is fetched with `npm pack` (which honours the user's registry, proxy and cache
 // settings), checked against the pinned sha512, and only the listed runtime files are kept.

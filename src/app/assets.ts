@@ -2,11 +2,12 @@
  * The front-end files we serve under `_dash-component-suites/`, and how, as Dash does it
  * (dash-protocol.md 1.4).
  *
- * The files come from vendor/frontend/, filled at install time by scripts/vendor-frontend.mjs from
- * the tarballs pinned in frontend.lock.json. URLs are looked up in a fixed allow-list and never
+ * The files come from vendor/frontend/, which the published package holds; in a checkout of the
+ * repository scripts/vendor-frontend.mjs fills it (`npm install`'s prepare step) from the tarballs
+ * pinned in frontend.lock.json. URLs are looked up in a fixed allow-list and never
  * mapped onto the filesystem, so no request can reach any other file.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consoleLogger } from './log.ts';
@@ -36,11 +37,12 @@ export function vendorDir(): string {
 /** Thrown (or answered as a 500) when the vendored front end is missing or incomplete. */
 export class FrontendMissingError extends Error {
   constructor(detail: string) {
-    super(
-      `the Dash front-end files are missing (${detail}). They are vendored by the postinstall script: ` +
-        `run \`npm install\` in ${PACKAGE_ROOT}, or \`node ${path.join(PACKAGE_ROOT, 'scripts', 'vendor-frontend.mjs')}\` ` +
-        '(npm skips dependency install scripts unless they are allowed).',
-    );
+    // The installed package ships the files; a checkout of the repository vendors them on `npm install`.
+    const vendorScript = path.join(PACKAGE_ROOT, 'scripts', 'vendor-frontend.mjs');
+    const remedy = existsSync(vendorScript)
+      ? `run \`npm install\` in ${PACKAGE_ROOT}, or \`node ${vendorScript}\``
+      : `the dash-ts package in ${PACKAGE_ROOT} is incomplete: install it again`;
+    super(`the Dash front-end files are missing (${detail}): ${remedy}`);
     this.name = 'FrontendMissingError';
   }
 }
@@ -220,8 +222,7 @@ export async function serveComponentSuite(
     if (!reportedMissing) consoleLogger.error(error.message);
     reportedMissing = true;
     return jsonResponse(500, {
-      message:
-        'the Dash front-end files are missing on the server: run `npm install` (its postinstall vendors them)',
+      message: 'the Dash front-end files are missing on the server (its log says why and what to do)',
     });
   }
   return fileResponse(file, plain, fingerprinted, ifNoneMatch);

@@ -3,6 +3,7 @@
  * `output` string the renderer sends back on every request.
  */
 import { createHash } from 'node:crypto';
+import { callerModule } from '../app/caller-module.ts';
 import { policyFromSpec } from '../background/job-options/policy.ts';
 import { defaultQueueStatusFormat, type QueueStatusFormat } from '../background/job-options/queue-status.ts';
 import type { JobPolicy } from '../background/manager.ts';
@@ -133,6 +134,7 @@ export class CallbackRegistry {
       background.functionKey = registrar.register({
         callbackId: id,
         fn,
+        definedIn: callerModule(),
         progressCount: background.progress.length,
         recordStyle,
       }).key;

@@ -4,8 +4,8 @@
  * sends over IPC and reports their events and outcomes. Usage: worker-entry.ts <app-module>.
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { setRuntimeMode } from '../../app/runtime.ts';
+import { importAppModule } from '../../app-module/import.ts';
 import { type JobChannel, runJob } from '../job-runner.ts';
 import type { JobContextSnapshot, JobOutcome } from '../manager.ts';
 import { registrar } from '../registrar.ts';
@@ -116,8 +116,9 @@ process.on('unhandledRejection', (reason) => {
 /** Imports the app module; on failure reports why and exits (a worker without jobs is of no use). */
 async function importApp(): Promise<boolean> {
   try {
-    if (!process.argv[2]) throw new Error('worker-entry.ts needs the app module path as its argument');
-    await import(pathToFileURL(appModule).href);
+    if (!process.argv[2]) throw new Error('the worker entry needs the app module path as its argument');
+    // The server's own way of loading it, so both register the same job functions.
+    await importAppModule(appModule);
     return true;
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));

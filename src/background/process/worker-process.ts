@@ -1,8 +1,10 @@
 /**
- * One warm worker process of the pool: forks worker-entry.ts with tsx, speaks the IPC protocol
- * of ipc.ts, and reports its life (ready, failed to start, exited) to the pool exactly once each.
+ * One warm worker process of the pool: forks worker-entry, speaks the IPC protocol of ipc.ts, and
+ * reports its life (ready, failed to start, exited) to the pool exactly once each. The entry loads
+ * the app module as the server did (../../app-module/import.ts).
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EventRecord, isFromWorker, type ToWorker } from './ipc.ts';
 
@@ -15,7 +17,11 @@ export interface WorkerHandlers {
   exited(worker: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void;
 }
 
-const ENTRY = fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
+/** `.js` in the installed package; `.ts` when running from the repository's sources through tsx. */
+const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
+const ENTRY = fileURLToPath(new URL(`./worker-entry${OWN_EXTENSION}`, import.meta.url));
+/** dash-ts's own TypeScript sources need tsx in the worker too; compiled JavaScript needs nothing. */
+const SOURCES_LOADER = (): string[] => (OWN_EXTENSION === '.ts' ? ['--import', tsxLoaderUrl()] : []);
 
 export class WorkerProcess {
   /** Jobs running on this worker now. */
@@ -32,7 +38,7 @@ export class WorkerProcess {
 
   constructor(appModule: string, handlers: WorkerHandlers) {
     this.#child = fork(ENTRY, [appModule], {
-      execArgv: ['--import', tsxLoaderUrl(), ...workerHeapFlags(), ...inheritedExecArgv()],
+      execArgv: [...SOURCES_LOADER(), ...workerHeapFlags(), ...inheritedExecArgv()],
       env: process.env,
       serialization: 'json',
     });
@@ -159,7 +165,7 @@ function inheritedExecArgv(): string[] {
     const value = inline ?? (takesNext ? args[i + 1] : undefined);
     if (takesNext) i++;
     if (DROPPED_WITH_VALUE.has(flag) || DROPPED.test(flag)) continue;
-    // The worker gets its own tsx loader, resolved from this package.
+    // A tsx loader is not inherited: the worker loads what it needs itself (SOURCES_LOADER, import.ts).
     if (LOADERS.has(flag) && isTsx(value)) continue;
     out.push(arg);
     if (takesNext && value !== undefined) out.push(value);
