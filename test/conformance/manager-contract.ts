@@ -16,6 +16,7 @@ import type {
   JobUpdate,
   Manager,
 } from '../../src/background/manager.ts';
+import { registrar } from '../../src/background/registrar.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import { jobOptionsContract } from './job-options.ts';
 
@@ -382,6 +383,29 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       assert.equal(outcome?.kind, 'lost');
       assert.match(outcome.kind === 'lost' ? outcome.message : '', /SIGKILL|killed|died/i);
       assert.deepEqual(await run(manager, jobs.echo, ['next']), { kind: 'result', value: 'next' });
+    });
+
+    it('ends a job whose function the workers do not define as an error saying so, within seconds', async () => {
+      // Registered in this (server) process only: the workers' import of jobs-app.ts has no such function.
+      const serverOnly = registrar.register({
+        callbackId: 'server-only.children',
+        fn: () => 'never runs',
+        definedIn: undefined,
+        progressCount: 0,
+        recordStyle: false,
+      });
+      const started = performance.now();
+      const job = submission(serverOnly.key, []);
+      await manager.submit(job);
+      const drained = await drain(manager, job.id, { timeoutMs: 10_000 });
+      assert.equal(drained.outcome?.kind, 'error', JSON.stringify(drained.outcome));
+      assert.match(drained.outcome?.message ?? '', /app module/);
+      assert.ok(performance.now() - started < 10_000);
+      // The workers still run the functions they do define.
+      assert.deepEqual(await run(manager, jobs.echo, ['still fine']), {
+        kind: 'result',
+        value: 'still fine',
+      });
     });
 
     it('takeUpdate waits up to waitMs for news, and returns as soon as some arrives', async () => {

@@ -20,6 +20,7 @@ import { WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
 import { claimIsDead, HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
 import type { ClaimedJob, PoolWrite, Store } from './store.ts';
+import { keysNoWorkerDefines, unrunnableOutcome } from './unrunnable.ts';
 
 export interface PoolOptions {
   store: Store;
@@ -308,6 +309,7 @@ export class WorkerPool {
       if (capacity === 0 && this.#startupError !== undefined && !this.#hasReadyWorker()) {
         this.#failQueued(this.#startupError);
       }
+      this.#failUnrunnable();
     } catch (error) {
       // The file stayed locked past the busy timeout (or worse): keep the writes, try again soon.
       this.#writes = writes.concat(this.#writes);
@@ -363,6 +365,16 @@ export class WorkerPool {
     // No worker said which functions it has; the server imported the same app module.
     const keys = JSON.stringify(registrar.keys);
     for (const jobId of this.#o.store.failQueued(outcome, keys, 1000, Date.now())) this.#news.add(jobId);
+  }
+
+  /** Ends, with the reason, queued jobs whose function the server has and no ready worker does. */
+  #failUnrunnable(): void {
+    const workerKeys = JSON.parse(this.#functionKeys) as string[];
+    for (const key of keysNoWorkerDefines(workerKeys, this.#hasReadyWorker())) {
+      const outcome = unrunnableOutcome(key, this.#o.appModule);
+      const failed = this.#o.store.failQueued(outcome, JSON.stringify([key]), 1000, Date.now());
+      for (const jobId of failed) this.#news.add(jobId);
+    }
   }
 
   #dispatch(claimed: ClaimedJob, free: WorkerProcess[]): void {
