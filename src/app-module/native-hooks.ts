@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { hasModuleSyntax } from './module-syntax.ts';
+import { isAppFile, moduleFormatFor } from './module-syntax.ts';
 
 const SIBLING_EXTENSION: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 
@@ -53,25 +53,12 @@ export function installNativeHooks(registerHooks: RegisterHooks): void {
     },
     load(url, context, nextLoad) {
       const loaded = nextLoad(url, context);
-      const format = loaded.format;
-      if (
-        (format !== 'commonjs' && format !== 'commonjs-typescript') ||
-        !isAppFile(url) ||
-        /\.c[jt]s$/.test(url)
-      ) {
-        return loaded;
-      }
+      const format = moduleFormatFor(url, loaded.format, loaded.source);
+      if (format === undefined) return loaded;
       const source = loaded.source ?? readFileSync(fileURLToPath(url));
-      const text = typeof source === 'string' ? source : Buffer.from(source as Uint8Array).toString('utf8');
-      if (!hasModuleSyntax(text)) return loaded;
-      return { format: format === 'commonjs' ? 'module' : 'module-typescript', source, shortCircuit: true };
+      return { format, source, shortCircuit: true };
     },
   });
-}
-
-/** The app's own files: on disk and not inside a dependency. */
-function isAppFile(url: string): boolean {
-  return url.startsWith('file:') && !url.includes('/node_modules/');
 }
 
 /** `./x.ts` for `./x.js` imported from an app file, if that file exists. */

@@ -1,10 +1,11 @@
-/** `dash-ts run <app-module>` and `dash-ts worker <app-module>`. */
+/** The `dash-ts` command line: run, worker, init and components. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setRuntimeMode } from '../app/runtime.ts';
 import { SuiteMetadataError } from '../components/suites/metadata.ts';
 import { loadApp, UsageError } from './app-module.ts';
 import { COMPONENTS_USAGE, componentsCommand } from './components.ts';
+import { initCommand } from './init.ts';
 import { reportListening, watchCommand } from './watch.ts';
 import { workerCommand } from './worker.ts';
 
@@ -13,6 +14,7 @@ export { loadApp, UsageError };
 const USAGE = `usage:
   dash-ts run <app-module> [--port 8050] [--host 127.0.0.1] [--watch]
   dash-ts worker <app-module> [--concurrency N]
+  dash-ts init [dir]
   ${COMPONENTS_USAGE}`;
 
 export async function main(argv: string[]): Promise<void> {
@@ -42,6 +44,7 @@ async function dispatch(argv: string[]): Promise<void> {
   if (command === 'run') return runCommand(rest);
   if (command === 'worker') return workerCommand(rest);
   if (command === 'components') return componentsCommand(rest);
+  if (command === 'init') return initCommand(rest);
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
 

@@ -1,0 +1,193 @@
+/**
+ * The packaging tests' fixtures: this checkout packed once with `npm pack` (its `prepack` builds
+ * dist/), and fresh projects in the temp folder that install the tarball as a user would.
+ *
+ * Installs run with `--ignore-scripts`, which also proves that dash-ts needs no install script of
+ * its own. The one install step a dependency needs, better-sqlite3's native build, is taken from
+ * this checkout's node_modules (same package version, built for the Node running the tests) rather
+ * than compiled again for every project: that would cost minutes and test nothing of ours.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort, pageToken, postUpdate } from '../support/server-process.ts';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+const made: string[] = [];
+
+/** The environment of a user's shell: this Node first on PATH, no npm settings of the test run. */
+export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (
+      /^(npm_|INIT_CWD$|NODE_OPTIONS$|TSX_)/i.test(key) &&
+      !/^npm_config_(cache|registry|userconfig)$/i.test(key)
+    ) {
+      continue;
+    }
+    env[key] = value;
+  }
+  env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+  return { ...env, ...extra };
+}
+
+/** Runs a command to completion in `cwd`; rejects with its output if it fails. */
+export async function sh(
+  cwd: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(command, args, {
+      cwd,
+      env: userEnv(env),
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 300_000,
+    });
+    return stdout + stderr;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${command} ${args.join(' ')} failed in ${cwd}: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
+  }
+}
+
+let tarball: Promise<string> | undefined;
+
+/** `npm pack` of this checkout, once per test process. */
+export function packedTarball(): Promise<string> {
+  tarball ??= (async () => {
+    const into = tempDir('dash-ts-pack-');
+    await sh(REPO, 'npm', ['pack', '--pack-destination', into, '--silent']);
+    const file = readdirSync(into).find((name) => name.endsWith('.tgz'));
+    if (!file) throw new Error(`npm pack wrote no tarball into ${into}`);
+    return join(into, file);
+  })();
+  return tarball;
+}
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Installs the packed dash-ts (and `extra` packages) into the project at `dir`. */
+export async function installDashTs(dir: string, extra: string[] = []): Promise<void> {
+  await sh(dir, 'npm', [
+    'install',
+    await packedTarball(),
+    ...extra,
+    '--ignore-scripts',
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+  ]);
+  const binary = join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  mkdirSync(dirname(join(dir, binary)), { recursive: true });
+  copyFileSync(join(REPO, binary), join(dir, binary));
+}
+
+/** A fresh `npm init -y` project (npm's defaults, `"type": "commonjs"`) with dash-ts installed. */
+export async function newProject(files: Record<string, string>, extra: string[] = []): Promise<string> {
+  const dir = tempDir('dash-ts-user-');
+  await sh(dir, 'npm', ['init', '-y']);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  await installDashTs(dir, extra);
+  return dir;
+}
+
+export interface Served {
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a server command in `dir` and waits for its "serving ... on <url>" line. */
+export async function serve(
+  dir: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Served> {
+  const child: ChildProcess = spawn(command, args, {
+    cwd: dir,
+    env: userEnv({ DASH_TS_LOG: 'info', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // npm start / npx run the server as a grandchild: stop the whole group.
+  });
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no server after 60 s:\n${log}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = /serving .* on (http:\/\/\S+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${log}`));
+    });
+  });
+  return {
+    url,
+    output: () => log,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        process.kill(-child.pid!, 'SIGTERM');
+      }),
+  };
+}
+
+export { freePort };
+
+/**
+ * Clicks a button's background callback over Dash's HTTP protocol (as the renderer does) and
+ * polls until it answers; returns the output's final value.
+ */
+export async function runBackgroundCallback(
+  url: string,
+  output: { id: string; property: string },
+  input: { id: string; property: string; value: unknown },
+): Promise<unknown> {
+  const endId = await pageToken(url);
+  const body = {
+    output: `${output.id}.${output.property}`,
+    outputs: output,
+    inputs: [input],
+    changedPropIds: [`${input.id}.${input.property}`],
+  };
+  const first = await postUpdate(url, body, `?endId=${endId}`);
+  if (first.status !== 200) throw new Error(`the callback answered ${first.status}`);
+  let answer = first.json!;
+  const deadline = Date.now() + 30_000;
+  while (!answer.response) {
+    if (Date.now() > deadline) throw new Error(`no result after 30 s: ${JSON.stringify(answer)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const poll = await postUpdate(
+      url,
+      body,
+      `?endId=${endId}&cacheKey=${first.json!.cacheKey}&job=${first.json!.job}`,
+    );
+    if (poll.status !== 200) throw new Error(`a poll answered ${poll.status}`);
+    answer = poll.json!;
+  }
+  return answer.response[output.id]?.[output.property];
+}
