@@ -116,6 +116,7 @@ export class Dash {
       this.logger,
       () => this.appModule,
       options.name,
+      () => this.registry.callbacks.flatMap((c) => c.background?.functionKey ?? []),
     );
     this.#orchestrator = new Orchestrator({
       provider: this.#provider,

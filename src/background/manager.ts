@@ -110,6 +110,12 @@ export interface ManagerEnvironment {
   logger: Logger;
   /** `new Dash({ name })`, when given: a manager may derive defaults from it (BullMQ's queue name). */
   appName?: string;
+  /**
+   * The registrar keys of the app's background job functions, which its workers must define too.
+   * A manager whose workers lack one ends that function's jobs as errors instead of queueing them
+   * forever (absent: the manager cannot tell, and does not check).
+   */
+  jobFunctionKeys?: () => readonly string[];
 }
 
 export interface Manager {

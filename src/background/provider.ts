@@ -17,6 +17,7 @@ export class ManagerProvider {
     private readonly logger: Logger,
     private readonly appModule: () => string | undefined,
     private readonly appName?: string,
+    private readonly jobFunctionKeys?: () => readonly string[],
   ) {}
 
   /** The manager of a background callback, started. */
@@ -64,7 +65,12 @@ export class ManagerProvider {
     let starting = this.#starting.get(manager);
     if (!starting) {
       starting = manager
-        .start({ appModule: this.appModule(), logger: this.logger, appName: this.appName })
+        .start({
+          appModule: this.appModule(),
+          logger: this.logger,
+          appName: this.appName,
+          jobFunctionKeys: this.jobFunctionKeys,
+        })
         .then(() => manager);
       starting.catch((error) => {
         this.#starting.delete(manager);

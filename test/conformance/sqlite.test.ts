@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consoleLogger } from '../../src/app/log.ts';
+import { registrar } from '../../src/background/registrar.ts';
 import { SqliteManager } from '../../src/background/sqlite/index.ts';
 import { jobsAppModule } from '../apps/jobs-app.ts';
 import { managerContract } from './manager-contract.ts';
@@ -13,7 +14,12 @@ managerContract('SqliteManager', async () => {
   const make = async (workers: number) => {
     const manager = new SqliteManager({ path, workers });
     managers.push(manager);
-    await manager.start({ appModule: jobsAppModule, logger: consoleLogger });
+    // This process stands for the server: its registrar holds the app's job functions.
+    await manager.start({
+      appModule: jobsAppModule,
+      logger: consoleLogger,
+      jobFunctionKeys: () => registrar.keys,
+    });
     return manager;
   };
   return {

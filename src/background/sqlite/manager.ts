@@ -94,7 +94,7 @@ export class SqliteManager implements Manager {
     return this.#starting.run(() => this.#start(environment));
   }
 
-  async #start({ appModule, logger }: ManagerEnvironment): Promise<void> {
+  async #start({ appModule, logger, jobFunctionKeys }: ManagerEnvironment): Promise<void> {
     if (this.#closed) throw new SqliteManagerError('SqliteManager: start() after close()');
     if (appModule === undefined) {
       throw new SqliteManagerError(
@@ -121,6 +121,7 @@ export class SqliteManager implements Manager {
         timeoutMs: this.#timeoutMs,
         finishedTtlMs: this.#finishedTtlMs,
         logger,
+        jobFunctionKeys,
         onNews: (jobIds) => wakeups.notify(jobIds),
       });
       const workersSettled = pool.start();

@@ -32,6 +32,8 @@ export interface PoolOptions {
   timeoutMs: number | undefined;
   finishedTtlMs: number;
   logger: Logger;
+  /** The app's job functions, which the workers must define (unrunnable.ts); absent: not checked. */
+  jobFunctionKeys?: () => readonly string[];
   /** Called with the jobs that have news (events or an outcome) after each write. */
   onNews(jobIds: Iterable<string>): void;
 }
@@ -369,8 +371,9 @@ export class WorkerPool {
 
   /** Ends, with the reason, queued jobs whose function the server has and no ready worker does. */
   #failUnrunnable(): void {
+    if (!this.#o.jobFunctionKeys || !this.#hasReadyWorker()) return;
     const workerKeys = JSON.parse(this.#functionKeys) as string[];
-    for (const key of keysNoWorkerDefines(workerKeys, this.#hasReadyWorker())) {
+    for (const key of keysNoWorkerDefines(this.#o.jobFunctionKeys(), workerKeys)) {
       const outcome = unrunnableOutcome(key, this.#o.appModule);
       const failed = this.#o.store.failQueued(outcome, JSON.stringify([key]), 1000, Date.now());
       for (const jobId of failed) this.#news.add(jobId);

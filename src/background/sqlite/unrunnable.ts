@@ -8,11 +8,10 @@
 import type { JobOutcome } from '../manager.ts';
 import { registrar } from '../registrar.ts';
 
-/** The server's job functions that no ready worker defines (none while no worker is ready). */
-export function keysNoWorkerDefines(workerKeys: readonly string[], anyWorkerReady: boolean): string[] {
-  if (!anyWorkerReady) return [];
+/** The app's job functions that no ready worker defines. */
+export function keysNoWorkerDefines(appKeys: readonly string[], workerKeys: readonly string[]): string[] {
   const known = new Set(workerKeys);
-  return registrar.keys.filter((key) => !known.has(key));
+  return appKeys.filter((key) => !known.has(key));
 }
 
 export function unrunnableOutcome(key: string, appModule: string): JobOutcome {
