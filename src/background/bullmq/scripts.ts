@@ -24,12 +24,15 @@ end`;
  */
 const SCORE = (priority: string, tag: string) => `-tonumber(${priority}) * 2147483648 + tonumber(${tag})`;
 
-/** A new start tag for page `pageKey` and a new member; sets `tag`/`member` on the job. Needs `now`, `job`, `id`. */
-const NEW_PLACE = (clock: string, pageKey: string, seqKey: string, pageTtl: string) => `
+/**
+ * A new start tag for page `pageKey` and a new member (locals `tag`, `member`), written to the
+ * job unless `deferWrite` names it (the caller then writes them with its own HSET). Needs `id`.
+ */
+const NEW_PLACE = (clock: string, pageKey: string, seqKey: string, pageTtl: string, deferWrite?: string) => `
 local tag = math.max(tonumber(redis.call('GET', ${clock}) or 0), tonumber(redis.call('GET', ${pageKey}) or 0))
 redis.call('SET', ${pageKey}, tag + 1, 'PX', ${pageTtl})
 local member = string.format('%015d', redis.call('INCR', ${seqKey})) .. ':' .. id
-redis.call('HSET', job, 'tag', tag, 'member', member)`;
+${deferWrite ? '' : "redis.call('HSET', job, 'tag', tag, 'member', member)"}`;
 
 /**
  * KEYS job, order, clock, page, seq; ARGV owner, cacheKey ('' for none), cacheTtlMs, jobTtlMs,
@@ -41,11 +44,11 @@ const submit = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 ${NOW}
 local job, id = KEYS[1], ARGV[11]
+${NEW_PLACE('KEYS[3]', 'KEYS[4]', 'KEYS[5]', 'ARGV[10]', 'job')}
 redis.call('HSET', job, 'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
   'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'attempt', 0,
-  'lostTries', ARGV[12], 'backoffMs', ARGV[13])
+  'lostTries', ARGV[12], 'backoffMs', ARGV[13], 'tag', tag, 'member', member)
 if ARGV[2] ~= '' then redis.call('HSET', job, 'cacheKey', ARGV[2], 'cacheTtlMs', ARGV[3]) end
-${NEW_PLACE('KEYS[3]', 'KEYS[4]', 'KEYS[5]', 'ARGV[10]')}
 redis.call('PEXPIRE', job, ARGV[4])
 redis.call('ZADD', KEYS[2], ${SCORE('ARGV[8]', 'tag')}, member)
 return 1`;
@@ -60,7 +63,8 @@ return 1`;
  * '<attempt>:<delayMs>', for the caller to add that try's ticket.
  */
 const take = `
-local state = redis.call('HGET', KEYS[1], 'state')
+local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key')
+local state = h[1]
 if not state then return {'unknown', '', '', '', '', '', ''} end
 if state == 'cancelled' then
   -- Gone once its worker has let go (or never had one, or died).
@@ -70,7 +74,7 @@ end
 local outcome = false
 local nextTry = ''
 if state == 'finished' then
-  outcome = redis.call('HGET', KEYS[1], 'outcome')
+  outcome = h[2]
 elseif ARGV[1] == '1' then
   if state == 'running' and redis.call('EXISTS', KEYS[3]) == 0 then
     local f = redis.call('HMGET', KEYS[1], 'attempt', 'lostTries', 'backoffMs')
@@ -100,7 +104,7 @@ elseif ARGV[1] == '1' then
   end
 end
 local events = redis.call('LRANGE', KEYS[2], 0, -1)
-local began = redis.call('HGET', KEYS[1], 'began') or ''
+local began = nextTry == '' and h[3] or ''
 local reply = {state, '', began, '', '', '', nextTry}
 if outcome then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
@@ -109,11 +113,11 @@ if outcome then
 else
   if #events > 0 then redis.call('DEL', KEYS[2]) end
   if began ~= '' then redis.call('HDEL', KEYS[1], 'began') end
-  if state == 'queued' and redis.call('HGET', KEYS[1], 'rq') == '1' then
+  if state == 'queued' and h[4] == '1' then
     local rank = redis.call('ZRANK', KEYS[5], redis.call('HGET', KEYS[1], 'member'))
     if rank then
       reply[4] = rank + 1
-      reply[5] = redis.call('HGET', KEYS[6], redis.call('HGET', KEYS[1], 'key')) or ''
+      reply[5] = redis.call('HGET', KEYS[6], h[6]) or ''
       reply[6] = redis.call('LLEN', KEYS[7])
     end
   end
@@ -161,12 +165,15 @@ while true do
   if #head == 0 then return false end
   local id = string.sub(head[1], 17)
   local job = base .. 'job:' .. id
-  if redis.call('HGET', job, 'state') == 'queued' then
-    local attempt = redis.call('HINCRBY', job, 'attempt', 1)
-    redis.call('HSET', job, 'state', 'running', 'token', ARGV[1], 'seq', 0, 'began', attempt, 'startedAt', now)
+  -- One read of everything this needs: state, tag, tries so far, then what the worker gets.
+  local h = redis.call('HMGET', job, 'state', 'tag', 'attempt', 'key', 'payload', 'policy')
+  if h[1] == 'queued' then
+    local attempt = tonumber(h[3]) + 1
+    redis.call('HSET', job, 'state', 'running', 'token', ARGV[1], 'seq', 0, 'attempt', attempt, 'began', attempt,
+      'startedAt', now)
     redis.call('PEXPIRE', job, ARGV[2])
     redis.call('SET', base .. 'hb:' .. id, ARGV[1], 'PX', ARGV[3])
-    local tag = tonumber(redis.call('HGET', job, 'tag'))
+    local tag = tonumber(h[2])
     if tag > tonumber(redis.call('GET', KEYS[3]) or 0) then redis.call('SET', KEYS[3], tag) end
     if attempt > 1 then
       local ev = base .. 'ev:' .. id
@@ -178,8 +185,7 @@ while true do
       for i = 1, #kept, 1000 do redis.call('RPUSH', ev, unpack(kept, i, math.min(i + 999, #kept))) end
       if #kept > 0 then redis.call('PEXPIRE', ev, ARGV[2]) end
     end
-    local h = redis.call('HMGET', job, 'key', 'payload', 'policy')
-    return {id, h[1], h[2], h[3], attempt}
+    return {id, h[4], h[5], h[6], attempt}
   end
 end`;
 
@@ -206,21 +212,22 @@ return 1`;
  * this attempt's to write.
  */
 const finish = `
-if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
-local state = redis.call('HGET', KEYS[1], 'state')
+local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'seq', 'key', 'startedAt', 'cacheKey', 'cacheTtlMs')
+if h[1] ~= ARGV[1] then return 0 end
+local state = h[2]
 if state == 'cancelled' then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   redis.call('PUBLISH', ARGV[3], ARGV[4])
   return 2
 end
 if state ~= 'running' then return 0 end
-if tonumber(redis.call('HGET', KEYS[1], 'seq')) < tonumber(ARGV[2]) then
+if tonumber(h[3]) < tonumber(ARGV[2]) then
   ${PUSH_EVENTS(13)}
 end
 ${NOW}
-local fn = redis.call('HGET', KEYS[1], 'key')
+local fn = h[4]
 local mean = tonumber(redis.call('HGET', KEYS[4], fn) or '')
-local ran = now - tonumber(redis.call('HGET', KEYS[1], 'startedAt') or now)
+local ran = now - tonumber(h[5] or now)
 redis.call('HSET', KEYS[4], fn, mean and (mean + tonumber(ARGV[12]) * (ran - mean)) or ran)
 redis.call('DEL', KEYS[3])
 if ARGV[9] ~= '' then
@@ -242,11 +249,8 @@ end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[6], 'seq', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
-if ARGV[7] == '1' then
-  local cacheKey = redis.call('HGET', KEYS[1], 'cacheKey')
-  if cacheKey then
-    redis.call('SET', ARGV[8] .. cacheKey, ARGV[6], 'PX', redis.call('HGET', KEYS[1], 'cacheTtlMs'))
-  end
+if ARGV[7] == '1' and h[6] then
+  redis.call('SET', ARGV[8] .. h[6], ARGV[6], 'PX', h[7])
 end
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
