@@ -224,6 +224,8 @@ export class Dash {
     if (mode.kind === 'worker') return Promise.resolve({ url: '', close: async () => {} });
     if (this.#running) return this.#running;
     if (this.layout === undefined) throw new Error('app.layout must be set before app.run()');
+    // A layout function is checked at the first page load instead.
+    if (typeof this.layout !== 'function') this.#pages.assertContainerIn(this.layout);
     this.registry.assertNoProgressLoops();
     const cli: RunOptions = mode.kind === 'cli' ? mode : {};
     const port = cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;

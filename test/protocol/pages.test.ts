@@ -209,6 +209,7 @@ describe('pages: direct loads', () => {
     const app = new Dash({ logger });
     app.registerPage({ path: '/', layout: html.Div() });
     app.layout = html.Div({ children: [dcc.Location({ id: 'url' })] });
+    assert.throws(() => app.run({ port: 0 }), /pageContainer is not in app.layout/);
     const res = await load(app, '/');
     assert.equal(res.status, 500);
     assert.ok(

@@ -67,9 +67,7 @@ export class Pages {
   validationLayout(appLayout: () => Promise<LayoutValue>): Promise<Component> {
     this.#validationLayout ??= (async () => {
       const app = await appLayout();
-      if (!layoutHasId(app, PAGE_IDS.content)) {
-        throw new CallbackDefinitionError('pageContainer is not in app.layout: pages have nowhere to appear');
-      }
+      this.assertContainerIn(app);
       const layouts: LayoutValue[] = [];
       for (const page of this.registry.pages) {
         try {
@@ -87,6 +85,13 @@ export class Pages {
       this.#validationLayout = undefined;
     });
     return this.#validationLayout;
+  }
+
+  /** Refuses (when pages exist) an app layout without the page container. */
+  assertContainerIn(layout: LayoutValue): void {
+    if (this.enabled && !layoutHasId(layout, PAGE_IDS.content)) {
+      throw new CallbackDefinitionError('pageContainer is not in app.layout: pages have nowhere to appear');
+    }
   }
 
   /** `redirectFrom`: the page a request path redirects to, if any. */
