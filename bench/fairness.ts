@@ -17,6 +17,7 @@ import type { JobSubmission, Manager } from '../src/background/manager.ts';
 import { BullMQManager, Dash, html, Input, Output, SqliteManager } from '../src/index.ts';
 import { startDashWorker } from '../test/support/dash-worker.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { submission } from '../test/support/submission.ts';
 
 const QUEUE = 'fairness';
 const JOB_MS = 200;
@@ -40,23 +41,9 @@ const functionKey = app.registry.get('step.children')!.background!.functionKey;
 const thisModule = fileURLToPath(import.meta.url);
 
 function job(page: string, n: number): JobSubmission {
-  const id = randomBytes(16).toString('base64url');
-  return {
-    id,
-    functionKey,
-    args: [n],
-    context: {
-      changedPropIds: [],
-      inputsList: [],
-      statesList: [],
-      outputsList: null,
-      cookies: {},
-      headers: {},
-      args: {},
-      path: '/',
-    },
+  return submission(functionKey, [n], {
     owner: { endId: page, callbackId: 'step.children', outputsKey: 'step.children' },
-  };
+  });
 }
 
 async function startedAt(manager: Manager, jobId: string): Promise<number> {

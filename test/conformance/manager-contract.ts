@@ -8,16 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  JobContextSnapshot,
-  JobOutcome,
-  JobState,
-  JobSubmission,
-  JobUpdate,
-  Manager,
-} from '../../src/background/manager.ts';
+import type { JobOutcome, JobState, JobUpdate, Manager } from '../../src/background/manager.ts';
 import { registrar } from '../../src/background/registrar.ts';
 import { jobs } from '../apps/jobs-app.ts';
+import { submission } from '../support/submission.ts';
 import { jobOptionsContract } from './job-options.ts';
 
 export interface ManagerFixture {
@@ -31,32 +25,7 @@ export interface ManagerFixture {
   cleanup(): Promise<void>;
 }
 
-const context: JobContextSnapshot = {
-  changedPropIds: [],
-  inputsList: [],
-  statesList: [],
-  outputsList: null,
-  cookies: {},
-  headers: {},
-  args: {},
-  path: '/',
-};
-
-export function submission(
-  functionKey: string,
-  args: unknown[],
-  extra: Partial<JobSubmission> = {},
-): JobSubmission {
-  const id = randomBytes(16).toString('base64url');
-  return {
-    id,
-    functionKey,
-    args,
-    context,
-    owner: { endId: `end-${id}`, callbackId: 'test.children', outputsKey: 'test.children' },
-    ...extra,
-  };
-}
+export { submission };
 
 export interface Drained {
   /** The last state seen: 'finished' once an outcome arrived. */

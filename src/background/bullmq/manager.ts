@@ -152,12 +152,7 @@ export class BullMQManager implements Manager {
     try {
       // The job in line first: the ticket's worker must find it.
       if (!(await store.submit(job))) return fresh.dispose();
-      // A ticket for its first try (see worker.ts); its id is the job's, for cancel to remove.
-      await queue.add(
-        job.owner.callbackId,
-        {},
-        { jobId: job.id, removeOnComplete: true, removeOnFail: true },
-      );
+      await addFirstTicket(queue, job.id, job.owner.callbackId);
     } catch (error) {
       fresh.dispose();
       await store.cancel(job.id).catch(() => {});
