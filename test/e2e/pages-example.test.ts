@@ -1,11 +1,21 @@
 /**
  * examples/pages-demo.ts in headless Chromium: its asset CSS and clientside library apply, Patch
- * grows the chart and the log, clientside callbacks run without requests, and pages navigate.
+ * grows the chart and the log, clientside callbacks run without requests, and pages navigate;
+ * then all of it again as deployed behind a reverse proxy that strips a path prefix.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
 import { app } from '../../examples/pages-demo.ts';
-import { openSharedPage, type SharedPage, waitForIdle, waitForText } from '../support/browser.ts';
+import {
+  launchBrowser,
+  openSharedPage,
+  type SharedPage,
+  waitForIdle,
+  waitForText,
+} from '../support/browser.ts';
+import { strippingProxy } from '../support/proxy.ts';
+import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 
 describe('examples/pages-demo.ts', () => {
   let opened: SharedPage;
@@ -71,5 +81,56 @@ describe('examples/pages-demo.ts', () => {
     await waitForText(page, '#station-summary', '12 hours, max 22.4 °C');
     assert.equal(await page.title(), 'Station airport');
     assert.deepEqual(opened.problems, []);
+  });
+});
+
+describe('examples/pages-demo.ts behind a proxy that strips /proxy/monitor/', () => {
+  const prefix = '/proxy/monitor/';
+  let server: ServerProcess;
+  let proxy: Awaited<ReturnType<typeof strippingProxy>>;
+  let browser: Browser;
+
+  before(async () => {
+    // Deployed as users do: `dash-ts run` with the requests prefix from the environment.
+    server = await startServerProcess('examples/pages-demo.ts', { DASH_REQUESTS_PATHNAME_PREFIX: prefix });
+    proxy = await strippingProxy(prefix, new URL(server.url));
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    proxy?.server.closeAllConnections();
+    await new Promise((resolve) => proxy?.server.close(resolve));
+    await server?.stop();
+  });
+
+  it('loads a page directly, styles it, runs clientside and Patch, navigates: all under the prefix', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(`${proxy.url}${prefix}stations/north?hours=5`);
+    await waitForText(page, '#station-name', 'Station north');
+    assert.equal(await page.title(), 'Station north');
+    assert.equal(
+      await page.$eval('.topnav', (nav) => getComputedStyle(nav).backgroundColor),
+      'rgb(31, 58, 95)',
+    );
+    await page.locator('#station-note').pressSequentially('ok', { delay: 20 });
+    await waitForText(page, '#station-note-count', '2 / 140 characters');
+
+    assert.equal(await page.getByRole('link', { name: 'Overview' }).getAttribute('href'), prefix);
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.waitForSelector('#add-hour');
+    await page.click('#add-hour');
+    await waitForText(page, '#log li:last-child', 'hour 1 recorded');
+    assert.equal(new URL(page.url()).pathname, prefix);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      proxy.seen.filter((path) => !path.startsWith(prefix)),
+      [],
+      'the browser requested something outside the prefix',
+    );
   });
 });

@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Dash, RunningServer } from '../../src/index.ts';
 import { launchBrowser, waitForText } from '../support/browser.ts';
+import { strippingProxy } from '../support/proxy.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dash-ts-e2e-prefix-'));
 process.env.DASH_TS_TEST_DB = join(dir, 'bg.db');
@@ -30,39 +30,6 @@ after(async () => {
   await browser?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A reverse proxy that forwards `<prefix>rest` to `<target>/rest` and answers 404 to anything else. */
-async function strippingProxy(
-  prefix: string,
-  target: URL,
-): Promise<{ url: string; seen: string[]; server: Server }> {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    seen.push(req.url!);
-    if (!req.url!.startsWith(prefix)) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('outside the prefix');
-      return;
-    }
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: `/${req.url!.slice(prefix.length)}`,
-        headers: { ...req.headers, host: target.host },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, seen, server };
-}
 
 interface Visit {
   page: Page;
