@@ -11,9 +11,8 @@ import { CallbackDefinitionError } from '../../errors.ts';
 import type { LayoutValue } from '../dash.ts';
 import type { Logger } from '../log.ts';
 import { layoutHasId, PAGE_IDS, pageContainer } from './container.ts';
-import { parseQuery } from './paths.ts';
 import { type Page, type PageOptions, PageRegistry } from './registry.ts';
-import { installRoutingCallbacks, strippedPath } from './routing.ts';
+import { installRoutingCallbacks, pageFor } from './routing.ts';
 
 export interface PagesDependencies {
   callbacks: CallbackRegistry;
@@ -101,20 +100,13 @@ export class Pages {
 
   /** Title and meta tags for a direct load of `url`, as the server sees it (Dash's `_page_meta_tags`). */
   head(url: URL): PageHead {
-    const stripped = strippedPath(this.deps.routesPrefix(), url.pathname);
-    const found = (stripped === undefined ? undefined : this.registry.find(stripped)) ?? this.#notFound();
-    const appTitle = this.deps.appTitle();
-    let title = appTitle;
-    const description = found?.page.description ?? '';
-    if (found) {
-      const params = { ...found.variables, ...parseQuery(url.search) };
-      try {
-        title = typeof found.page.title === 'function' ? found.page.title(params) : found.page.title;
-      } catch (error) {
-        this.deps.logger.warn(
-          `page ${found.page.path}: its title function failed (${(error as Error).message})`,
-        );
-      }
+    const { page, params } = pageFor(this.registry, this.deps.routesPrefix(), url.pathname, url.search);
+    let title = this.deps.appTitle();
+    const description = page?.description ?? '';
+    try {
+      if (page) title = typeof page.title === 'function' ? page.title(params) : page.title;
+    } catch (error) {
+      this.deps.logger.warn(`page ${page?.path}: its title function failed (${(error as Error).message})`);
     }
     return {
       title,
@@ -131,10 +123,5 @@ export class Pages {
         { property: 'og:image', content: '' },
       ],
     };
-  }
-
-  #notFound(): { page: Page; variables: Record<string, string> } | undefined {
-    const page = this.registry.notFoundPage();
-    return page ? { page, variables: {} } : undefined;
   }
 }

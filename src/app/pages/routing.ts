@@ -13,37 +13,35 @@ import { PAGE_IDS } from './container.ts';
 import { type PageParams, parseQuery } from './paths.ts';
 import type { Page, PageRegistry } from './registry.ts';
 
-export interface ShownPage {
-  /** The matched page; undefined for the 404 page (a registered /404 page, or the default). */
-  page: Page | undefined;
-  params: PageParams;
-  title: string;
-  layout: LayoutValue;
+/**
+ * The page a URL shows: its own page, else the page registered at /404, else none (the default
+ * 404); with its params (path variables, then query values, which win on a clash, as in Dash).
+ */
+export function pageFor(
+  pages: PageRegistry,
+  prefix: string,
+  pathname: string | null | undefined,
+  search: string | null | undefined,
+): { page: Page | undefined; params: PageParams } {
+  const stripped = strippedPath(prefix, pathname ?? '/');
+  const found = stripped === undefined ? undefined : pages.find(stripped);
+  return {
+    page: found?.page ?? pages.notFoundPage(),
+    params: { ...found?.variables, ...parseQuery(search) },
+  };
 }
 
-/** What a URL shows: its page (or the 404 page), its params, the resolved layout and title. */
+/** The layout and title a URL shows, layout and title functions called with its params. */
 export async function showPage(
   pages: PageRegistry,
   pathname: string | null | undefined,
   search: string | null | undefined,
   env: { appTitle: string; requestsPrefix: string },
-): Promise<ShownPage> {
-  const stripped = strippedPath(env.requestsPrefix, pathname ?? '/');
-  const found = stripped === undefined ? undefined : pages.find(stripped);
-  // Query values win over path variables of the same name, as in Dash.
-  const params: PageParams = { ...found?.variables, ...parseQuery(search) };
-  const page = found?.page ?? pages.notFoundPage();
-  if (!page) {
-    return {
-      page: undefined,
-      params,
-      title: env.appTitle,
-      layout: html.H1({ children: '404 - Page not found' }),
-    };
-  }
+): Promise<{ title: string; layout: LayoutValue }> {
+  const { page, params } = pageFor(pages, env.requestsPrefix, pathname, search);
+  if (!page) return { title: env.appTitle, layout: html.H1({ children: '404 - Page not found' }) };
   const layout = typeof page.layout === 'function' ? await page.layout(params) : page.layout;
-  const title = typeof page.title === 'function' ? page.title(params) : page.title;
-  return { page: found ? page : undefined, params, title, layout };
+  return { title: typeof page.title === 'function' ? page.title(params) : page.title, layout };
 }
 
 /** Dash's title callback source: the store's title onto the tab. */
