@@ -39,6 +39,11 @@ export interface PatchJson {
 const MARKER = '__dash_patch_update';
 
 export class Patch {
+  /**
+   * The wire marker on the instance too, so a Patch is recognised structurally even when it was
+   * built by another copy of dash-ts (where `instanceof` fails).
+   */
+  readonly __dash_patch_update = MARKER;
   /** Shared with every view `at()` returns, as in Dash, so any view serialises the whole patch. */
   #operations: PatchOperation[] = [];
   #location: PatchKey[] = [];
@@ -140,14 +145,14 @@ function assertKey(key: unknown): asserts key is PatchKey {
 
 /** A patch as it arrives from anywhere: a Patch, or its JSON (from a background job's process). */
 export function isPatch(value: unknown): value is Patch | PatchJson {
-  if (value instanceof Patch) return true;
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return record[MARKER] === MARKER && Array.isArray(record.operations);
 }
 
 function patchOperations(value: Patch | PatchJson): PatchOperation[] {
-  return value instanceof Patch ? value.toJSON().operations : value.operations;
+  // A Patch's `operations` getter and a patch JSON's `operations` array read the same.
+  return value.operations;
 }
 
 /**
