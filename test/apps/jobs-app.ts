@@ -169,6 +169,15 @@ job('suicide-once', 1, (file: string, ctx: CallbackContext) => {
   return ctx.attempt;
 });
 
+/** Appends `start <token>` to `file`, reports its pid, works for `ms`, appends `end <token>`. */
+job('record-slow', 3, async (file: string, token: string, ms: number, ctx: CallbackContext) => {
+  appendFileSync(file, `start ${token}\n`);
+  await reportPid(ctx);
+  await sleep(ms);
+  appendFileSync(file, `end ${token}\n`);
+  return token;
+});
+
 function keyOf(name: string): string {
   const key = app.registry.get(`${name}.children`)?.background?.functionKey;
   if (!key) throw new Error(`jobs-app: no background callback ${name}`);
@@ -193,6 +202,7 @@ export const jobs = {
   circular: keyOf('circular'),
   suicide: keyOf('suicide'),
   record: keyOf('record'),
+  recordSlow: keyOf('record-slow'),
   flaky: keyOf('flaky'),
   nonRetryable: keyOf('non-retryable'),
   suicideOnce: keyOf('suicide-once'),

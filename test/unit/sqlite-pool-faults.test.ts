@@ -13,6 +13,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../src/app/log.ts';
+import type { JobOutcome } from '../../src/background/manager.ts';
 import type { EventRecord } from '../../src/background/process/ipc.ts';
 import { SqliteManager, type SqliteManagerOptions } from '../../src/background/sqlite/index.ts';
 import { Store } from '../../src/background/sqlite/store.ts';
@@ -24,6 +25,19 @@ const ANY_JOB = JSON.stringify(Object.values(jobs));
 
 const brokenAppModule = fileURLToPath(new URL('../apps/broken-app.ts', import.meta.url));
 const serverScript = fileURLToPath(new URL('../apps/sqlite-server.ts', import.meta.url));
+
+function assertLostAfterStart(outcome: JobOutcome | undefined, message: RegExp): void {
+  assert.equal(outcome?.kind, 'lost', JSON.stringify(outcome));
+  assert.match(outcome.kind === 'lost' ? outcome.message : '', message);
+}
+
+/** This process's child processes (the pool's workers), from /proc. */
+function childPids(): number[] {
+  return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+    .split(' ')
+    .filter(Boolean)
+    .map(Number);
+}
 
 function recordingLogger(): Logger & { errors: string[] } {
   const errors: string[] = [];
@@ -84,6 +98,26 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
       assert.match(outcome.kind === 'lost' ? outcome.message : '', /broken-app: this module fails on import/);
     }
     assert.ok(logger.errors.some((message) => message.includes('broken-app')));
+  });
+
+  it('a worker killed from outside while it starts fails no queued job: they run once a worker is up', async () => {
+    const manager = await started(freshPath(), { workers: 1 });
+    const [ready] = childPids();
+    assert.ok(ready, 'no worker process');
+    process.kill(ready, 'SIGKILL');
+    // Its replacement, killed before its app module has loaded.
+    let starting: number | undefined;
+    for (const deadline = Date.now() + 5000; starting === undefined; await sleep(5)) {
+      assert.ok(Date.now() < deadline, 'no replacement worker started');
+      starting = childPids().find((pid) => pid !== ready);
+    }
+    process.kill(starting, 'SIGKILL');
+    const queued = Array.from({ length: 3 }, (_, i) => submission(jobs.echo, [`queued ${i}`]));
+    for (const job of queued) await manager.submit(job);
+    for (const [i, job] of queued.entries()) {
+      const { outcome } = await drain(manager, job.id, { timeoutMs: 15_000 });
+      assert.deepEqual(outcome, { kind: 'result', value: `queued ${i}` });
+    }
   });
 
   it('two apps sharing one store file each run only their own jobs', async () => {
@@ -174,11 +208,11 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     assert.ok(['cancelled', 'unknown'].includes(drained.state));
   });
 
-  it('re-queues a running job whose server process is gone, and runs it', async () => {
+  it('a job that had started under a server process that is gone ends lost, and is not run again', async () => {
     const path = freshPath();
     const store = openStore(path);
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
-    const job = submission(jobs.echo, ['recovered']);
+    const job = submission(jobs.echo, ['would run twice']);
     const now = Date.now();
     store.insertJob(job, now);
     store.heartbeat('dead-server', deadPid, hostname(), [job.id], now);
@@ -187,11 +221,24 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
       [job.id],
     );
     const manager = await started(path);
-    assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'recovered' });
+    assertLostAfterStart((await drain(manager, job.id)).outcome, /server process running this job stopped/);
   });
 
-  it('loses no job when a server process is killed mid-job: the next one runs it again', async () => {
+  it('a job only queued by a server process that is gone just runs', async () => {
     const path = freshPath();
+    const store = openStore(path);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const job = submission(jobs.echo, ['never started']);
+    const now = Date.now();
+    store.heartbeat('dead-server', deadPid, hostname(), [], now);
+    store.insertJob(job, now);
+    const manager = await started(path);
+    assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'never started' });
+  });
+
+  it('a server process SIGKILLed mid-job: its job ends lost in the next one and runs only once', async () => {
+    const path = freshPath();
+    const file = join(dir, `killed-mid-job-${Date.now()}.log`);
     const server = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), serverScript, path], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, DASH_TS_LOG: 'silent' },
@@ -204,7 +251,7 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
       ]);
       assert.match(String(line), /ready/);
       const store = openStore(path);
-      const job = submission(jobs.sleep, [1500]);
+      const job = submission(jobs.recordSlow, [file, 'once', 1500]);
       store.insertJob(job, Date.now());
       let workerPid: number | undefined;
       for (const deadline = Date.now() + 10_000; workerPid === undefined; await sleep(10)) {
@@ -217,13 +264,15 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
       // Its worker notices the lost channel and exits (it is between awaits, not in a busy loop).
       if (hasProc) assert.equal(await cpuFreed(workerPid, 2000), 'gone');
       const manager = await started(path);
-      assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'slept' });
+      assertLostAfterStart((await drain(manager, job.id)).outcome, /server process running this job stopped/);
+      await sleep(1700);
+      assert.deepEqual(readFileSync(file, 'utf8').split('\n').filter(Boolean), ['start once']);
     } finally {
       server.kill('SIGKILL');
     }
   });
 
-  it('re-queues a running job whose pool stopped heartbeating, and runs it', async () => {
+  it('a running job whose pool stopped heartbeating (hung or cut off) ends lost', async () => {
     const path = freshPath();
     const manager = await started(path);
     const store = openStore(path);
@@ -233,26 +282,7 @@ describe('SqliteManager faults', { timeout: 120_000 }, () => {
     store.insertJob(job, longAgo);
     store.heartbeat('hung-server', process.pid, hostname(), [job.id], longAgo);
     store.claim('hung-server', 1, ANY_JOB, longAgo);
-    assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'stale' });
-  });
-
-  it('ends a job as lost when its server process died twice', async () => {
-    const path = freshPath();
-    const manager = await started(path);
-    const store = openStore(path);
-    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
-    const job = submission(jobs.echo, ['unlucky']);
-    const now = Date.now();
-    store.insertJob(job, now);
-    store.heartbeat('first-dead', deadPid, hostname(), [job.id], now);
-    store.claim('first-dead', 1, ANY_JOB, now);
-    const firstLoss = store.foreignClaims('test').filter((claim) => claim.jobId === job.id);
-    assert.deepEqual(store.recover(firstLoss, 'unused', now).requeued, [job.id]);
-    store.heartbeat('second-dead', deadPid, hostname(), [job.id], now);
-    assert.equal(store.claim('second-dead', 1, ANY_JOB, now).length, 1);
-    const { outcome } = await drain(manager, job.id);
-    assert.equal(outcome?.kind, 'lost');
-    assert.match(outcome.kind === 'lost' ? outcome.message : '', /interrupted twice/);
+    assertLostAfterStart((await drain(manager, job.id)).outcome, /server process running this job stopped/);
   });
 
   it('ends a job that runs past timeoutMs as timed out, and stops it', async () => {

@@ -45,6 +45,14 @@ export interface JobWorkerConfig {
 /** BullMQ's own lock on an active job; renewed by this process, whose event loop stays free. */
 const LOCK_DURATION_MS = 15_000;
 const STALLED_INTERVAL_MS = 5_000;
+/**
+ * BullMQ must never fail a job for stalling. With a low count, its stalled checker marks a job
+ * (a ticket, see scripts.ts) whose worker died while holding it, and the next worker to take it
+ * fails it without calling our processor, so it never begins the job first in line: the last
+ * jobs queued waited forever. Handed out again, a ticket simply begins the next job; a job that
+ * had begun under the dead worker ends lost through its heartbeat (liveness.ts).
+ */
+const NEVER_FAIL_STALLED = 1_000_000;
 /** After SIGTERM, how long the job process may take to exit before SIGKILL. */
 const CHILD_EXIT_GRACE_MS = 500;
 
@@ -151,7 +159,7 @@ export class JobWorker {
       name: this.id,
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,
-      maxStalledCount: 0,
+      maxStalledCount: NEVER_FAIL_STALLED,
       removeOnComplete: { count: 0 },
       removeOnFail: { count: 0 },
     });

@@ -45,6 +45,11 @@ const CLOSE_GRACE_MS = 500;
 /** Restarting workers whose app module fails to import: from this delay, doubling, up to the max. */
 const RESTART_BACKOFF_MS = 250;
 const RESTART_BACKOFF_MAX_MS = 10_000;
+/**
+ * Workers killed by a signal while starting, in a row, before the pool concludes they cannot
+ * start (a module whose import runs out of memory is killed by the kernel every time).
+ */
+const KILLS_WHILE_STARTING_TOLERATED = 5;
 /** After a failed store write, when to try again. */
 const PUMP_RETRY_MS = 100;
 /** A worker whose app module import takes longer than this is killed and counts as failed to start. */
@@ -82,6 +87,8 @@ export class WorkerPool {
   /** Why the last worker failed to start; cleared once one is ready. */
   #startupError: string | undefined;
   #startFailures = 0;
+  /** Workers killed by a signal before they were ready, in a row (see #onExit). */
+  #killedWhileStarting = 0;
   /**
    * JSON list of the job functions this pool's workers define: it claims only those jobs, so apps
    * that share a store file never take each other's jobs.
@@ -178,6 +185,7 @@ export class WorkerPool {
         settle();
         this.#startupError = undefined;
         this.#startFailures = 0;
+        this.#killedWhileStarting = 0;
         this.#schedulePump();
       },
       failed: (_worker, message, stack) => {
@@ -258,11 +266,20 @@ export class WorkerPool {
       this.#spawn();
       return;
     }
-    // It never became ready: the app module does not import (or the process cannot start).
-    const reason =
-      worker.startupError ?? `the worker process ${exitDescription(code, signal)} before it was ready`;
-    if (this.#startupError !== reason) this.#o.logger.error(`a background worker could not start: ${reason}`);
-    this.#startupError = reason;
+    // It never became ready. Killed by a signal from outside (an operator, a chaos test, the
+    // out-of-memory killer) it says nothing about the app module: start another, and leave the
+    // queued jobs waiting for it, unless it keeps happening.
+    const killedFromOutside = signal !== null && worker.startupError === undefined;
+    if (killedFromOutside && ++this.#killedWhileStarting < KILLS_WHILE_STARTING_TOLERATED) {
+      this.#o.logger.warn(`a background worker was killed by ${signal} while starting; starting another`);
+    } else {
+      // The app module does not import (or the process cannot start): queued jobs end with why.
+      const reason =
+        worker.startupError ?? `the worker process ${exitDescription(code, signal)} before it was ready`;
+      if (this.#startupError !== reason)
+        this.#o.logger.error(`a background worker could not start: ${reason}`);
+      this.#startupError = reason;
+    }
     const delay = Math.min(RESTART_BACKOFF_MS * 2 ** this.#startFailures++, RESTART_BACKOFF_MAX_MS);
     const timer = setTimeout(() => {
       this.#restartTimers.delete(timer);
@@ -436,14 +453,10 @@ export class WorkerPool {
       store.heartbeat(this.id, process.pid, thisHost, [...this.#jobs.keys()], now);
       const dead = store.foreignClaims(this.id).filter((claim) => claimIsDead(claim, now));
       if (dead.length > 0) {
-        const { changed, requeued } = store.recover(
-          dead,
-          'the job was interrupted twice: each time the server process running it stopped',
-          now,
-        );
+        const changed = store.recover(dead, serverDied, now);
         for (const jobId of changed) this.#news.add(jobId);
-        if (requeued.length > 0) {
-          this.#o.logger.warn(`re-queued ${requeued.length} background job(s) of a stopped server process`);
+        if (changed.length > 0) {
+          this.#o.logger.warn(`took back ${changed.length} background job(s) of a stopped server process`);
         }
         this.#schedulePump();
       }
@@ -457,6 +470,14 @@ export class WorkerPool {
     }
   }
 }
+
+/** A job whose server process (and so its worker) died while it ran, seen by another pool. */
+const serverDied: JobOutcome = {
+  kind: 'lost',
+  message:
+    'the server process running this job stopped (killed, crashed or hung) while the job ran, ' +
+    'so its worker went with it',
+};
 
 function lostMessage(code: number | null, signal: NodeJS.Signals | null): JobOutcome {
   const hint =

@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { policyOf } from '../job-options/policy.ts';
-import type { JobOutcome, JobOwner, JobState, JobSubmission, JobUpdate } from '../manager.ts';
+import { DEFAULT_POLICY, policyOf } from '../job-options/policy.ts';
+import { retryDecision } from '../job-options/retry.ts';
+import type { JobOutcome, JobOwner, JobPolicy, JobState, JobSubmission, JobUpdate } from '../manager.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA, QueueOrder, START_ORDER } from './queue-order.ts';
 
@@ -114,8 +115,6 @@ interface EventRow {
 
 /** Unread progress values kept per job (setProps calls are all kept: each one matters). */
 const MAX_UNREAD_PROGRESS = 100;
-/** A job whose server process died this many times while running it ends `lost`. */
-const MAX_ATTEMPTS = 2;
 /** Pool rows without claims are kept this long after their last heartbeat (a debugging aid). */
 const POOL_ROW_TTL_MS = 60_000;
 
@@ -315,30 +314,33 @@ export class Store {
       failQueued: db.transaction((outcome: string, keys: string, limit: number, now: number) => {
         return (s.failQueued.all(outcome, now, now, keys, limit) as { id: string }[]).map((r) => r.id);
       }),
-      recover: db.transaction((claims: ForeignClaim[], lostMessage: string, now: number) => {
+      recover: db.transaction((claims: ForeignClaim[], lost: JobOutcome, now: number) => {
         const changed: string[] = [];
-        const requeued: string[] = [];
         for (const claim of claims) {
           const row = s.claimedJob.get(claim.jobId, claim.claimedBy) as
-            | { state: string; attempts: number }
+            | { state: string; attempts: number; policy: string | null; owner: string }
             | undefined;
           if (!row) continue;
+          changed.push(claim.jobId);
           if (row.state === 'cancelled') {
             s.deleteJob.run(claim.jobId);
-          } else if (row.state === 'running' && row.attempts >= MAX_ATTEMPTS) {
-            const outcome: JobOutcome = { kind: 'lost', message: lostMessage };
-            s.finishUnclaimed.run(JSON.stringify(outcome), now, claim.jobId);
-          } else if (row.state === 'running') {
-            s.requeueUnclaimed.run(claim.jobId);
-            requeued.push(claim.jobId);
             continue;
           }
-          changed.push(claim.jobId);
+          if (row.state !== 'running') continue;
+          // It had started: running it again could repeat what it did. Only retry.onLost asks for that.
+          const policy = row.policy ? (JSON.parse(row.policy) as JobPolicy) : DEFAULT_POLICY;
+          const decision = retryDecision(policy, row.attempts, lost);
+          if (decision.retry) {
+            const tag = order.tagFor((JSON.parse(row.owner) as JobOwner).endId, now);
+            s.retry.run({ id: claim.jobId, pool: claim.claimedBy, notBefore: now + decision.delayMs, tag });
+          } else {
+            s.finishUnclaimed.run(JSON.stringify(lost), now, claim.jobId);
+          }
         }
         for (const poolId of new Set(claims.map((c) => c.claimedBy))) {
           if (s.claimsOf.get(poolId) === undefined) s.deletePool.run(poolId);
         }
-        return { changed, requeued };
+        return changed;
       }),
       heartbeat: db.transaction((poolId: string, pid: number, host: string, now: number, jobIds: string) => {
         s.upsertPool.run(poolId, pid, host, now);
@@ -451,16 +453,13 @@ export class Store {
   }
 
   /**
-   * Takes jobs back from dead pools: a running job is queued again, unless this was its second
-   * try (then it ends `lost` with `lostMessage`); a cancelled one is deleted.
+   * Takes jobs back from dead pools. A running job had started, so it ends with the `lost`
+   * outcome, unless its `retry.onLost` gives it another try; a cancelled one is deleted.
+   * Returns the jobs changed.
    */
-  recover(
-    claims: ForeignClaim[],
-    lostMessage: string,
-    now: number,
-  ): { changed: string[]; requeued: string[] } {
-    if (claims.length === 0) return { changed: [], requeued: [] };
-    return this.#tx.recover.immediate(claims, lostMessage, now);
+  recover(claims: ForeignClaim[], lost: JobOutcome, now: number): string[] {
+    if (claims.length === 0) return [];
+    return this.#tx.recover.immediate(claims, lost, now);
   }
 
   /** Refreshes a pool's liveness row and the heartbeat of the jobs it holds. */
@@ -578,9 +577,6 @@ function prepareStatements(db: Database.Database) {
       `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, attempts = max(attempts - 1, 0), began = NULL
        WHERE id = ? AND state = 'running' AND claimed_by = ?`,
     ),
-    requeueUnclaimed: db.prepare(
-      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, began = NULL WHERE id = ?`,
-    ),
     failQueued: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, started_at = ?, finished_at = ?, attempts = attempts + 1
        WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued'
@@ -596,7 +592,7 @@ function prepareStatements(db: Database.Database) {
        FROM jobs j LEFT JOIN pools p ON p.id = j.claimed_by
        WHERE j.claimed_by IS NOT NULL AND j.claimed_by != ?`,
     ),
-    claimedJob: db.prepare('SELECT state, attempts FROM jobs WHERE id = ? AND claimed_by = ?'),
+    claimedJob: db.prepare('SELECT state, attempts, policy, owner FROM jobs WHERE id = ? AND claimed_by = ?'),
     claimsOf: db.prepare('SELECT 1 FROM jobs WHERE claimed_by = ? LIMIT 1'),
     upsertPool: db.prepare(
       `INSERT INTO pools (id, pid, host, heartbeat_at) VALUES (?, ?, ?, ?)
