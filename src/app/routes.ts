@@ -4,6 +4,7 @@ import { getCookie } from 'hono/cookie';
 import type { RequestInfo } from '../callbacks/context.ts';
 import { BadRequestError } from '../errors.ts';
 import { faviconResponse, serveComponentSuite } from './assets.ts';
+import { assertJsonContentType, assertJsonDepth } from './body-guards.ts';
 import type { Logger } from './log.ts';
 import { readBodyWithin } from './request-body.ts';
 import { hasDotSegment, type UserAssets } from './user-assets.ts';
@@ -51,7 +52,10 @@ export function createRoutes(host: DashHost): Hono {
       413,
     );
   routes.post('/_dash-update-component', async (c) => {
+    // JSON only: a cross-site form post is refused before any callback runs (body-guards.ts).
+    assertJsonContentType(c.req.header('Content-Type'));
     const body = await readBodyWithin(c.req.raw, host.maxRequestBodyBytes, tooLarge);
+    assertJsonDepth(body);
     const url = new URL(c.req.url);
     const info: RequestInfo = {
       cookies: getCookie(c),
