@@ -5,6 +5,7 @@ import type { RequestInfo } from '../callbacks/context.ts';
 import { BadRequestError } from '../errors.ts';
 import { faviconResponse, serveComponentSuite } from './assets.ts';
 import { assertJsonContentType, assertJsonDepth } from './body-guards.ts';
+import { isClientGone } from './client-gone.ts';
 import type { Logger } from './log.ts';
 import { readBodyWithin } from './request-body.ts';
 import { hasDotSegment, type UserAssets } from './user-assets.ts';
@@ -98,6 +99,10 @@ export function createRoutes(host: DashHost): Hono {
     if (error instanceof BadRequestError) {
       host.logger.warn(`${c.req.method} ${c.req.path}: ${error.status} ${error.message}`);
       return c.json({ message: error.message }, error.status);
+    }
+    if (isClientGone(error, c.req.raw)) {
+      host.logger.debug?.(`${c.req.method} ${c.req.path}: the client closed the connection`);
+      return new Response(null, { status: 499 });
     }
     host.logger.error(`${c.req.method} ${c.req.path} failed`, error);
     return c.json({ message: 'internal server error' }, 500);

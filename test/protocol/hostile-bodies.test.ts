@@ -5,7 +5,9 @@
  * The guards sit in the route, before any background manager sees the body.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_JSON_DEPTH } from '../../src/app/body-guards.ts';
 import { ALL, Dash, html, Input, Output } from '../../src/index.ts';
 import { callBody, postUpdate, recordingLogger } from '../support/http.ts';
@@ -98,6 +100,43 @@ describe('hostile request bodies', () => {
       assert.equal(res.status, 200);
       const answer = (await res.json()) as { response: { out: { children: unknown } } };
       assert.deepEqual(answer.response.out.children, value);
+    }
+  });
+});
+
+describe('clients that go away', () => {
+  it('a client closing its connection mid-body is one debug line, without a stack, never an error', async () => {
+    const { app, logger } = newApp();
+    const server = await app.run({ port: 0 });
+    try {
+      const { port } = new URL(server.url);
+      for (let i = 0; i < 20; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.write(
+              'POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+                'Content-Length: 1000\r\n\r\n{"output":',
+            );
+            setTimeout(() => {
+              socket.destroy();
+              resolve();
+            }, 20);
+          });
+        });
+      }
+      // The server noticed every one (the abort is asynchronous).
+      for (let i = 0; i < 100 && logger.lines.filter((l) => l.startsWith('debug:')).length < 20; i++) {
+        await sleep(20);
+      }
+      const debug = logger.lines.filter((l) => l.startsWith('debug:'));
+      assert.equal(debug.length, 20, logger.lines.join('\n'));
+      assert.ok(debug.every((l) => /closed the connection/.test(l) && !l.includes('\n')));
+      assert.deepEqual(
+        logger.lines.filter((l) => l.startsWith('error:') || l.startsWith('warn:')),
+        [],
+      );
+    } finally {
+      await server.close();
     }
   });
 });

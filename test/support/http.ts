@@ -37,15 +37,18 @@ export function callBody(
 /** Collects what the app logs, to assert a log line was written. */
 export function recordingLogger(): {
   lines: string[];
+  debug(m: string): void;
   info(m: string): void;
   warn(m: string): void;
-  error(m: string): void;
+  error(m: string, error?: unknown): void;
 } {
   const lines: string[] = [];
   return {
     lines,
+    debug: (m) => lines.push(`debug: ${m}`),
     info: (m) => lines.push(`info: ${m}`),
     warn: (m) => lines.push(`warn: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
+    error: (m, error?: unknown) =>
+      lines.push(`error: ${m}${error instanceof Error ? `\n${error.stack}` : ''}`),
   };
 }
