@@ -1,5 +1,6 @@
 /** The Dash app: layout, callbacks, and the HTTP host that serves them to the real renderer. */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Hono } from 'hono';
 import { HandleSigner } from '../background/handles.ts';
 import type { Manager } from '../background/manager.ts';
@@ -34,6 +35,7 @@ import {
   resolvePrefixes,
   stripRelativePath,
 } from './prefixes.ts';
+import { reportListening, shouldSupervise, startReloader, supervisedPort } from './reloader.ts';
 import { createRoutes, type DashHost } from './routes.ts';
 import { runtimeMode } from './runtime.ts';
 import { listen, type RunningServer } from './serve.ts';
@@ -75,6 +77,11 @@ export interface DashOptions extends PrefixOptions, AssetOptions {
 export interface RunOptions {
   port?: number;
   host?: string;
+  /**
+   * Restart the server when the app's source changes (Dash's use_reloader); default: the app's
+   * `debug`. Applies under `dash-ts run` and when the app module is the program's entry script.
+   */
+  useReloader?: boolean;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -196,11 +203,6 @@ export class Dash {
     );
   }
 
-  /** The folder the app's static files are served from (absolute). */
-  get assetsFolder(): string {
-    return this.#assets.files.folder;
-  }
-
   /** `path` with the requests prefix before it, for links: Dash's `get_relative_path`. */
   getRelativePath(path: string): string {
     return relativePath(this.prefixes.requests, path);
@@ -227,8 +229,12 @@ export class Dash {
     // A layout function is checked at the first page load instead.
     if (typeof this.layout !== 'function') this.#pages.assertContainerIn(this.layout);
     this.registry.assertNoProgressLoops();
+    if (shouldSupervise(options.useReloader ?? this.options.debug ?? false, mode, this.appModule)) {
+      this.#running = this.#superviseRestarts();
+      return this.#running;
+    }
     const cli: RunOptions = mode.kind === 'cli' ? mode : {};
-    const port = cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;
+    const port = supervisedPort() ?? cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;
     const host = cli.host ?? options.host ?? process.env.HOST ?? '127.0.0.1';
     this.#running = (async () => {
       // Warm the background workers before the first request arrives.
@@ -236,20 +242,35 @@ export class Dash {
       const server = await listen(this.fetch, port, host);
       this.#assets.startWatching();
       this.logger.info(`serving ${this.options.title ?? 'Dash'} on ${server.url}`);
-      return {
-        url: server.url,
-        close: async () => {
+      let closing: Promise<void> | undefined;
+      const close = () => {
+        closing ??= (async () => {
           this.#running = undefined;
           this.#assets.stopWatching();
           await server.close();
           await this.#provider.closeAll();
-        },
+        })();
+        return closing;
       };
+      reportListening(server.url, this.#assets.files.folder, close);
+      return { url: server.url, close };
     })();
     this.#running.catch(() => {
       this.#running = undefined;
     });
     return this.#running;
+  }
+
+  /** This process only watches; a child process serves and is replaced after every edit (reloader.ts). */
+  async #superviseRestarts(): Promise<RunningServer> {
+    const reloader = startReloader({ root: path.dirname(this.appModule ?? process.cwd()) });
+    return {
+      url: await reloader.url,
+      close: async () => {
+        this.#running = undefined;
+        await reloader.stop();
+      },
+    };
   }
 
   #host(): DashHost {

@@ -1,12 +1,12 @@
 /** The `dash-ts` command line: run, worker, init and components. */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isSupervised, startReloader } from '../app/reloader.ts';
 import { setRuntimeMode } from '../app/runtime.ts';
 import { SuiteMetadataError } from '../components/suites/metadata.ts';
 import { loadApp, UsageError } from './app-module.ts';
 import { COMPONENTS_USAGE, componentsCommand } from './components.ts';
 import { initCommand } from './init.ts';
-import { reportListening, watchCommand } from './watch.ts';
 import { workerCommand } from './worker.ts';
 
 export { loadApp, UsageError };
@@ -56,17 +56,22 @@ async function runCommand(argv: string[]): Promise<void> {
   });
   if (positionals.length !== 1) throw new UsageError('run takes exactly one app module');
   const port = values.port === undefined ? undefined : parsePort(values.port);
-  if (values.watch) return watchCommand({ appModule: positionals[0]!, port, host: values.host });
+  // The supervisor reruns this very command line in a child; that child serves.
+  if (values.watch && !isSupervised()) return watchCommand(positionals[0]!);
   setRuntimeMode({ kind: 'cli', port, host: values.host, appModule: resolve(positionals[0]!) });
   const app = await loadApp(positionals[0]!);
   const server = await app.run();
-  reportListening(server.url, app.assetsFolder);
   const stop = async () => {
     await server.close();
     process.exit(0);
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** `--watch`: this process supervises (and stops the child on SIGTERM / SIGINT); the child serves. */
+function watchCommand(appModule: string): void {
+  startReloader({ root: dirname(resolve(appModule)) });
 }
 
 function parsePort(text: string): number {

@@ -146,3 +146,66 @@ describe('dash-ts run --watch in Chromium', () => {
     await waitForText(page, '#msg', 'version three?', 40_000);
   });
 });
+
+describe('an app with debug: true started as `node app.ts` (Dash’s reloader)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dash-ts-debug-'));
+  let child: ChildProcess;
+  let output = '';
+  let browser: Browser;
+
+  const source = (message: string) => `import { Dash, html } from ${JSON.stringify(INDEX)};
+export const app = new Dash({ title: 'debug app', debug: true });
+app.layout = html.Div({ id: 'msg', children: ${JSON.stringify(message)} });
+const server = await app.run({ port: 0 });
+console.log('run() resolved to ' + server.url);
+`;
+
+  before(async () => {
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'app.ts'), source('first'));
+    const env: NodeJS.ProcessEnv = { ...process.env, DASH_TS_LOG: 'info' };
+    // This test runs under node --test, which the reloader (rightly) never re-executes; the app does not.
+    delete env.NODE_TEST_CONTEXT;
+    child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'app.ts'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('restarts on an edit and the open page shows it; app.run() in the entry process resolves to the child’s URL', async () => {
+    const started = Date.now();
+    while (!/run\(\) resolved to (http:\/\/\S+)[\s\S]*run\(\) resolved to/.test(output)) {
+      if (Date.now() - started > 30_000) throw new Error(`no start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Both the serving child and the watching entry process report the same URL.
+    const urls = [...output.matchAll(/run\(\) resolved to (http:\/\/\S+)/g)].map((m) => m[1]);
+    assert.equal(new Set(urls).size, 1);
+    assert.match(output, /watching .* for changes/);
+    const page = await browser.newPage();
+    const baseline = page.waitForResponse((r) => r.url().endsWith('/_reload-hash'), { timeout: 15_000 });
+    await page.goto(urls[0]!);
+    await waitForText(page, '#msg', 'first');
+    await baseline;
+    writeFileSync(join(dir, 'app.ts'), source('second'));
+    await waitForText(page, '#msg', 'second', 30_000);
+  });
+});
