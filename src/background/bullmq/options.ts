@@ -21,7 +21,7 @@ export interface BullMQManagerOptions {
   expire?: number;
   /** How long a cancelled job may ignore its signal before its worker process is killed; default 50 ms. */
   cancelGraceMs?: number;
-  /** A job running longer ends `lost` and is stopped; default no limit. */
+  /** A try running longer is stopped and ends timed out, unless its callback sets `timeout`; default no limit. */
   timeoutMs?: number;
   /** How long a queued or running job's state lives in Redis without a worker refreshing it; default 1 day. */
   jobTtlMs?: number;

@@ -33,7 +33,7 @@ export interface SqliteManagerOptions {
   expire?: number;
   /** How long a cancelled job may ignore its signal before its worker is killed; default 50 ms. */
   cancelGraceMs?: number;
-  /** A job running longer ends `lost` and is stopped; default no limit. */
+  /** A try running longer is stopped and ends timed out, unless its callback sets `timeout`; default no limit. */
   timeoutMs?: number;
   /** Finished jobs nobody reads are deleted after this long; default 10 minutes. */
   finishedTtlMs?: number;
