@@ -116,7 +116,7 @@ app.callback(
     interval: 100,
   },
   async () => {
-    await sleep(700);
+    await sleep(1200);
     return 'done';
   },
 );
