@@ -17,7 +17,7 @@ import { launchBrowser, waitForText } from '../support/browser.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const INDEX = join(ROOT, 'src', 'index.ts');
 
-function appSource(message: string, extra = ''): string {
+function appSource(message: string): string {
   return `import { Dash, html, dcc, Input, Output } from ${JSON.stringify(INDEX)};
 import { suffix } from './helper.ts';
 export const app = new Dash({ title: 'watched' });
@@ -27,27 +27,61 @@ app.layout = html.Div({ children: [
   html.Div({ id: 'out' }),
 ] });
 app.callback({ output: Output('out', 'children'), inputs: [Input('in', 'value')] }, (v: string) => ${JSON.stringify(message)} + ':' + v);
-${extra}
 `;
+}
+
+/** A process whose stdout and stderr are kept, to wait for lines in them. */
+interface Recorded {
+  output(): string;
+  waitFor(pattern: RegExp, timeout?: number): Promise<RegExpExecArray>;
+  stop(): Promise<void>;
+}
+
+function spawnRecorded(args: string[], cwd: string, env: NodeJS.ProcessEnv): Recorded {
+  const child: ChildProcess = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (c: Buffer) => {
+    output += c.toString();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return {
+    output: () => output,
+    waitFor: async (pattern, timeout = 20_000) => {
+      const started = Date.now();
+      for (;;) {
+        const match = pattern.exec(output);
+        if (match) return match;
+        if (Date.now() - started > timeout) throw new Error(`no ${pattern} in output:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Opens the app and waits for the renderer's first `_reload-hash` answer: its baseline, as in Dash. */
+async function openWatched(browser: Browser, url: string, selector: string, text: string): Promise<Page> {
+  const page = await browser.newPage();
+  const baseline = page.waitForResponse((r) => r.url().endsWith('/_reload-hash'), { timeout: 15_000 });
+  await page.goto(url);
+  await waitForText(page, selector, text);
+  await baseline;
+  return page;
 }
 
 describe('dash-ts run --watch in Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dash-ts-watch-'));
-  let child: ChildProcess;
-  let output = '';
+  let server: Recorded;
   let url = '';
   let browser: Browser;
   let page: Page;
-
-  const waitForOutput = async (pattern: RegExp, timeout = 20_000): Promise<RegExpExecArray> => {
-    const started = Date.now();
-    for (;;) {
-      const match = pattern.exec(output);
-      if (match) return match;
-      if (Date.now() - started > timeout) throw new Error(`no ${pattern} in output:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const output = () => server.output();
   const marker = () => page.evaluate(() => (window as unknown as { marker?: number }).marker ?? null);
 
   before(async () => {
@@ -56,29 +90,11 @@ describe('dash-ts run --watch in Chromium', () => {
     writeFileSync(join(dir, 'helper.ts'), "export const suffix = '!';\n");
     writeFileSync(join(dir, 'assets', 'style.css'), '#msg { color: rgb(255, 0, 0); }\n');
     writeFileSync(join(dir, 'app.ts'), appSource('version one'));
-    child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'dash-ts.js'), 'run', 'app.ts', '--watch', '--port', '0'],
-      {
-        cwd: dir,
-        env: { ...process.env, DASH_TS_LOG: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout!.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    url = (await waitForOutput(/serving .* on (http:\/\/\S+)/))[1]!;
+    const args = [join(ROOT, 'bin', 'dash-ts.js'), 'run', 'app.ts', '--watch', '--port', '0'];
+    server = spawnRecorded(args, dir, { ...process.env, DASH_TS_LOG: 'info' });
+    url = (await server.waitFor(/serving .* on (http:\/\/\S+)/))[1]!;
     browser = await launchBrowser();
-    page = await browser.newPage();
-    // The renderer takes its first `_reload-hash` answer as the baseline (as in Dash): edits start after it.
-    const baseline = page.waitForResponse((r) => r.url().endsWith('/_reload-hash'), { timeout: 15_000 });
-    await page.goto(url);
-    await waitForText(page, '#msg', 'version one!');
-    await baseline;
+    page = await openWatched(browser, url, '#msg', 'version one!');
     await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 1;
     });
@@ -86,11 +102,7 @@ describe('dash-ts run --watch in Chromium', () => {
 
   after(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -100,8 +112,13 @@ describe('dash-ts run --watch in Chromium', () => {
     await waitForText(page, '#out', 'version two:a');
     // Dash's soft reload: layout and callbacks were fetched again, the page itself stayed.
     assert.equal(await marker(), 1);
-    assert.match(output, /app\.ts changed; restarting/);
-    assert.equal(output.match(/serving .* on (http:\/\/\S+)/g)!.at(-1), `serving watched on ${url}`);
+    assert.match(output(), /app\.ts changed; restarting/);
+    assert.equal(
+      output()
+        .match(/serving .* on (http:\/\/\S+)/g)!
+        .at(-1),
+      `serving watched on ${url}`,
+    );
   });
 
   it('an edit of a module the app imports restarts it too', async () => {
@@ -110,7 +127,7 @@ describe('dash-ts run --watch in Chromium', () => {
   });
 
   it('a changed stylesheet in assets is swapped in place, without a restart', async () => {
-    const restarts = output.match(/restarting/g)!.length;
+    const restarts = output().match(/restarting/g)!.length;
     const color = () => page.evaluate(() => getComputedStyle(document.getElementById('msg')!).color);
     assert.equal(await color(), 'rgb(255, 0, 0)');
     writeFileSync(join(dir, 'assets', 'style.css'), '#msg { color: rgb(0, 0, 255); }\n');
@@ -122,7 +139,7 @@ describe('dash-ts run --watch in Chromium', () => {
       },
     );
     assert.equal(await marker(), 1);
-    assert.equal(output.match(/restarting/g)!.length, restarts);
+    assert.equal(output().match(/restarting/g)!.length, restarts);
   });
 
   it('a new script in assets reloads the page, which then runs it', async () => {
@@ -141,7 +158,7 @@ describe('dash-ts run --watch in Chromium', () => {
     // The reloaded page's baseline first (see before()).
     await page.waitForResponse((r) => r.url().endsWith('/_reload-hash'), { timeout: 15_000 });
     writeFileSync(join(dir, 'app.ts'), 'export const app = ;\n');
-    await waitForOutput(/the app exited \(code 1\); waiting for a change/, 30_000);
+    await server.waitFor(/the app exited \(code 1\); waiting for a change/, 30_000);
     writeFileSync(join(dir, 'app.ts'), appSource('version three'));
     await waitForText(page, '#msg', 'version three?', 40_000);
   });
@@ -149,8 +166,7 @@ describe('dash-ts run --watch in Chromium', () => {
 
 describe('an app with debug: true started as `node app.ts` (Dash’s reloader)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dash-ts-debug-'));
-  let child: ChildProcess;
-  let output = '';
+  let entry: Recorded;
   let browser: Browser;
 
   const source = (message: string) => `import { Dash, html } from ${JSON.stringify(INDEX)};
@@ -166,45 +182,23 @@ console.log('run() resolved to ' + server.url);
     const env: NodeJS.ProcessEnv = { ...process.env, DASH_TS_LOG: 'info' };
     // This test runs under node --test, which the reloader (rightly) never re-executes; the app does not.
     delete env.NODE_TEST_CONTEXT;
-    child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'app.ts'], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
+    entry = spawnRecorded(['--import', import.meta.resolve('tsx'), 'app.ts'], dir, env);
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await entry?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('restarts on an edit and the open page shows it; app.run() in the entry process resolves to the child’s URL', async () => {
-    const started = Date.now();
-    while (!/run\(\) resolved to (http:\/\/\S+)[\s\S]*run\(\) resolved to/.test(output)) {
-      if (Date.now() - started > 30_000) throw new Error(`no start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await entry.waitFor(/run\(\) resolved to (http:\/\/\S+)[\s\S]*run\(\) resolved to/, 30_000);
     // Both the serving child and the watching entry process report the same URL.
-    const urls = [...output.matchAll(/run\(\) resolved to (http:\/\/\S+)/g)].map((m) => m[1]);
+    const urls = [...entry.output().matchAll(/run\(\) resolved to (http:\/\/\S+)/g)].map((m) => m[1]!);
     assert.equal(new Set(urls).size, 1);
-    assert.match(output, /watching .* for changes/);
-    const page = await browser.newPage();
-    const baseline = page.waitForResponse((r) => r.url().endsWith('/_reload-hash'), { timeout: 15_000 });
-    await page.goto(urls[0]!);
-    await waitForText(page, '#msg', 'first');
-    await baseline;
+    assert.match(entry.output(), /watching .* for changes/);
+    const page = await openWatched(browser, urls[0]!, '#msg', 'first');
     writeFileSync(join(dir, 'app.ts'), source('second'));
     await waitForText(page, '#msg', 'second', 30_000);
   });
