@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { HandleSigner } from '../background/handles.ts';
+import { type BackgroundLimits, resolveLimits } from '../background/limits.ts';
 import type { Manager } from '../background/manager.ts';
 import { DEFAULT_WINDOWS, Orchestrator, type ResponseWindows } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
@@ -70,6 +71,8 @@ export interface DashOptions extends PrefixOptions, AssetOptions {
   secret?: string;
   /** How long background start responses and polls may wait for news (see README). */
   backgroundWindows?: Partial<ResponseWindows>;
+  /** Most unfinished background jobs per page load (default 50) and queued in the store (default 5000). */
+  backgroundLimits?: Partial<BackgroundLimits>;
   /** Path of the health endpoint below the prefix; default 'health', null for none. */
   healthEndpoint?: string | null;
 }
@@ -132,6 +135,7 @@ export class Dash {
       appOnError: options.onError,
       logger: this.logger,
       windows: { ...DEFAULT_WINDOWS, ...options.backgroundWindows },
+      limits: resolveLimits(options.backgroundLimits),
       errorResponse: (callback, error) => this.#errorResponse(callback.id, error),
     });
     this.#assets = new PageAssets(options, {

@@ -84,6 +84,14 @@ export interface QueuePlace {
   etaSeconds?: number;
 }
 
+/** How loaded the store is, for backgroundLimits (../limits.ts). */
+export interface JobLoad {
+  /** Jobs of the given page load (owner.endId) that are queued or running (retries included). */
+  pageUnfinished: number;
+  /** Jobs in the whole store waiting for a worker. */
+  queued: number;
+}
+
 /** What is new for a job since the last read. Reading removes it (read-once delivery). */
 export interface JobUpdate {
   state: JobState;
@@ -144,6 +152,8 @@ export interface Manager {
    * running, and makes sure nothing it does afterwards is stored. Unknown ids are ignored.
    */
   cancel(jobId: string): Promise<void>;
+  /** The page load's unfinished jobs and the store's queued jobs, counted now. */
+  load(endId: string): Promise<JobLoad>;
   /** A cached outcome (cacheBy); refreshes its expiry as Dash does. */
   cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined>;
   /** A secret shared by every server process using this manager's store (created once). */

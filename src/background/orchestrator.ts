@@ -24,6 +24,7 @@ import { BackgroundCallbackError, BadRequestError, PreventUpdate } from '../erro
 import { buildCacheKey } from './cache-key.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
+import { type BackgroundLimits, refusal } from './limits.ts';
 import type { JobOutcome, JobUpdate, Manager } from './manager.ts';
 import type { ManagerProvider } from './provider.ts';
 
@@ -43,6 +44,8 @@ export interface OrchestratorDeps {
   appOnError: ErrorHandler | undefined;
   logger: Logger;
   windows: ResponseWindows;
+  /** backgroundLimits, with the defaults applied. */
+  limits: BackgroundLimits;
   /** Renders the 500 page for an error nobody handled. */
   errorResponse: (callback: RegisteredCallback, error: Error) => Response;
 }
@@ -128,6 +131,14 @@ export class Orchestrator {
       // A cache hit answers at once, and no job is started for it.
       if (cached)
         return this.#answer(request, info, { ...emptyUpdate('finished'), outcome: cached }, handles);
+    }
+
+    // Past a limit nothing is queued: the refusal is answered like a job that failed at once.
+    const refused = refusal(await manager.load(endId), this.deps.limits);
+    if (refused) {
+      this.deps.logger.warn(`background callback ${callback.id}: ${refused}`);
+      const outcome: JobOutcome = { kind: 'error', message: refused, retryable: false };
+      return this.#answer(request, info, { ...emptyUpdate('finished'), outcome }, handles);
     }
 
     await manager.submit({

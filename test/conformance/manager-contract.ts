@@ -377,6 +377,35 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       });
     });
 
+    it("load counts a page load's unfinished jobs and the jobs waiting for a worker (backgroundLimits)", async () => {
+      const page = `page-${randomBytes(6).toString('hex')}`;
+      const other = `page-${randomBytes(6).toString('hex')}`;
+      const before = await manager.load(page);
+      assert.deepEqual(before.pageUnfinished, 0);
+      // Every slot busy, and two more waiting.
+      const held = Array.from({ length: fixture.slots + 2 }, () => {
+        const job = submission(jobs.sleep, [60_000]);
+        job.owner = { ...job.owner, endId: page };
+        return job;
+      });
+      for (const job of held) await manager.submit(job);
+      const done = submission(jobs.echo, ['done']);
+      done.owner = { ...done.owner, endId: page };
+      await manager.submit(done);
+      const loaded = await manager.load(page);
+      assert.ok(loaded.queued >= 2, `queued ${loaded.queued}`);
+      assert.ok(loaded.pageUnfinished >= held.length, `unfinished ${loaded.pageUnfinished}`);
+      assert.equal((await manager.load(other)).pageUnfinished, 0);
+      for (const job of held) await manager.cancel(job.id);
+      // Finished (even unread) and cancelled jobs no longer count.
+      const deadline = Date.now() + 10_000;
+      while ((await manager.load(page)).pageUnfinished > 0) {
+        assert.ok(Date.now() < deadline, JSON.stringify(await manager.load(page)));
+        await sleep(50);
+      }
+      assert.deepEqual((await drain(manager, done.id)).outcome, { kind: 'result', value: 'done' });
+    });
+
     it('takeUpdate waits up to waitMs for news, and returns as soon as some arrives', async () => {
       const job = submission(jobs.sleep, [800]);
       await manager.submit(job);

@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
 import type {
+  JobLoad,
   JobOutcome,
   JobOwner,
   JobSubmission,
@@ -25,6 +26,7 @@ import { KeySpace } from './keys.ts';
 import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
 import { NewsListener, type Waiter } from './news.ts';
 import { type BullMQManagerOptions, checks, type ResolvedOptions, resolveOptions } from './options.ts';
+import { PageLoad } from './page-load.ts';
 import { defineScripts } from './scripts.ts';
 import { RedisStore } from './store.ts';
 import { addFirstTicket, addRetryTicket, type TicketQueue } from './tickets.ts';
@@ -39,6 +41,7 @@ interface Running {
   queue: TicketQueue;
   store: RedisStore;
   news: NewsListener;
+  pageLoad: PageLoad;
 }
 
 /** What `dash-ts worker` tells a manager whose jobs it runs. */
@@ -113,7 +116,14 @@ export class BullMQManager implements Manager {
     const queue: TicketQueue = new Queue(o.queueName, { connection: commands, prefix: o.prefix });
     reportErrors(queue, `BullMQ queue ${o.queueName}`, commands, logger);
     const news = new NewsListener(subscriber, this.#keys.newsChannel);
-    this.#running = { commands, subscriber, queue, store: new RedisStore(commands, this.#keys, o), news };
+    this.#running = {
+      commands,
+      subscriber,
+      queue,
+      store: new RedisStore(commands, this.#keys, o),
+      news,
+      pageLoad: new PageLoad(commands, this.#keys, o.jobTtlMs),
+    };
     try {
       await news.start();
       await queue.waitUntilReady();
@@ -147,11 +157,12 @@ export class BullMQManager implements Manager {
   }
 
   async submit(job: JobSubmission): Promise<void> {
-    const { store, queue, news } = this.#use();
+    const { store, queue, news, pageLoad } = this.#use();
     const fresh = news.arm(job.id);
     try {
       // The job in line first: the ticket's worker must find it.
       if (!(await store.submit(job))) return fresh.dispose();
+      await pageLoad.record(job.owner.endId, job.id);
       await addFirstTicket(queue, job.id, job.owner.callbackId);
     } catch (error) {
       fresh.dispose();
@@ -191,6 +202,10 @@ export class BullMQManager implements Manager {
         waiter.dispose();
       }
     }
+  }
+
+  async load(endId: string): Promise<JobLoad> {
+    return this.#use().pageLoad.count(endId);
   }
 
   async owner(jobId: string): Promise<JobOwner | undefined> {

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type {
+  JobLoad,
   JobOutcome,
   JobOwner,
   JobSubmission,
@@ -164,6 +165,10 @@ export class SqliteManager implements Manager {
       if (news || remaining <= 0) return update;
       await wakeups.wait(jobId, remaining);
     }
+  }
+
+  async load(endId: string): Promise<JobLoad> {
+    return this.#use().store.load(endId);
   }
 
   async owner(jobId: string): Promise<JobOwner | undefined> {

@@ -11,7 +11,15 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_POLICY, policyOf } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
-import type { JobOutcome, JobOwner, JobPolicy, JobState, JobSubmission, JobUpdate } from '../manager.ts';
+import type {
+  JobLoad,
+  JobOutcome,
+  JobOwner,
+  JobPolicy,
+  JobState,
+  JobSubmission,
+  JobUpdate,
+} from '../manager.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA, QueueOrder, START_ORDER } from './queue-order.ts';
 
@@ -388,6 +396,15 @@ export class Store {
     return taken;
   }
 
+  /** For backgroundLimits: the page load's queued or running jobs, and every queued job. */
+  load(endId: string): JobLoad {
+    const s = this.#statements;
+    return {
+      pageUnfinished: s.pageUnfinished.get(endId) as number,
+      queued: s.queuedCount.get() as number,
+    };
+  }
+
   owner(jobId: string): JobOwner | undefined {
     const row = this.#statements.owner.get(jobId) as { owner: string } | undefined;
     return row ? (JSON.parse(row.owner) as JobOwner) : undefined;
@@ -539,6 +556,12 @@ function prepareStatements(db: Database.Database) {
     deleteEventsOf: db.prepare('DELETE FROM events WHERE job_id = ?'),
     deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
     owner: db.prepare('SELECT owner FROM jobs WHERE id = ?'),
+    pageUnfinished: db
+      .prepare(
+        `SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = ?`,
+      )
+      .pluck(),
+    queuedCount: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state = 'queued'`).pluck(),
     cancel: db.prepare(
       `UPDATE jobs SET state = 'cancelled', cancel_requested = 1, outcome = NULL, finished_at = ?
        WHERE id = ? AND state != 'cancelled' RETURNING claimed_by`,

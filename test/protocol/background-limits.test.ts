@@ -1,0 +1,95 @@
+/**
+ * backgroundLimits (issue 8, item 4): past `perPage` unfinished jobs of one page load, or past
+ * `queued` jobs waiting in the store, a start is refused through onError with a message naming
+ * the limit and nothing is queued; other pages' jobs keep finishing. Real SqliteManager and
+ * workers (the counting itself is in the Manager contract, for both managers).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { Dash } from '../../src/index.ts';
+import { postUpdate } from '../support/http.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dash-ts-limits-'));
+process.env.DASH_TS_TEST_DB = join(dir, 'bg.db');
+const app: Dash = (await import('../apps/bg-limits.ts')).app;
+
+async function pageToken(): Promise<string> {
+  const html = await (await app.fetch(new Request('http://localhost/'))).text();
+  return JSON.parse(/<script id="_dash-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!)
+    .end_id as string;
+}
+
+const holdBody = (ms: number) => ({
+  output: 'hold.children',
+  outputs: { id: 'hold', property: 'children' },
+  inputs: [{ id: 'hold-in', property: 'value', value: ms }],
+  changedPropIds: ['hold-in.value'],
+});
+
+interface Answer {
+  cacheKey?: string;
+  job?: string;
+  response?: { hold: { children: string } };
+}
+
+async function start(endId: string, ms: number): Promise<Answer> {
+  const res = await postUpdate(app, holdBody(ms), `?endId=${endId}`);
+  assert.equal(res.status, 200);
+  return (await res.json()) as Answer;
+}
+
+async function finish(endId: string, ms: number): Promise<string> {
+  let answer = await start(endId, ms);
+  for (let i = 0; answer.response === undefined; i++) {
+    assert.ok(i < 300, 'the job never finished');
+    const res = await postUpdate(
+      app,
+      { ...holdBody(ms), inputs: [{ id: 'hold-in', property: 'value', value: null }] },
+      `?endId=${endId}&cacheKey=${answer.cacheKey}&job=${answer.job}`,
+    );
+    if (res.status === 200) answer = { ...answer, ...((await res.json()) as Answer) };
+  }
+  return answer.response.hold.children;
+}
+
+describe('backgroundLimits', () => {
+  after(async () => {
+    const server = await app.run({ port: 0 });
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a page past perPage through onError, naming the limit, while another page keeps working', async () => {
+    const flooder = await pageToken();
+    for (let i = 0; i < 3; i++) assert.equal((await start(flooder, 1500)).response, undefined);
+    const refused = await start(flooder, 1500);
+    assert.match(refused.response?.hold.children ?? '', /^refused: .*backgroundLimits\.perPage = 3/);
+    // Nothing was queued for it: its handle names no job.
+    const poll = await postUpdate(
+      app,
+      holdBody(1500),
+      `?endId=${flooder}&cacheKey=${refused.cacheKey}&job=${refused.job}`,
+    );
+    assert.equal(poll.status, 204);
+    assert.equal(await finish(await pageToken(), 10), 'held 10');
+    // Once its jobs are done, the flooding page may start again.
+    let again = await start(flooder, 10);
+    for (let i = 0; again.response?.hold.children.startsWith('refused'); i++) {
+      assert.ok(i < 100, 'the held jobs never finished');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      again = await start(flooder, 10);
+    }
+  });
+
+  it('refuses any page once `queued` jobs wait in the store', async () => {
+    let refusal: string | undefined;
+    for (let i = 0; i < 12 && refusal === undefined; i++) {
+      const answer = await start(await pageToken(), 20_000);
+      refusal = answer.response?.hold.children;
+    }
+    assert.match(refusal ?? 'never refused', /^refused: .*backgroundLimits\.queued = 4/);
+  });
+});
