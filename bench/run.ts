@@ -26,6 +26,7 @@ import { type DashWorker, startDashWorker } from '../test/support/dash-worker.ts
 import { startRedis, type TestRedis } from '../test/support/redis.ts';
 import { type BareRate, startBareBullMQ } from './bare-bullmq.ts';
 import { measureFairness } from './fairness.ts';
+import { measureInstalledPackage } from './installed.ts';
 
 const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -737,3 +738,6 @@ const results: ModeResult[] = [];
 for (const mode of MODES) results.push(await runMode(mode));
 print(results);
 if (process.env.BENCH_FAIRNESS !== '0') for (const line of await measureFairness(say)) console.log(line);
+// The installed package (compiled, as users run it): memory and start-up targets of issue 7.
+if (process.env.BENCH_PACKAGE !== '0')
+  for (const line of await measureInstalledPackage(say)) console.log(line);
