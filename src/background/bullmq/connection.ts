@@ -3,8 +3,9 @@
  * forever (a restarted Redis is back within a couple of seconds), and report an outage once
  * rather than once per retry.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
+import { engine } from './engine.ts';
 
 /**
  * How a client treats commands while Redis is away:
@@ -28,7 +29,8 @@ export function createClient(
     ...(typeof connection === 'object' ? connection : {}),
   };
   if (options.policy === 'wait') base.maxRetriesPerRequest = null;
-  const client = typeof connection === 'string' ? new Redis(connection, base) : new Redis(base);
+  const { Redis: Client } = engine().ioredis;
+  const client = typeof connection === 'string' ? new Client(connection, base) : new Client(base);
   reportOutages(client, options.name, options.logger);
   return client;
 }

@@ -7,7 +7,6 @@
  * Nothing here connects or starts anything until `start()` (the server) or `startWorker()`
  * (`dash-ts worker`): every process that imports the app module constructs the manager.
  */
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
 import type {
@@ -21,6 +20,7 @@ import type {
 } from '../manager.ts';
 import { RetryableOnce } from '../retryable-once.ts';
 import { closeClient, createClient, describeConnection, reportErrors } from './connection.ts';
+import { engine, loadEngine } from './engine.ts';
 import { BullMQManagerError } from './errors.ts';
 import { KeySpace } from './keys.ts';
 import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
@@ -102,6 +102,7 @@ export class BullMQManager implements Manager {
     if (this.#closed) throw new BullMQManagerError('BullMQManager: start() after close()');
     this.#adoptAppName(appName);
     const o = this.#options;
+    await loadEngine();
     const commands = createClient(o.connection, { name: 'dash-ts:server', policy: 'fail-late', logger });
     const subscriber = createClient(o.connection, {
       name: 'dash-ts:server-news',
@@ -113,7 +114,10 @@ export class BullMQManager implements Manager {
       this.#readySince = performance.now();
     });
     // BullMQ reuses our connection for the queue (it is not a blocking one).
-    const queue: TicketQueue = new Queue(o.queueName, { connection: commands, prefix: o.prefix });
+    const queue: TicketQueue = new (engine().bullmq.Queue)(o.queueName, {
+      connection: commands,
+      prefix: o.prefix,
+    });
     reportErrors(queue, `BullMQ queue ${o.queueName}`, commands, logger);
     const news = new NewsListener(subscriber, this.#keys.newsChannel);
     this.#running = {
@@ -262,6 +266,7 @@ export class BullMQManager implements Manager {
     this.#adoptAppName(environment.appName);
     const concurrency =
       checks.positiveInteger('concurrency', environment.concurrency) ?? this.#options.concurrency;
+    await loadEngine();
     const worker = new JobWorker({
       options: { ...this.#options, concurrency },
       appModule: environment.appModule,

@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Job, Queue, WaitingError, Worker } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
 import { DEFAULT_POLICY, tryTimeoutMs } from '../job-options/policy.ts';
@@ -27,6 +27,7 @@ import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
 import { ChildHost } from './child-host.ts';
 import { closeClient, createClient, reportErrors } from './connection.ts';
+import { engine } from './engine.ts';
 import { JobWriter } from './job-writer.ts';
 import { KeySpace } from './keys.ts';
 import { HEARTBEAT_MS } from './liveness.ts';
@@ -124,7 +125,8 @@ export class JobWorker {
     defineScripts(commands);
     this.#store = new RedisStore(commands, this.#keys, options);
     this.#writer = new JobWriter(this.#store, logger);
-    this.#tickets = new Queue<TicketData, void>(options.queueName, {
+    const { Queue: TicketsQueue, Worker: BullWorker } = engine().bullmq;
+    this.#tickets = new TicketsQueue<TicketData, void>(options.queueName, {
       connection: commands,
       prefix: options.prefix,
     });
@@ -151,18 +153,22 @@ export class JobWorker {
       policy: 'wait',
       logger,
     });
-    const bull = new Worker<TicketData, void>(options.queueName, (job, token) => this.#process(job, token), {
-      connection: this.#bullConnection,
-      prefix: options.prefix,
-      concurrency: options.concurrency,
-      autorun: false,
-      name: this.id,
-      lockDuration: LOCK_DURATION_MS,
-      stalledInterval: STALLED_INTERVAL_MS,
-      maxStalledCount: NEVER_FAIL_STALLED,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 0 },
-    });
+    const bull = new BullWorker<TicketData, void>(
+      options.queueName,
+      (job, token) => this.#process(job, token),
+      {
+        connection: this.#bullConnection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        autorun: false,
+        name: this.id,
+        lockDuration: LOCK_DURATION_MS,
+        stalledInterval: STALLED_INTERVAL_MS,
+        maxStalledCount: NEVER_FAIL_STALLED,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { count: 0 },
+      },
+    );
     this.#bull = bull;
     reportErrors(bull, `BullMQ worker on ${options.queueName}`, this.#bullConnection, logger);
     void bull.run().catch((error) => logger.error('the BullMQ worker stopped', error));
@@ -222,7 +228,7 @@ export class JobWorker {
           return;
         }
         // Tells BullMQ the job has been moved, not finished.
-        throw new WaitingError();
+        throw new (engine().bullmq.WaitingError)();
       }
       return;
     }
