@@ -18,6 +18,8 @@ app.callback(
     progress: Output('slow-progress', 'children'),
     cancel: Input('slow-cancel', 'n_clicks'),
     interval: 100,
+    // A started job whose server died runs again only when asked (test: "a server restarted mid-job").
+    retry: { attempts: 2, backoff: 0, onLost: true },
   },
   async (ms: number, ctx: CallbackContext) => {
     const steps = 10;

@@ -62,7 +62,7 @@ export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
       return blockers;
     }
 
-    it('stops a try past its timeout like a cancel (even a job deaf to its signal) and frees its slot', async () => {
+    it('stops a try past its timeout like a cancel (even a job deaf to its signal) and frees its slot', async (t) => {
       const job = submission(jobs.busy, [60_000], { policy: policy({ timeoutSeconds: 1 }) });
       const started = Date.now();
       await manager.submit(job);
@@ -75,6 +75,7 @@ export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
       });
       const took = Date.now() - started;
       assert.ok(took >= 1000 && took < 6000, `timed out after ${took} ms`);
+      t.diagnostic(`timed-out outcome ${took} ms after submit (timeout 1 s)`);
       if (hasProc) await cpuFreed(pid, 1000);
       const next = submission(jobs.echo, ['slot free']);
       await manager.submit(next);
