@@ -8,6 +8,7 @@
  */
 import type { Logger } from '../app/log.ts';
 import type { ContextSource } from '../callbacks/context.ts';
+import type { CancelReason, JobRecords } from './monitor/records.ts';
 
 /** How a job ended (after its last try). */
 export type JobOutcome =
@@ -150,12 +151,20 @@ export interface Manager {
   /**
    * Cancels a job: aborts its signal, hard-stops it after a short grace period if it keeps
    * running, and makes sure nothing it does afterwards is stored. Unknown ids are ignored.
+   * `reason` (default 'cancel') is what the jobs monitor records: 'supersede' when a newer call
+   * of the same outputs replaces the job.
    */
-  cancel(jobId: string): Promise<void>;
+  cancel(jobId: string, reason?: CancelReason): Promise<void>;
   /** The page load's unfinished jobs and the store's queued jobs, counted now. */
   load(endId: string): Promise<JobLoad>;
   /** A cached outcome (cacheBy); refreshes its expiry as Dash does. */
   cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined>;
+  /**
+   * The jobs monitor's records in this manager's store (see monitor/records.ts), shared by every
+   * process using the store. Optional: a manager without it is left out of the monitor.
+   * Only after start() resolved.
+   */
+  jobRecords?(): JobRecords;
   /** A secret shared by every server process using this manager's store (created once). */
   sharedSecret(): Promise<Buffer>;
   /** Stops workers and closes connections. */

@@ -111,7 +111,7 @@ export class Orchestrator {
     for (const oldJob of query.getAll('oldJob')) {
       const owner = await manager.owner(oldJob);
       if (owner?.endId === endId && owner.callbackId === callback.id && owner.outputsKey === outputsKey) {
-        await manager.cancel(oldJob);
+        await manager.cancel(oldJob, 'supersede');
       }
     }
 

@@ -13,6 +13,7 @@ import { registrar } from '../../src/background/registrar.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import { submission } from '../support/submission.ts';
 import { jobOptionsContract } from './job-options.ts';
+import { jobRecordsCases } from './job-records-contract.ts';
 
 export interface ManagerFixture {
   /** A started manager whose workers import test/apps/jobs-app.ts. */
@@ -421,6 +422,11 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       assert.deepEqual(done.outcome, { kind: 'result', value: 'slept' });
       assert.ok(performance.now() - started < 10_000, 'takeUpdate did not wake when the job finished');
     });
+
+    jobRecordsCases(
+      () => manager,
+      () => fixture.sibling(),
+    );
   });
 }
 

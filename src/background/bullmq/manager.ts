@@ -18,6 +18,8 @@ import type {
   Manager,
   ManagerEnvironment,
 } from '../manager.ts';
+import type { CancelReason, JobRecords } from '../monitor/records.ts';
+import { RedisRecords } from '../monitor/redis-records.ts';
 import { RetryableOnce } from '../retryable-once.ts';
 import { closeClient, createClient, describeConnection, reportErrors } from './connection.ts';
 import { engine, loadEngine } from './engine.ts';
@@ -216,9 +218,9 @@ export class BullMQManager implements Manager {
     return this.#use().store.owner(jobId);
   }
 
-  async cancel(jobId: string): Promise<void> {
+  async cancel(jobId: string, reason?: CancelReason): Promise<void> {
     const { store, queue } = this.#use();
-    const was = await store.cancel(jobId);
+    const was = await store.cancel(jobId, reason);
     if (was === 'queued') {
       // A worker would skip it anyway; removing it keeps the queue short. It may be locked
       // by a worker that has just taken it, which is fine.
@@ -228,6 +230,10 @@ export class BullMQManager implements Manager {
 
   async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
     return this.#use().store.cachedOutcome(cacheKey, expireSeconds);
+  }
+
+  jobRecords(): JobRecords {
+    return new RedisRecords(this.#use().commands, this.#keys);
   }
 
   async sharedSecret(): Promise<Buffer> {

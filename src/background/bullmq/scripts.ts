@@ -7,6 +7,7 @@
  * Times come from Redis (`TIME`), never from the callers, whose clocks may disagree.
  */
 import type { Redis } from 'ioredis';
+import { RECORDING_LUA } from '../monitor/redis-records.ts';
 
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -51,6 +52,15 @@ redis.call('HSET', job, 'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 's
 if ARGV[2] ~= '' then redis.call('HSET', job, 'cacheKey', ARGV[2], 'cacheTtlMs', ARGV[3]) end
 redis.call('PEXPIRE', job, ARGV[4])
 redis.call('ZADD', KEYS[2], ${SCORE('ARGV[8]', 'tag')}, member)
+${RECORDING_LUA}
+if monOn() then
+  local owner = cjson.decode(ARGV[1])
+  monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0})
+  local index = monBase .. 'mon:index'
+  redis.call('ZADD', index, now, monId)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', now - tonumber(monWindow))
+  redis.call('PEXPIRE', index, monWindow)
+end
 return 1`;
 
 /**
@@ -90,6 +100,8 @@ elseif ARGV[1] == '1' then
       redis.call('ZADD', base .. 'backoff', now + delay, id)
       state = 'queued'
       nextTry = (attempt + 1) .. ':' .. delay
+      ${RECORDING_LUA}
+      if monOn() then monRecord('queued', now, {}) end
     else
       outcome = ARGV[3]
     end
@@ -107,6 +119,12 @@ local events = redis.call('LRANGE', KEYS[2], 0, -1)
 local began = nextTry == '' and h[3] or ''
 local reply = {state, '', began, '', '', '', nextTry}
 if outcome then
+  ${RECORDING_LUA}
+  -- Declared lost just now (a finished job's outcome was recorded when it was stored).
+  if state ~= 'finished' and monOn() then
+    ${NOW}
+    monFinish(now, monOutcome(outcome))
+  end
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   reply[1] = 'finished'
   reply[2] = outcome
@@ -126,13 +144,21 @@ for i = 1, #events do reply[#reply + 1] = events[i] end
 return reply`;
 
 /**
- * KEYS job, events, order, backoff; ARGV news channel, cancel channel, id. A job that finished
- * but whose outcome nobody has read yet is cancelled too: its outcome is never delivered.
+ * KEYS job, events, order, backoff; ARGV news channel, cancel channel, id, the monitor's outcome
+ * ('cancelled' or 'superseded'). A job that finished but whose outcome nobody has read yet is
+ * cancelled too: its outcome is never delivered.
  * 0: nothing to cancel; 1: it was queued; 2: it was running (its worker is told); 3: it had finished.
  */
 const cancel = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' and state ~= 'running' and state ~= 'finished' then return 0 end
+if state ~= 'finished' then
+  ${RECORDING_LUA}
+  if monOn() then
+    ${NOW}
+    monFinish(now, ARGV[4] or 'cancelled')
+  end
+end
 redis.call('HSET', KEYS[1], 'state', 'cancelled')
 redis.call('HDEL', KEYS[1], 'outcome')
 redis.call('DEL', KEYS[2])
@@ -148,13 +174,14 @@ return 1`;
 
 /**
  * A worker holding a BullMQ job (a ticket: any ticket runs the job first in line) takes the next
- * job. KEYS order, backoff, clock; ARGV token, jobTtlMs, staleMs, key base. Returns {id,
+ * job. KEYS order, backoff, clock; ARGV token, jobTtlMs, staleMs, key base, worker id. Returns {id,
  * functionKey, payload, policy, attempt}, or nil when no job waits. Retries whose backoff is over
  * join the line first; a retry's unread progress of earlier tries is dropped.
  */
 const begin = `
 ${NOW}
 local base = ARGV[4]
+${RECORDING_LUA}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
   redis.call('ZREM', KEYS[2], id)
   local f = redis.call('HMGET', base .. 'job:' .. id, 'state', 'member', 'prio', 'tag')
@@ -184,6 +211,13 @@ while true do
       redis.call('DEL', ev)
       for i = 1, #kept, 1000 do redis.call('RPUSH', ev, unpack(kept, i, math.min(i + 999, #kept))) end
       if #kept > 0 then redis.call('PEXPIRE', ev, ARGV[2]) end
+    end
+    monBase, monId = base, id
+    if monOn() then
+      local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'queuedAt')
+      monRecord('running', now, {'startedAt', now, 'worker', ARGV[5] or '', 'attempts', attempt})
+      -- Wait time: from queued to the first try (a retry's wait is its backoff, not the queue's).
+      if attempt == 1 and was[1] and was[2] then monObserve(was[1], 'wait', now - tonumber(was[2])) end
     end
     return {id, h[4], h[5], h[6], attempt}
   end
@@ -244,9 +278,13 @@ if ARGV[9] ~= '' then
   redis.call('PEXPIRE', KEYS[1], ARGV[10])
   redis.call('PEXPIRE', KEYS[2], ARGV[10])
   redis.call('PUBLISH', ARGV[3], ARGV[4])
+  ${RECORDING_LUA}
+  if monOn() then monRecord('queued', now, {}) end
   return 3
 end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[6], 'seq', ARGV[2])
+${RECORDING_LUA}
+if monOn() then monFinish(now, monOutcome(ARGV[6])) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if ARGV[7] == '1' and h[6] then
@@ -283,6 +321,11 @@ if state == 'running' then
   redis.call('DEL', KEYS[3])
   local f = redis.call('HMGET', KEYS[1], 'member', 'prio', 'tag')
   redis.call('ZADD', KEYS[4], ${SCORE('f[2]', 'f[3]')}, f[1])
+  ${RECORDING_LUA}
+  if monOn() then
+    ${NOW}
+    monRecord('queued', now, {'attempts', redis.call('HGET', KEYS[1], 'attempt')})
+  end
   return 1
 end
 if state == 'cancelled' then
@@ -330,14 +373,24 @@ const fail = `
 if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return 0 end
 redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'member'))
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[1])
+${RECORDING_LUA}
+if monOn() then
+  ${NOW}
+  monFinish(now, monOutcome(ARGV[1]))
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
 
-/** A worker stops: it counts as last alive now. KEYS workers; ARGV worker id. */
+/** A worker stops: it counts as last alive now (and the monitor notes it stopped cleanly). KEYS workers; ARGV worker id. */
 const retire = `
 ${NOW}
 redis.call('ZADD', KEYS[1], now, ARGV[1])
+local base = string.match(KEYS[1], '^(.*)workers$')
+if redis.call('EXISTS', base .. 'mon:on') == 1 then
+  redis.call('HSET', base .. 'mon:retired', ARGV[1], now)
+  redis.call('PEXPIRE', base .. 'mon:retired', 3600000 + tonumber(redis.call('GET', base .. 'mon:on')))
+end
 return 1`;
 
 export const SCRIPTS = {

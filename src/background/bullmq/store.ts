@@ -9,6 +9,7 @@ import { PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
 import { policyOf } from '../job-options/policy.ts';
 import { etaSeconds, RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
 import type { JobOutcome, JobOwner, JobPolicy, JobState, JobSubmission, JobUpdate } from '../manager.ts';
+import type { CancelReason } from '../monitor/records.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import type { KeySpace } from './keys.ts';
 import { STALE_AFTER_MS } from './liveness.ts';
@@ -146,12 +147,17 @@ export class RedisStore {
     };
   }
 
-  async cancel(jobId: string): Promise<CancelResult> {
+  async cancel(jobId: string, reason: CancelReason = 'cancel'): Promise<CancelResult> {
     const result = await runScript(
       this.client,
       'dashCancel',
       [this.keys.job(jobId), this.keys.events(jobId), this.keys.order, this.keys.backoff],
-      [this.keys.newsChannel, this.keys.cancelChannel, jobId],
+      [
+        this.keys.newsChannel,
+        this.keys.cancelChannel,
+        jobId,
+        reason === 'supersede' ? 'superseded' : 'cancelled',
+      ],
     );
     return (['none', 'queued', 'running', 'finished'] as const)[Number(result)] ?? 'none';
   }
@@ -184,14 +190,14 @@ export class RedisStore {
 
   // --- worker side -------------------------------------------------------------------------
 
-  /** Takes the job first in line for one try under `token`; undefined when none waits. */
-  async begin(token: string): Promise<BegunJob | undefined> {
+  /** Takes the job first in line for one try under `token`, run by worker `workerId`; undefined when none waits. */
+  async begin(token: string, workerId: string): Promise<BegunJob | undefined> {
     const k = this.keys;
     const reply = (await runScript(
       this.client,
       'dashBegin',
       [k.order, k.backoff, k.clock],
-      [token, this.options.jobTtlMs, STALE_AFTER_MS, k.base],
+      [token, this.options.jobTtlMs, STALE_AFTER_MS, k.base, workerId],
     )) as [string, string, string, string, number] | null;
     if (!reply) return undefined;
     const [id, functionKey, payload, policy, attempt] = reply;

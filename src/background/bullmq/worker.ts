@@ -178,7 +178,7 @@ export class JobWorker {
   /** A ticket: runs one try of the job first in line (none, when the line is empty). */
   async #process(ticket: Job<TicketData, void>, bullToken: string | undefined): Promise<void> {
     const token = randomBytes(12).toString('base64url');
-    const begun = await this.#store!.begin(token);
+    const begun = await this.#store!.begin(token, this.id);
     if (!begun) return;
     const { id } = begun;
     const policy = begun.policy ?? DEFAULT_POLICY;

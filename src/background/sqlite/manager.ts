@@ -14,6 +14,7 @@ import type {
   Manager,
   ManagerEnvironment,
 } from '../manager.ts';
+import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { OptionChecks } from '../option-checks.ts';
 import { registrar } from '../registrar.ts';
 import { RetryableOnce } from '../retryable-once.ts';
@@ -175,9 +176,9 @@ export class SqliteManager implements Manager {
     return this.#use().store.owner(jobId);
   }
 
-  async cancel(jobId: string): Promise<void> {
+  async cancel(jobId: string, reason?: CancelReason): Promise<void> {
     const { store, pool, wakeups } = this.#use();
-    const cancelled = store.cancel(jobId, Date.now());
+    const cancelled = store.cancel(jobId, Date.now(), reason);
     if (!cancelled) return;
     // Another process's pool notices the flag on its next tick; ours stops the job now.
     if (cancelled.claimedBy === pool.id) pool.abort(jobId);
@@ -186,6 +187,18 @@ export class SqliteManager implements Manager {
 
   async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
     return this.#use().store.cachedOutcome(cacheKey, expireSeconds, Date.now());
+  }
+
+  jobRecords(): JobRecords {
+    const { store, pool } = this.#use();
+    return {
+      enable: async (windowMs) => {
+        store.records.enable(windowMs);
+        // This process's pool records at once; the other processes' pools notice within a heartbeat.
+        pool.refreshRecorder();
+      },
+      read: async () => store.records.read(Date.now()),
+    };
   }
 
   async sharedSecret(): Promise<Buffer> {

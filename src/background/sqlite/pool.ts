@@ -15,6 +15,7 @@ import { DEFAULT_POLICY, tryTimeoutMs } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
+import { PoolRecorder } from '../monitor/pool-recorder.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
@@ -100,8 +101,11 @@ export class WorkerPool {
   #firstRoundPending = 0;
   #firstRoundDone: (() => void) | undefined;
 
+  readonly #recorder: PoolRecorder;
+
   constructor(options: PoolOptions) {
     this.#o = options;
+    this.#recorder = new PoolRecorder(options.store, this.id, thisHost, options.logger);
   }
 
   /** Starts all workers at once and the store housekeeping; resolves once the workers settled. */
@@ -136,6 +140,11 @@ export class WorkerPool {
     if (job) this.#stop(job, 'cancel');
   }
 
+  /** Looks again whether the jobs monitor records (someone just turned it on). */
+  refreshRecorder(): void {
+    this.#recorder.refresh();
+  }
+
   /** Stops the workers; jobs still running go back to the queue for another pool. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -149,6 +158,7 @@ export class WorkerPool {
       else if (job.stopping === 'cancel') this.#writes.push({ op: 'release', jobId: job.id });
     }
     this.#jobs.clear();
+    this.#recorder.closed();
     this.#firstRoundDone?.();
     try {
       this.#flush();
@@ -245,6 +255,7 @@ export class WorkerPool {
   #onExit(worker: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker);
     if (this.#closed) return;
+    this.#recorder.exited(worker.pid, exitDescription(code, signal), worker.wasKilledByPool);
     const lost = lostMessage(code, signal);
     for (const jobId of worker.jobs) {
       const job = this.#jobs.get(jobId);
@@ -413,6 +424,8 @@ export class WorkerPool {
       payload: claimed.payload,
       attempt: claimed.attempt,
     });
+    const assignment = this.#recorder.assignment(claimed.id, worker.pid);
+    if (assignment) this.#writes.push(assignment);
     const limitMs = tryTimeoutMs(policy, this.#o.timeoutMs);
     if (limitMs !== undefined) job.timer = setTimeout(() => this.#stop(job, 'timeout'), limitMs);
   }
@@ -451,6 +464,13 @@ export class WorkerPool {
     const now = Date.now();
     try {
       store.heartbeat(this.id, process.pid, thisHost, [...this.#jobs.keys()], now);
+      this.#recorder.refresh();
+      this.#recorder.beat(
+        [...this.#workers].map((worker) => worker.pid),
+        now,
+      );
+      // Writes with no news to carry them (a worker assignment of a quiet job) go now.
+      if (this.#writes.length > 0) this.#schedulePump();
       const dead = store.foreignClaims(this.id).filter((claim) => claimIsDead(claim, now));
       if (dead.length > 0) {
         const changed = store.recover(dead, serverDied, now);

@@ -20,6 +20,8 @@ import type {
   JobSubmission,
   JobUpdate,
 } from '../manager.ts';
+import type { CancelReason } from '../monitor/records.ts';
+import { RECORDS_SCHEMA, SqliteRecords } from '../monitor/sqlite-records.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA, QueueOrder, START_ORDER } from './queue-order.ts';
 
@@ -101,7 +103,9 @@ export type PoolWrite =
   /** Hand a job back to the queue through no fault of its own (shutdown, a neighbour's kill). */
   | { op: 'requeue'; jobId: string }
   /** The try failed and another follows after `delayMs` (retry.ts): the job waits in line again. */
-  | { op: 'retry'; jobId: string; delayMs: number };
+  | { op: 'retry'; jobId: string; delayMs: number }
+  /** For the jobs monitor: which worker process runs the job. */
+  | { op: 'worker'; jobId: string; workerId: string };
 
 export interface TakeResult {
   update: JobUpdate;
@@ -128,6 +132,8 @@ const POOL_ROW_TTL_MS = 60_000;
 
 export class Store {
   readonly path: string;
+  /** The jobs monitor's records in this file. */
+  readonly records: SqliteRecords;
   readonly #db: Database.Database;
   readonly #statements;
   readonly #tx;
@@ -151,6 +157,7 @@ export class Store {
     }
     this.#statements = prepareStatements(db);
     this.#order = new QueueOrder(db);
+    this.records = new SqliteRecords(db);
     this.#tx = this.#transactions();
   }
 
@@ -167,6 +174,7 @@ export class Store {
         for (const column of JOB_OPTION_COLUMNS) this.#db.exec(`ALTER TABLE jobs ADD COLUMN ${column}`);
       }
       this.#db.exec(SCHEMA);
+      this.#db.exec(RECORDS_SCHEMA);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
     migrate.immediate();
@@ -259,6 +267,9 @@ export class Store {
             s.retry.run({ id: write.jobId, pool: poolId, notBefore: now + write.delayMs, tag });
             break;
           }
+          case 'worker':
+            this.records.assign(write.jobId, write.workerId);
+            break;
         }
       }
       return changed;
@@ -291,8 +302,10 @@ export class Store {
         if (row.began !== null) s.clearBegan.run(jobId);
         return { update, news: events.length > 0 || row.began !== null };
       }),
-      cancel: db.transaction((jobId: string, now: number) => {
-        const row = s.cancel.get(now, jobId) as { claimed_by: string | null } | undefined;
+      cancel: db.transaction((jobId: string, reason: CancelReason, now: number) => {
+        const row = s.cancel.get(reason === 'supersede' ? 2 : 1, now, jobId) as
+          | { claimed_by: string | null }
+          | undefined;
         if (!row) return undefined;
         s.deleteEventsOf.run(jobId);
         return { claimedBy: row.claimed_by };
@@ -359,6 +372,7 @@ export class Store {
         order.sweep(now);
         s.deleteExpiredCache.run(now);
         s.deleteIdlePools.run(now - POOL_ROW_TTL_MS);
+        this.records.sweep(now);
       }),
       secret: db.transaction((): Buffer => {
         const existing = s.getMeta.get('secret') as { value: Buffer } | undefined;
@@ -412,10 +426,15 @@ export class Store {
 
   /**
    * Marks a job cancelled and drops its unread events. Returns the pool running it (null when
-   * none is), or undefined when there is no such job or it was cancelled already.
+   * none is), or undefined when there is no such job or it was cancelled already. The reason
+   * goes into `cancel_requested` (1 cancel, 2 supersede) for the jobs monitor.
    */
-  cancel(jobId: string, now: number): { claimedBy: string | null } | undefined {
-    return this.#tx.cancel.immediate(jobId, now);
+  cancel(
+    jobId: string,
+    now: number,
+    reason: CancelReason = 'cancel',
+  ): { claimedBy: string | null } | undefined {
+    return this.#tx.cancel.immediate(jobId, reason, now);
   }
 
   /** Claims up to `limit` queued jobs of the given functions for a pool, oldest first; no two pools get the same job. */
@@ -563,7 +582,7 @@ function prepareStatements(db: Database.Database) {
       .pluck(),
     queuedCount: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state = 'queued'`).pluck(),
     cancel: db.prepare(
-      `UPDATE jobs SET state = 'cancelled', cancel_requested = 1, outcome = NULL, finished_at = ?
+      `UPDATE jobs SET state = 'cancelled', cancel_requested = ?, outcome = NULL, finished_at = ?
        WHERE id = ? AND state != 'cancelled' RETURNING claimed_by`,
     ),
     claim: db.prepare(

@@ -1,0 +1,60 @@
+/**
+ * What an SqliteManager pool tells the jobs monitor that the store's triggers cannot see: which
+ * worker process runs each job, and the worker processes themselves (heartbeats, exits). Silent
+ * while no process has turned the monitor on for the file; `refresh()` looks again.
+ */
+import type { Logger } from '../../app/log.ts';
+import type { PoolWrite, Store } from '../sqlite/store.ts';
+import { poolWorkerId } from './sqlite-records.ts';
+
+export class PoolRecorder {
+  #on = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly poolId: string,
+    private readonly host: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Looks whether recording is on (the pool calls it with its heartbeat). */
+  refresh(): void {
+    this.#on = this.store.records.isEnabled();
+  }
+
+  /** A write for the pool's next transaction: this job runs on that worker process. */
+  assignment(jobId: string, pid: number | undefined): PoolWrite | undefined {
+    if (!this.#on || pid === undefined) return undefined;
+    return { op: 'worker', jobId, workerId: poolWorkerId(this.host, pid) };
+  }
+
+  beat(pids: (number | undefined)[], now: number): void {
+    if (!this.#on) return;
+    this.store.records.beat(
+      this.poolId,
+      this.host,
+      pids.filter((pid) => pid !== undefined),
+      now,
+    );
+  }
+
+  /** A worker process ended; `expected`: the pool stopped it itself. */
+  exited(pid: number | undefined, exit: string, expected: boolean): void {
+    if (!this.#on || pid === undefined) return;
+    this.#quietly(() => this.store.records.exited(this.host, pid, exit, expected, Date.now()));
+  }
+
+  closed(): void {
+    if (!this.#on) return;
+    this.#quietly(() => this.store.records.poolStopped(this.poolId, Date.now()));
+  }
+
+  /** The monitor's bookkeeping must never disturb the jobs: a failed write is logged and dropped. */
+  #quietly(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.logger.error('could not record a worker for the jobs monitor', error);
+    }
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Job records in BullMQManager's Redis. The job scripts (bullmq/scripts.ts) record as part of the
+ * change itself, through the Lua helpers below, once a server process has turned the monitor on
+ * (the `mon:on` key holds the window): servers and every `dash-ts worker` then record, with no
+ * extra round trip. Keys, next to the job keys (`<prefix>:<queue>:dash:`):
+ *
+ *   mon:on         string  the window in ms; absent: nothing is recorded
+ *   mon:<id>       hash    one job's record; expires a window after its last change
+ *   mon:index      zset    job ids by queue time (trimmed to the window)
+ *   mon:totals     hash    "<callback>\n<outcome>" -> finished jobs, since recording began
+ *   mon:durations  hash    "<callback>\n<run|wait>\n<bucket|sum>" -> count (sum: ms)
+ *   mon:retired    hash    worker id -> when it stopped cleanly
+ *
+ * Workers themselves come from the live-workers sorted set the heartbeats keep (bullmq/keys.ts).
+ */
+import type { Redis } from 'ioredis';
+import type { KeySpace } from '../bullmq/keys.ts';
+import { STALE_AFTER_MS } from '../bullmq/liveness.ts';
+import {
+  DURATION_BUCKETS_SECONDS,
+  type DurationMetric,
+  type JobRecord,
+  OUTCOME_OF_KIND,
+  type RecordedOutcome,
+  type RecordedState,
+  type RecordsSnapshot,
+  type RecordTotals,
+  type WorkerRecord,
+} from './records.ts';
+
+const luaOutcomes = Object.entries(OUTCOME_OF_KIND)
+  .map(([kind, outcome]) => `['${kind}'] = '${outcome}'`)
+  .join(', ');
+const luaBounds = DURATION_BUCKETS_SECONDS.map((bound) => bound * 1000).join(', ');
+
+/**
+ * Lua helpers for a script whose KEYS[1] is a job key: `monRecord(state, now, fields)` updates the
+ * record (and says whether recording is on), `monFinish(now, outcome, message, stack)` also counts
+ * the outcome and observes the run time, `monOutcome(json)` classifies a stored outcome.
+ */
+export const RECORDING_LUA = `
+local monBase, monId = string.match(KEYS[1], '^(.*)job:([^:]*)$')
+local monWindow = nil
+local function monOn()
+  if monWindow == nil then monWindow = redis.call('GET', monBase .. 'mon:on') or false end
+  return monWindow
+end
+local function monObserve(callback, metric, ms)
+  local bucket = ${DURATION_BUCKETS_SECONDS.length}
+  for i, bound in ipairs({${luaBounds}}) do
+    if ms <= bound then bucket = i - 1 break end
+  end
+  local key = monBase .. 'mon:durations'
+  redis.call('HINCRBY', key, callback .. '\\n' .. metric .. '\\n' .. bucket, 1)
+  redis.call('HINCRBYFLOAT', key, callback .. '\\n' .. metric .. '\\nsum', ms)
+end
+local function monRecord(state, now, fields)
+  if not monOn() then return false end
+  local key = monBase .. 'mon:' .. monId
+  local tr = redis.call('HGET', key, 'tr') or ''
+  fields[#fields + 1] = 'state'
+  fields[#fields + 1] = state
+  fields[#fields + 1] = 'tr'
+  fields[#fields + 1] = tr .. state .. ' ' .. now .. ','
+  redis.call('HSET', key, unpack(fields))
+  redis.call('PEXPIRE', key, monWindow)
+  return true
+end
+local function monFinish(now, outcome, message, stack)
+  local fields = {'finishedAt', now, 'outcome', outcome}
+  if message then fields[#fields + 1] = 'message'; fields[#fields + 1] = message end
+  if stack then fields[#fields + 1] = 'stack'; fields[#fields + 1] = stack end
+  local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'state', 'startedAt')
+  if was[2] == 'finished' or not monRecord('finished', now, fields) or not was[1] then return end
+  redis.call('HINCRBY', monBase .. 'mon:totals', was[1] .. '\\n' .. outcome, 1)
+  if was[2] == 'running' and was[3] then monObserve(was[1], 'run', now - tonumber(was[3])) end
+end
+local monKinds = {${luaOutcomes}}
+local function monOutcome(json)
+  local kind = string.match(json, '^{"kind":"([%w%-]+)"')
+  if kind == 'result' or kind == 'prevent-update' then return 'succeeded' end
+  local outcome = cjson.decode(json)
+  local message = outcome.message
+  if type(message) ~= 'string' then message = nil end
+  local stack = outcome.stack
+  if type(stack) ~= 'string' then stack = nil end
+  return monKinds[outcome.kind] or 'failed', message, stack
+end
+`;
+
+const WORKER_KIND = 'worker';
+
+/** Reads (and turns on) the records of one BullMQManager's queue. */
+export class RedisRecords {
+  constructor(
+    private readonly client: Redis,
+    private readonly keys: KeySpace,
+  ) {}
+
+  #key(name: string): string {
+    return `${this.keys.base}mon:${name}`;
+  }
+
+  async enable(windowMs: number): Promise<void> {
+    await this.client.set(this.#key('on'), String(Math.round(windowMs)));
+  }
+
+  async read(): Promise<RecordsSnapshot> {
+    const [seconds, micros] = await this.client.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const windowMs = Number((await this.client.get(this.#key('on'))) ?? 0);
+    const index = this.#key('index');
+    await this.client.zremrangebyscore(index, '-inf', now - windowMs - 1);
+    const ids = await this.client.zrange(index, 0, -1);
+    const pipeline = this.client.pipeline();
+    for (const id of ids) pipeline.hgetall(this.#key(id));
+    const replies = (await pipeline.exec()) ?? [];
+    const jobs: JobRecord[] = [];
+    ids.forEach((id, i) => {
+      const fields = replies[i]?.[1] as Record<string, string> | undefined;
+      if (fields?.cb) jobs.push(jobRecord(id, fields));
+    });
+    return { now, windowMs, jobs, workers: await this.#workers(now, windowMs), totals: await this.#totals() };
+  }
+
+  async #workers(now: number, windowMs: number): Promise<WorkerRecord[]> {
+    const scored = await this.client.zrange(this.keys.workers, 0, -1, 'WITHSCORES');
+    const retired = await this.client.hgetall(this.#key('retired'));
+    const workers: WorkerRecord[] = [];
+    for (let i = 0; i < scored.length; i += 2) {
+      const id = scored[i]!;
+      const aliveUntil = Number(scored[i + 1]);
+      const stoppedAt = retired[id] === undefined ? undefined : Number(retired[id]);
+      // A live worker's score is its last beat plus the stale time; a retired one's, when it stopped.
+      const lastHeartbeat = stoppedAt ?? aliveUntil - STALE_AFTER_MS;
+      if (lastHeartbeat < now - windowMs) continue;
+      const [host, pid] = parseWorkerId(id);
+      workers.push({
+        id,
+        host,
+        pid,
+        kind: WORKER_KIND,
+        lastHeartbeat,
+        status:
+          stoppedAt !== undefined && stoppedAt >= aliveUntil - STALE_AFTER_MS
+            ? 'stopped'
+            : aliveUntil >= now
+              ? 'alive'
+              : 'presumed-dead',
+      });
+    }
+    return workers;
+  }
+
+  async #totals(): Promise<RecordTotals> {
+    const totals = await this.client.hgetall(this.#key('totals'));
+    const finished = Object.entries(totals).map(([field, count]) => {
+      const [callbackId, outcome] = field.split('\n') as [string, RecordedOutcome];
+      return { callbackId, outcome, count: Number(count) };
+    });
+    const durations = new Map<string, RecordTotals['durations'][number]>();
+    for (const [field, value] of Object.entries(await this.client.hgetall(this.#key('durations')))) {
+      const [callbackId, metric, bucket] = field.split('\n') as [string, DurationMetric, string];
+      const key = `${metric} ${callbackId}`;
+      let entry = durations.get(key);
+      if (!entry) {
+        entry = {
+          callbackId,
+          metric,
+          buckets: new Array<number>(DURATION_BUCKETS_SECONDS.length + 1).fill(0),
+          sumMs: 0,
+        };
+        durations.set(key, entry);
+      }
+      if (bucket === 'sum') entry.sumMs = Number(value);
+      else entry.buckets[Number(bucket)] = Number(value);
+    }
+    return { finished, durations: [...durations.values()] };
+  }
+}
+
+/** Worker ids are `<host>:<pid>:<random>` (bullmq/worker.ts). */
+function parseWorkerId(id: string): [string, number] {
+  const parts = id.split(':');
+  const pid = Number(parts.at(-2));
+  return [parts.slice(0, -2).join(':') || id, Number.isInteger(pid) ? pid : 0];
+}
+
+function jobRecord(id: string, f: Record<string, string>): JobRecord {
+  const transitions = (f.tr ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const [state, at] = entry.split(' ');
+      return { state: state as RecordedState, at: Number(at) };
+    });
+  const record: JobRecord = {
+    id,
+    callbackId: f.cb!,
+    page: f.page ?? '',
+    state: (f.state ?? 'queued') as RecordedState,
+    attempts: Number(f.attempts ?? 0),
+    queuedAt: Number(f.queuedAt),
+    transitions,
+  };
+  if (f.outcome) record.outcome = f.outcome as RecordedOutcome;
+  if (f.worker) record.worker = f.worker;
+  if (f.message !== undefined) {
+    record.error = { message: f.message };
+    if (f.stack !== undefined) record.error.stack = f.stack;
+  }
+  if (f.startedAt) record.startedAt = Number(f.startedAt);
+  if (f.finishedAt) record.finishedAt = Number(f.finishedAt);
+  return record;
+}

@@ -1,0 +1,128 @@
+/**
+ * The jobs monitor's part of the Manager contract: once recording is on, a scripted mix of jobs
+ * (succeed, fail, a killed worker process, cancel, supersede) leaves one record each, with its
+ * outcome, transitions, attempts, worker and error, and the running totals grow by exactly the
+ * jobs run; a second manager on the same store reads the same. Runs inside managerContract.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { it } from 'node:test';
+import type { Manager } from '../../src/background/manager.ts';
+import type {
+  JobRecords,
+  RecordedOutcome,
+  RecordsSnapshot,
+  RecordTotals,
+} from '../../src/background/monitor/records.ts';
+import { jobs } from '../apps/jobs-app.ts';
+import { drain, runningPid, submission } from './manager-contract.ts';
+
+function recordsOf(manager: Manager): JobRecords {
+  assert.ok(manager.jobRecords, `${manager.kind} offers no job records`);
+  return manager.jobRecords();
+}
+
+function finishedCount(totals: RecordTotals, callbackId: string, outcome: RecordedOutcome): number {
+  return totals.finished.find((t) => t.callbackId === callbackId && t.outcome === outcome)?.count ?? 0;
+}
+
+function durationCount(totals: RecordTotals, callbackId: string, metric: 'run' | 'wait'): number {
+  const entry = totals.durations.find((d) => d.callbackId === callbackId && d.metric === metric);
+  return entry ? entry.buckets.reduce((a, b) => a + b, 0) : 0;
+}
+
+export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<Manager>): void {
+  it('records a mix of jobs: outcomes, transitions, attempts, workers, errors and totals', async () => {
+    const records = recordsOf(manager());
+    await records.enable(60 * 60 * 1000);
+    const callbackId = `records-${randomBytes(4).toString('hex')}.children`;
+    const owned = (key: string, args: unknown[] = []) => {
+      const job = submission(key, args);
+      job.owner = { ...job.owner, callbackId };
+      return job;
+    };
+    const before = (await records.read()).totals;
+
+    const ok1 = owned(jobs.echo, ['a']);
+    const ok2 = owned(jobs.asyncEcho, ['b']);
+    const failed = owned(jobs.throws);
+    const killed = owned(jobs.suicide);
+    for (const job of [ok1, ok2, failed, killed]) await manager().submit(job);
+    for (const job of [ok1, ok2, failed, killed]) await drain(manager(), job.id);
+
+    const cancelled = owned(jobs.sleep, [30_000]);
+    const superseded = owned(jobs.sleep, [30_000]);
+    await manager().submit(cancelled);
+    await manager().submit(superseded);
+    await runningPid(manager(), cancelled.id);
+    await runningPid(manager(), superseded.id);
+    await manager().cancel(cancelled.id);
+    await manager().cancel(superseded.id, 'supersede');
+
+    const snapshot = await records.read();
+    const byId = new Map(snapshot.jobs.map((job) => [job.id, job]));
+    const expected: [string, RecordedOutcome][] = [
+      [ok1.id, 'succeeded'],
+      [ok2.id, 'succeeded'],
+      [failed.id, 'failed'],
+      [killed.id, 'lost'],
+      [cancelled.id, 'cancelled'],
+      [superseded.id, 'superseded'],
+    ];
+    for (const [id, outcome] of expected) {
+      const record = byId.get(id);
+      assert.ok(record, `no record of the ${outcome} job`);
+      assert.equal(record.callbackId, callbackId);
+      assert.equal(record.state, 'finished');
+      assert.equal(record.outcome, outcome, `job ${id}`);
+      assert.equal(record.attempts, 1);
+      assert.ok(record.worker, `no worker recorded for the ${outcome} job`);
+      assert.deepEqual(
+        record.transitions.map((t) => t.state),
+        ['queued', 'running', 'finished'],
+      );
+      const [queued, started, finished] = record.transitions.map((t) => t.at) as [number, number, number];
+      assert.ok(queued <= started && started <= finished, JSON.stringify(record.transitions));
+      assert.equal(record.queuedAt, queued);
+      assert.equal(record.startedAt, started);
+      assert.equal(record.finishedAt, finished);
+      assert.ok(!('args' in record) && !('value' in record) && !('result' in record));
+    }
+    const failure = byId.get(failed.id)!.error;
+    assert.equal(failure?.message, 'job exploded');
+    assert.match(failure?.stack ?? '', /job exploded/);
+    assert.match(byId.get(killed.id)!.error?.message ?? '', /SIGKILL|killed|died/i);
+    assert.equal(byId.get(ok1.id)!.error, undefined);
+
+    const worker = snapshot.workers.find((w) => w.id === byId.get(ok1.id)!.worker);
+    assert.ok(worker, `the worker of a job is listed (${JSON.stringify(snapshot.workers)})`);
+    assert.ok(worker.host.length > 0 && worker.pid > 0);
+    assert.equal(worker.status, 'alive');
+
+    const after = snapshot.totals;
+    const grown = (outcome: RecordedOutcome) =>
+      finishedCount(after, callbackId, outcome) - finishedCount(before, callbackId, outcome);
+    assert.deepEqual(
+      ['succeeded', 'failed', 'lost', 'cancelled', 'superseded', 'timed-out'].map((o) =>
+        grown(o as RecordedOutcome),
+      ),
+      [2, 1, 1, 1, 1, 0],
+    );
+    assert.equal(durationCount(after, callbackId, 'wait'), 6);
+    assert.equal(durationCount(after, callbackId, 'run'), 6);
+
+    // Another server process on the same store reads the same records and totals.
+    const other = await sibling();
+    assert.ok(other.jobRecords);
+    const seen = await other.jobRecords().read();
+    assert.deepEqual(comparable(seen, callbackId), comparable(snapshot, callbackId));
+  });
+}
+
+function comparable(snapshot: RecordsSnapshot, callbackId: string) {
+  return {
+    jobs: snapshot.jobs.filter((job) => job.callbackId === callbackId),
+    totals: snapshot.totals.finished.filter((t) => t.callbackId === callbackId),
+    durations: snapshot.totals.durations.filter((d) => d.callbackId === callbackId),
+  };
+}
