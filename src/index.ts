@@ -23,6 +23,16 @@ export type {
   ManagerEnvironment,
   QueuePlace,
 } from './background/manager.ts';
+export type { JobsMonitorOptions } from './background/monitor/monitor.ts';
+export type {
+  CancelReason,
+  JobRecord,
+  JobRecords,
+  RecordedOutcome,
+  RecordsSnapshot,
+  RecordTotals,
+  WorkerRecord,
+} from './background/monitor/records.ts';
 export type { ResponseWindows } from './background/orchestrator.ts';
 export { SqliteManager, type SqliteManagerOptions } from './background/sqlite/index.ts';
 export {

@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import { HandleSigner } from '../background/handles.ts';
 import { type BackgroundLimits, resolveLimits } from '../background/limits.ts';
 import type { Manager } from '../background/manager.ts';
+import { JobsMonitor, type JobsMonitorOptions } from '../background/monitor/monitor.ts';
 import { DEFAULT_WINDOWS, Orchestrator, type ResponseWindows } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
 import { RetryableOnce } from '../background/retryable-once.ts';
@@ -75,6 +76,8 @@ export interface DashOptions extends PrefixOptions, AssetOptions {
   backgroundLimits?: Partial<BackgroundLimits>;
   /** Path of the health endpoint below the prefix; default 'health', null for none. */
   healthEndpoint?: string | null;
+  /** The jobs monitor page, `/metrics` and `/api/jobs` under `path`, behind `token` (see README). */
+  jobsMonitor?: JobsMonitorOptions;
 }
 
 export interface RunOptions {
@@ -107,6 +110,7 @@ export class Dash {
   readonly #cancelInputs = new Set<string>();
   readonly #assets: PageAssets;
   readonly #pages: Pages;
+  readonly #monitor: JobsMonitor | undefined;
 
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
@@ -127,7 +131,19 @@ export class Dash {
       () => this.appModule,
       options.name,
       () => this.registry.callbacks.flatMap((c) => c.background?.functionKey ?? []),
+      (manager) => this.#monitor?.managerStarted(manager) ?? Promise.resolve(),
     );
+    if (options.jobsMonitor) {
+      this.#monitor = new JobsMonitor(options.jobsMonitor, {
+        logger: this.logger,
+        prefixes: this.prefixes,
+        managers: async () => {
+          await this.#provider.startAll(this.registry.callbacks).catch(() => {});
+          return this.#provider.started();
+        },
+        makeApp: (pageOptions) => new Dash(pageOptions),
+      });
+    }
     this.#orchestrator = new Orchestrator({
       provider: this.#provider,
       signer: () => this.#handleSigner(),
@@ -218,8 +234,10 @@ export class Dash {
   }
 
   /** The WHATWG handler: mount it in any server that speaks Request/Response. */
-  readonly fetch = (request: Request, env?: unknown): Promise<Response> =>
-    Promise.resolve(this.#routes.fetch(request, env));
+  readonly fetch = (request: Request, env?: unknown): Promise<Response> => {
+    if (this.#monitor?.handles(new URL(request.url).pathname)) return this.#monitor.fetch(request);
+    return Promise.resolve(this.#routes.fetch(request, env));
+  };
 
   /**
    * Serves the app; resolves once listening. Inside a background worker it serves nothing;

@@ -18,6 +18,8 @@ export class ManagerProvider {
     private readonly appModule: () => string | undefined,
     private readonly appName?: string,
     private readonly jobFunctionKeys?: () => readonly string[],
+    /** Runs once per manager after it started (the jobs monitor turns recording on there). */
+    private readonly onStarted?: (manager: Manager) => Promise<void>,
   ) {}
 
   /** The manager of a background callback, started. */
@@ -55,6 +57,12 @@ export class ManagerProvider {
     return Promise.all([...managers].map((m) => this.#started(m)));
   }
 
+  /** The managers that have started so far. */
+  async started(): Promise<Manager[]> {
+    const settled = await Promise.allSettled(this.#starting.values());
+    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
   async closeAll(): Promise<void> {
     const managers = [...this.#starting.keys()];
     this.#starting.clear();
@@ -71,7 +79,12 @@ export class ManagerProvider {
           appName: this.appName,
           jobFunctionKeys: this.jobFunctionKeys,
         })
-        .then(() => manager);
+        .then(async () => {
+          await this.onStarted?.(manager).catch((error) => {
+            this.logger.error(`could not set up the ${manager.kind} manager for the jobs monitor`, error);
+          });
+          return manager;
+        });
       starting.catch((error) => {
         this.#starting.delete(manager);
         this.logger.error(`the ${manager.kind} background manager failed to start`, error);

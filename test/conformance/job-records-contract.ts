@@ -94,7 +94,8 @@ export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<M
     assert.match(byId.get(killed.id)!.error?.message ?? '', /SIGKILL|killed|died/i);
     assert.equal(byId.get(ok1.id)!.error, undefined);
 
-    const worker = snapshot.workers.find((w) => w.id === byId.get(ok1.id)!.worker);
+    // The worker that ran the cancelled job still lives (the killed job's may not).
+    const worker = snapshot.workers.find((w) => w.id === byId.get(cancelled.id)!.worker);
     assert.ok(worker, `the worker of a job is listed (${JSON.stringify(snapshot.workers)})`);
     assert.ok(worker.host.length > 0 && worker.pid > 0);
     assert.equal(worker.status, 'alive');

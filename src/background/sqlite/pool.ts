@@ -143,6 +143,10 @@ export class WorkerPool {
   /** Looks again whether the jobs monitor records (someone just turned it on). */
   refreshRecorder(): void {
     this.#recorder.refresh();
+    this.#recorder.beat(
+      [...this.#workers].map((worker) => worker.pid),
+      Date.now(),
+    );
   }
 
   /** Stops the workers; jobs still running go back to the queue for another pool. */
