@@ -4,7 +4,7 @@
  * out. The manager is an SqliteManager at $DASH_TS_TEST_DB.monitor, or a BullMQManager when
  * DASH_TS_TEST_REDIS is set (see bg-support.ts). Token: $DASH_TS_TEST_MONITOR_TOKEN.
  */
-import { Dash, html, Input, Output } from '../../src/index.ts';
+import { Dash, dcc, html, Input, Output } from '../../src/index.ts';
 import { fixtureManager, sleep } from './bg-support.ts';
 
 export const MONITOR_TOKEN = process.env.DASH_TS_TEST_MONITOR_TOKEN ?? 'monitor-test-token-0123456789';
@@ -21,6 +21,7 @@ app.layout = html.Div({
     html.Button({ id: 'cancel-slow', children: 'Cancel' }),
     html.Div({ id: 'slow-status', children: 'Not running' }),
     html.Div({ id: 'slow-result', children: 'No result yet' }),
+    ...['quick-in', 'fail-in', 'crash-in', 'timeout-in'].map((id) => dcc.Input({ id, type: 'text' })),
     html.Div({ id: 'quick-result' }),
     html.Div({ id: 'fail-result' }),
     html.Div({ id: 'crash-result' }),
@@ -53,7 +54,12 @@ app.callback(
 );
 
 app.callback(
-  { background: true, output: Output('quick-result', 'children'), inputs: [Input('quick-in', 'value')] },
+  {
+    background: true,
+    output: Output('quick-result', 'children'),
+    inputs: [Input('quick-in', 'value')],
+    preventInitialCall: true,
+  },
   async (value: unknown) => {
     await sleep(5);
     return `quick ${String(value)}`;
@@ -61,7 +67,12 @@ app.callback(
 );
 
 app.callback(
-  { background: true, output: Output('fail-result', 'children'), inputs: [Input('fail-in', 'value')] },
+  {
+    background: true,
+    output: Output('fail-result', 'children'),
+    inputs: [Input('fail-in', 'value')],
+    preventInitialCall: true,
+  },
   () => {
     throw new Error('monitored job failed on purpose');
   },
@@ -69,7 +80,12 @@ app.callback(
 
 /** Kills the process running it: a pool worker process, or a dash-ts worker's job process. */
 app.callback(
-  { background: true, output: Output('crash-result', 'children'), inputs: [Input('crash-in', 'value')] },
+  {
+    background: true,
+    output: Output('crash-result', 'children'),
+    inputs: [Input('crash-in', 'value')],
+    preventInitialCall: true,
+  },
   () => {
     process.kill(process.pid, 'SIGKILL');
   },
@@ -80,6 +96,7 @@ app.callback(
     background: true,
     output: Output('timeout-result', 'children'),
     inputs: [Input('timeout-in', 'value')],
+    preventInitialCall: true,
     timeout: 0.5,
   },
   async () => {

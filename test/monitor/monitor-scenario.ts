@@ -19,12 +19,7 @@ import {
   scrape,
 } from '../support/monitor-client.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
-
-export interface MonitorFixture {
-  /** Environment for the server processes (the store: DASH_TS_TEST_DB or DASH_TS_TEST_REDIS). */
-  env: Record<string, string>;
-  cleanup(): Promise<void>;
-}
+import type { MonitorFixture } from './fixtures.ts';
 
 const APP = 'test/apps/monitor-app.ts';
 const QUICK = { output: 'quick-result.children', input: { id: 'quick-in', property: 'value' } };
