@@ -30,6 +30,8 @@ export const app = new Dash({
     ? new BullMQManager({ connection: process.env.BENCH_REDIS, concurrency })
     : // Default pool size: one worker per CPU.
       new SqliteManager({ path: process.env.BENCH_STORE, concurrency }),
+  // bench/monitor-cost.ts measures jobs/s with the jobs monitor recording and without.
+  jobsMonitor: process.env.BENCH_MONITOR ? { token: 'bench-monitor-token' } : undefined,
 });
 
 app.layout = html.Div({ id: 'root' });

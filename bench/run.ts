@@ -27,6 +27,7 @@ import { startRedis, type TestRedis } from '../test/support/redis.ts';
 import { type BareRate, startBareBullMQ } from './bare-bullmq.ts';
 import { measureFairness } from './fairness.ts';
 import { measureInstalledPackage } from './installed.ts';
+import { monitorCostRow, printMonitorCost } from './monitor-cost.ts';
 
 const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -735,9 +736,27 @@ function print(results: ModeResult[]): void {
 
 const loadAtStart = loadavg()[0]!;
 const results: ModeResult[] = [];
-for (const mode of MODES) results.push(await runMode(mode));
-print(results);
+// BENCH_MAIN=0 skips the main figures (e.g. to measure only the monitor's recording cost).
+if (process.env.BENCH_MAIN !== '0') {
+  for (const mode of MODES) results.push(await runMode(mode));
+  print(results);
+}
 if (process.env.BENCH_FAIRNESS !== '0') for (const line of await measureFairness(say)) console.log(line);
 // The installed package (compiled, as users run it): memory and start-up targets of issue 7.
 if (process.env.BENCH_PACKAGE !== '0')
   for (const line of await measureInstalledPackage(say)) console.log(line);
+// The jobs monitor's recording cost: jobs/s with and without it (bench/monitor-cost.ts).
+if (process.env.BENCH_MONITOR_COST !== '0') {
+  const rows: string[] = [];
+  for (const mode of MODES) {
+    say(`${mode}: jobs monitor off and on`);
+    rows.push(
+      await monitorCostRow(mode, {
+        start: () => (mode === 'sqlite' ? startSqlite() : startBullMQ()),
+        close: (setup) => setup.close(),
+        jobsPerSecond: async (setup) => (await throughput(setup, 'trivial', 32, SECONDS)).perSecond,
+      }),
+    );
+  }
+  printMonitorCost(rows);
+}

@@ -44,6 +44,9 @@ export function createMonitorPage(o: MonitorPageOptions): Dash {
     title: 'Jobs monitor',
     logger: o.logger,
     updateTitle: null,
+    // The user's app has its own; the page needs neither.
+    hotReload: false,
+    healthEndpoint: null,
     ...(o.routesPrefix === o.requestsPrefix
       ? { urlBasePathname: o.routesPrefix }
       : { routesPathnamePrefix: o.routesPrefix, requestsPathnamePrefix: o.requestsPrefix }),

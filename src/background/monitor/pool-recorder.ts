@@ -17,7 +17,7 @@ export class PoolRecorder {
     private readonly logger: Logger,
   ) {}
 
-  /** Looks whether recording is on (the pool calls it with its heartbeat). */
+  /** Looks whether recording is on (the pool calls it with its heartbeat, and before it starts jobs). */
   refresh(): void {
     this.#on = this.store.records.isEnabled();
   }

@@ -350,6 +350,8 @@ export class WorkerPool {
       this.#o.logger.error('background store write failed; retrying', error);
       setTimeout(() => this.#schedulePump(), PUMP_RETRY_MS).unref();
     }
+    // Another process may have turned the jobs monitor on since the last heartbeat.
+    if (claimed.length > 0) this.#recorder.refresh();
     for (const job of claimed) this.#dispatch(job, free);
     this.#announce();
   }
