@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
-import type { Manager } from '../../src/background/manager.ts';
+import { DEFAULT_POLICY } from '../../src/background/job-options/policy.ts';
+import type { JobPolicy, Manager } from '../../src/background/manager.ts';
 import type {
   JobRecords,
   RecordedOutcome,
@@ -36,9 +37,10 @@ export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<M
     const records = recordsOf(manager());
     await records.enable(60 * 60 * 1000);
     const callbackId = `records-${randomBytes(4).toString('hex')}.children`;
-    const owned = (key: string, args: unknown[] = []) => {
+    const owned = (key: string, args: unknown[] = [], policy?: Partial<JobPolicy>) => {
       const job = submission(key, args);
       job.owner = { ...job.owner, callbackId };
+      if (policy) job.policy = { ...DEFAULT_POLICY, ...policy };
       return job;
     };
     const before = (await records.read()).totals;
@@ -47,8 +49,11 @@ export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<M
     const ok2 = owned(jobs.asyncEcho, ['b']);
     const failed = owned(jobs.throws);
     const killed = owned(jobs.suicide);
-    for (const job of [ok1, ok2, failed, killed]) await manager().submit(job);
-    for (const job of [ok1, ok2, failed, killed]) await drain(manager(), job.id);
+    const timedOut = owned(jobs.sleep, [30_000], { timeoutSeconds: 0.3 });
+    const retried = owned(jobs.throws, [], { retry: { attempts: 2, backoffSeconds: 0, onLost: false } });
+    const ended = [ok1, ok2, failed, killed, timedOut, retried];
+    for (const job of ended) await manager().submit(job);
+    for (const job of ended) await drain(manager(), job.id);
 
     const cancelled = owned(jobs.sleep, [30_000]);
     const superseded = owned(jobs.sleep, [30_000]);
@@ -66,6 +71,7 @@ export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<M
       [ok2.id, 'succeeded'],
       [failed.id, 'failed'],
       [killed.id, 'lost'],
+      [timedOut.id, 'timed-out'],
       [cancelled.id, 'cancelled'],
       [superseded.id, 'superseded'],
     ];
@@ -92,7 +98,15 @@ export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<M
     assert.equal(failure?.message, 'job exploded');
     assert.match(failure?.stack ?? '', /job exploded/);
     assert.match(byId.get(killed.id)!.error?.message ?? '', /SIGKILL|killed|died/i);
+    assert.match(byId.get(timedOut.id)!.error?.message ?? '', /timed out/);
     assert.equal(byId.get(ok1.id)!.error, undefined);
+    // A retried job: one record, every try in its transitions, the last try's error.
+    const retry = byId.get(retried.id)!;
+    assert.deepEqual([retry.outcome, retry.attempts, retry.error?.message], ['failed', 2, 'job exploded']);
+    assert.deepEqual(
+      retry.transitions.map((t) => t.state),
+      ['queued', 'running', 'queued', 'running', 'finished'],
+    );
 
     // The worker that ran the cancelled job still lives (the killed job's may not).
     const worker = snapshot.workers.find((w) => w.id === byId.get(cancelled.id)!.worker);
@@ -107,10 +121,11 @@ export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<M
       ['succeeded', 'failed', 'lost', 'cancelled', 'superseded', 'timed-out'].map((o) =>
         grown(o as RecordedOutcome),
       ),
-      [2, 1, 1, 1, 1, 0],
+      [2, 2, 1, 1, 1, 1],
     );
-    assert.equal(durationCount(after, callbackId, 'wait'), 6);
-    assert.equal(durationCount(after, callbackId, 'run'), 6);
+    // One wait per job (to its first try), one run per job that ended after running.
+    assert.equal(durationCount(after, callbackId, 'wait'), 8);
+    assert.equal(durationCount(after, callbackId, 'run'), 8);
 
     // Another server process on the same store reads the same records and totals.
     const other = await sibling();

@@ -1,7 +1,7 @@
 /**
  * The jobs monitor over HTTP, for one manager: two real server processes of test/apps/monitor-app.ts
  * on one store. A scripted mix of jobs (succeed, fail, a job that kills its process, cancel,
- * supersede, a worker process SIGKILLed from outside) run through server A; then both servers'
+ * supersede, time out, a worker process SIGKILLed from outside) run through server A; then both servers'
  * JSON API and Prometheus text show the same numbers, the counters grew by exactly the jobs run,
  * and no monitor route answers without the right token.
  */
@@ -25,6 +25,7 @@ const APP = 'test/apps/monitor-app.ts';
 const QUICK = { output: 'quick-result.children', input: { id: 'quick-in', property: 'value' } };
 const FAIL = { output: 'fail-result.children', input: { id: 'fail-in', property: 'value' } };
 const CRASH = { output: 'crash-result.children', input: { id: 'crash-in', property: 'value' } };
+const TIMEOUT = { output: 'timeout-result.children', input: { id: 'timeout-in', property: 'value' } };
 const SLOW = { output: 'slow-result.children', input: { id: 'run-slow', property: 'n_clicks' } };
 
 const OUTCOMES = ['succeeded', 'failed', 'lost', 'cancelled', 'timed-out', 'superseded'];
@@ -136,6 +137,7 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
       }
       assert.equal((await page.run(FAIL.output, FAIL.input, 1)).status, 500);
       assert.equal((await page.run(CRASH.output, CRASH.input, 1)).status, 500);
+      assert.equal((await page.run(TIMEOUT.output, TIMEOUT.input, 1)).status, 500);
 
       const isRunning = (job: string) => (api: MonitorApi) =>
         api.active.some((j) => j.id === job && j.state === 'running' && j.worker !== undefined);
@@ -169,6 +171,7 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
       assert.deepEqual(byCallback['quick-result.children']?.finished.succeeded, 3);
       assert.deepEqual(byCallback['fail-result.children']?.finished.failed, 1);
       assert.deepEqual(byCallback['crash-result.children']?.finished.lost, 1);
+      assert.deepEqual(byCallback['timeout-result.children']?.finished['timed-out'], 1);
       const slow = byCallback['slow-result.children']!;
       assert.deepEqual([slow.finished.cancelled, slow.finished.superseded, slow.finished.lost], [1, 1, 1]);
       assert.deepEqual([slow.queued, slow.running], [0, 0]);
@@ -195,6 +198,7 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
         'quick-result.children': { succeeded: 3 },
         'fail-result.children': { failed: 1 },
         'crash-result.children': { lost: 1 },
+        'timeout-result.children': { 'timed-out': 1 },
         'slow-result.children': { cancelled: 1, superseded: 1, lost: 1 },
       };
       for (const [callback, grown] of Object.entries(expected)) {
@@ -210,11 +214,11 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
       }
       assert.equal(afterA.types.get('dash_ts_jobs_finished_total'), 'counter');
       assert.equal(afterA.types.get('dash_ts_job_run_seconds'), 'histogram');
-      // Every job above started once: 3 quick, fail, crash, and 3 slow ones.
+      // Every job above started once: 3 quick, fail, crash, timeout, and 3 slow ones.
       for (const metric of ['dash_ts_job_wait_seconds', 'dash_ts_job_run_seconds']) {
         assert.equal(
           histogramCount(afterA.samples, metric) - histogramCount(before.samples, metric),
-          8,
+          9,
           metric,
         );
       }
