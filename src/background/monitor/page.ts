@@ -6,7 +6,7 @@
  */
 import type { Dash, DashOptions } from '../../app/dash.ts';
 import type { Logger } from '../../app/log.ts';
-import { ALL, Input, Output } from '../../callbacks/dependencies.ts';
+import { ALL, Input, Output, State } from '../../callbacks/dependencies.ts';
 import { noUpdate } from '../../callbacks/no-update.ts';
 import type { CallbackContext } from '../../callbacks/spec.ts';
 import { type Component, dcc, html } from '../../components/index.ts';
@@ -57,6 +57,7 @@ export function createMonitorPage(o: MonitorPageOptions): Dash {
       html.H1({ children: 'Background jobs' }),
       html.P({ id: 'summary', children: 'Loading…' }),
       dcc.Interval({ id: 'refresh', interval: o.refreshMs, n_intervals: 0 }),
+      dcc.Store({ id: 'active-shown' }),
       html.Div({ id: 'cancel-status', role: 'status' }),
       html.H2({ children: 'Callbacks' }),
       html.Div({ id: 'callbacks' }),
@@ -71,17 +72,25 @@ export function createMonitorPage(o: MonitorPageOptions): Dash {
 
   page.callback(
     {
-      output: ['summary', 'callbacks', 'active', 'workers', 'failures'].map((id) => Output(id, 'children')),
-      inputs: [Input('refresh', 'n_intervals')],
+      output: [
+        ...['summary', 'callbacks', 'active', 'workers', 'failures'].map((id) => Output(id, 'children')),
+        Output('active-shown', 'data'),
+      ],
+      inputs: [Input('refresh', 'n_intervals'), State('active-shown', 'data')],
     },
-    async () => {
+    async (_n: unknown, shown: unknown) => {
       const view = await o.view();
+      // The running and waiting table is redrawn only when it changes, so a Cancel button is
+      // never replaced (its clicks reset) under the operator's pointer.
+      const active = JSON.stringify(view.active.map((j) => [j.id, j.state, j.attempts, j.worker]));
+      const changed = active !== shown;
       return [
         summary(view),
         callbackTable(view.callbacks),
-        activeTable(view.active),
+        changed ? activeTable(view.active) : noUpdate,
         workerTable(view),
         failureList(view),
+        changed ? active : noUpdate,
       ];
     },
   );
