@@ -23,6 +23,7 @@ export type {
   ManagerEnvironment,
   QueuePlace,
 } from './background/manager.ts';
+export { JobsMonitorConfigError } from './background/monitor/auth.ts';
 export type { JobsMonitorOptions } from './background/monitor/monitor.ts';
 export type {
   CancelReason,

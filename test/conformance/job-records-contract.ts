@@ -53,14 +53,16 @@ export function jobRecordsCases(manager: () => Manager, sibling: () => Promise<M
     const retried = owned(jobs.throws, [], { retry: { attempts: 2, backoffSeconds: 0, onLost: false } });
     const ended = [ok1, ok2, failed, killed, timedOut, retried];
     for (const job of ended) await manager().submit(job);
-    for (const job of ended) await drain(manager(), job.id);
+    // Generous waits: killed and timed-out jobs have their worker processes replaced, which on a
+    // loaded machine takes a while.
+    for (const job of ended) await drain(manager(), job.id, { timeoutMs: 60_000 });
 
     const cancelled = owned(jobs.sleep, [30_000]);
     const superseded = owned(jobs.sleep, [30_000]);
     await manager().submit(cancelled);
     await manager().submit(superseded);
-    await runningPid(manager(), cancelled.id);
-    await runningPid(manager(), superseded.id);
+    await runningPid(manager(), cancelled.id, 60_000);
+    await runningPid(manager(), superseded.id, 60_000);
     await manager().cancel(cancelled.id);
     await manager().cancel(superseded.id, 'supersede');
 

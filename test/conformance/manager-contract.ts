@@ -80,8 +80,9 @@ async function run(
 }
 
 /** The pid a job from jobs-app reports (via setProps) once it runs. */
-export async function runningPid(manager: Manager, jobId: string): Promise<number> {
+export async function runningPid(manager: Manager, jobId: string, timeoutMs?: number): Promise<number> {
   const drained = await drain(manager, jobId, {
+    timeoutMs,
     until: (d) => d.sideUpdates.some((u) => u.id === 'pid'),
   });
   const pid = drained.sideUpdates.find((u) => u.id === 'pid')?.props.children;

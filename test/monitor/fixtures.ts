@@ -31,18 +31,17 @@ async function sqliteFixture(): Promise<MonitorFixture> {
 async function bullmqFixture(): Promise<MonitorFixture> {
   const redis = await startRedis();
   const env = { DASH_TS_TEST_REDIS: redis.url };
-  const workers: DashWorker[] = [];
-  try {
-    workers.push(
-      ...(await Promise.all([
-        startDashWorker('test/apps/monitor-app.ts', env),
-        startDashWorker('test/apps/monitor-app.ts', env),
-      ])),
-    );
-  } catch (error) {
+  const starts = await Promise.allSettled([
+    startDashWorker('test/apps/monitor-app.ts', env),
+    startDashWorker('test/apps/monitor-app.ts', env),
+  ]);
+  const workers: DashWorker[] = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = starts.find((s) => s.status === 'rejected');
+  if (failed) {
+    // One that did start must not outlive the test.
     await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
     await redis.destroy();
-    throw error;
+    throw failed.reason;
   }
   return {
     env,

@@ -38,7 +38,11 @@ export async function startServerProcess(
     log += c.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 20_000);
+    const timer = setTimeout(() => {
+      // A server that starts after all would keep the test process alive.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${log}`));
+    }, 20_000);
     const check = () => {
       const match = /serving .* on (http:\/\/\S+)/.exec(log);
       if (match) {

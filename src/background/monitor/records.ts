@@ -85,6 +85,31 @@ export interface RecordTotals {
   durations: { callbackId: string; metric: DurationMetric; buckets: number[]; sumMs: number }[];
 }
 
+/** One stored duration count: a bucket's count, or (bucket 'sum') milliseconds to add to the sum. */
+export interface DurationRow {
+  callbackId: string;
+  metric: DurationMetric;
+  bucket: number | 'sum';
+  value: number;
+}
+
+/** Gathers stored duration rows into histograms, one per callback and metric. */
+export function collectDurations(rows: Iterable<DurationRow>): RecordTotals['durations'] {
+  const durations = new Map<string, RecordTotals['durations'][number]>();
+  for (const row of rows) {
+    const key = `${row.metric} ${row.callbackId}`;
+    let entry = durations.get(key);
+    if (!entry) {
+      const buckets = new Array<number>(DURATION_BUCKETS_SECONDS.length + 1).fill(0);
+      entry = { callbackId: row.callbackId, metric: row.metric, buckets, sumMs: 0 };
+      durations.set(key, entry);
+    }
+    if (row.bucket === 'sum') entry.sumMs += row.value;
+    else entry.buckets[row.bucket]! += row.value;
+  }
+  return [...durations.values()];
+}
+
 export interface RecordsSnapshot {
   /** When it was read (ms since the epoch, the store's clock where it has one). */
   now: number;

@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import type { KeySpace } from '../bullmq/keys.ts';
 import { STALE_AFTER_MS } from '../bullmq/liveness.ts';
 import {
+  collectDurations,
   DURATION_BUCKETS_SECONDS,
   type DurationMetric,
   type JobRecord,
@@ -158,24 +159,19 @@ export class RedisRecords {
       const [callbackId, outcome] = field.split('\n') as [string, RecordedOutcome];
       return { callbackId, outcome, count: Number(count) };
     });
-    const durations = new Map<string, RecordTotals['durations'][number]>();
-    for (const [field, value] of Object.entries(await this.client.hgetall(this.#key('durations')))) {
-      const [callbackId, metric, bucket] = field.split('\n') as [string, DurationMetric, string];
-      const key = `${metric} ${callbackId}`;
-      let entry = durations.get(key);
-      if (!entry) {
-        entry = {
+    const stored = Object.entries(await this.client.hgetall(this.#key('durations')));
+    const durations = collectDurations(
+      stored.map(([field, value]) => {
+        const [callbackId, metric, bucket] = field.split('\n') as [string, DurationMetric, string];
+        return {
           callbackId,
           metric,
-          buckets: new Array<number>(DURATION_BUCKETS_SECONDS.length + 1).fill(0),
-          sumMs: 0,
+          bucket: bucket === 'sum' ? 'sum' : Number(bucket),
+          value: Number(value),
         };
-        durations.set(key, entry);
-      }
-      if (bucket === 'sum') entry.sumMs = Number(value);
-      else entry.buckets[Number(bucket)] = Number(value);
-    }
-    return { finished, durations: [...durations.values()] };
+      }),
+    );
+    return { finished, durations };
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import {
+  collectDurations,
   DURATION_BUCKETS_SECONDS,
   type DurationMetric,
   type JobRecord,
@@ -270,7 +271,6 @@ export class SqliteRecords {
     const finished = (
       this.#s.totals.all() as { callback: string; outcome: RecordedOutcome; n: number }[]
     ).map((row) => ({ callbackId: row.callback, outcome: row.outcome, count: row.n }));
-    const durations = new Map<string, RecordTotals['durations'][number]>();
     const rows = this.#s.durations.all() as {
       callback: string;
       metric: DurationMetric;
@@ -278,22 +278,13 @@ export class SqliteRecords {
       n: number;
       sum_ms: number;
     }[];
-    for (const row of rows) {
-      const key = `${row.metric} ${row.callback}`;
-      let entry = durations.get(key);
-      if (!entry) {
-        entry = {
-          callbackId: row.callback,
-          metric: row.metric,
-          buckets: new Array<number>(DURATION_BUCKETS_SECONDS.length + 1).fill(0),
-          sumMs: 0,
-        };
-        durations.set(key, entry);
-      }
-      entry.buckets[row.bucket] = row.n;
-      entry.sumMs += row.sum_ms;
-    }
-    return { finished, durations: [...durations.values()] };
+    const durations = collectDurations(
+      rows.flatMap((row) => [
+        { callbackId: row.callback, metric: row.metric, bucket: row.bucket, value: row.n },
+        { callbackId: row.callback, metric: row.metric, bucket: 'sum' as const, value: row.sum_ms },
+      ]),
+    );
+    return { finished, durations };
   }
 }
 
