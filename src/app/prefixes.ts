@@ -35,7 +35,7 @@ export interface Prefixes {
   readonly urlBasePathname: string | null;
   /** Where the routes are served; starts and ends with `/`. */
   readonly routes: string;
-  /** What the browser requests; starts with `/`. */
+  /** What the browser requests; starts and ends with `/`. */
   readonly requests: string;
 }
 
@@ -73,6 +73,8 @@ export function resolvePrefixes(options: PrefixOptions, env: NodeJS.ProcessEnv =
   else requests ??= routes;
   if (!requests.startsWith('/'))
     throw new InvalidConfigError('`requestsPathnamePrefix` needs to start with `/`');
+  // Dash accepts '/proxy' and the renderer adds the slash itself; every URL built here needs it too.
+  if (!requests.endsWith('/')) requests += '/';
 
   return { urlBasePathname: base ?? null, routes, requests };
 }

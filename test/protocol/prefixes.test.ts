@@ -201,6 +201,7 @@ describe("URL prefixes: Dash's rules", () => {
         requests: '/r/',
       },
     );
+    assert.equal(resolvePrefixes({ requestsPathnamePrefix: '/proxy' }, {}).requests, '/proxy/');
     assert.deepEqual(resolvePrefixes({ routesPathnamePrefix: '/r/' }, { DASH_APP_NAME: 'my-app' }), {
       urlBasePathname: null,
       routes: '/r/',
