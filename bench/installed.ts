@@ -199,8 +199,8 @@ export async function measureInstalledPackage(say: Say): Promise<string[]> {
       const workers = childrenOf(server.child.pid!);
       const killedAt = performance.now();
       for (const pid of workers) process.kill(pid, 'SIGKILL');
-      // Once the pool has seen the exits (a replacement is forked), a job no longer goes to a dead worker.
-      while (!childrenOf(server.child.pid!).some((pid) => !workers.includes(pid))) await sleep(2);
+      // Once the server has reaped every killed worker it knows they are gone: no job goes to a dead one.
+      while (childrenOf(server.child.pid!).some((pid) => workers.includes(pid))) await sleep(2);
       await job(server.url, endId, 'trivial', `after-kill-${round}`, 2);
       replaced.push(performance.now() - killedAt);
     }

@@ -534,8 +534,18 @@ export class Store {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+    closedStores.add(this);
   }
 }
+
+/**
+ * Closed stores stay referenced until the process exits, so V8 never collects their prepared
+ * statements: on Node 24, better-sqlite3 12's Statement destructor aborts the process
+ * (`RemoveEnvironmentCleanupHook: (env) != nullptr`) when a collection runs outside a JavaScript
+ * context (seen in this repository's Node 24 test runs; fixed upstream only in better-sqlite3 13,
+ * which needs Node 22+). A store is closed once per manager, so this keeps little.
+ */
+const closedStores = new Set<Store>();
 
 function expiresAt(now: number, expireSeconds: number | null | undefined): number | null {
   return expireSeconds === null || expireSeconds === undefined
