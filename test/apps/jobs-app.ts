@@ -178,6 +178,24 @@ job('record-slow', 3, async (file: string, token: string, ms: number, ctx: Callb
   return token;
 });
 
+/** Try 1 reports progress and a setProps call, then fails; try 2 notes its start in `file`, then works a while. */
+job(
+  'progress-then-fail',
+  1,
+  async (file: string, ctx: CallbackContext) => {
+    if (ctx.attempt === 1) {
+      ctx.setProgress('try 1');
+      ctx.setProps('try', { children: 1 });
+      await sleep(50);
+      throw new Error('try 1 failed');
+    }
+    appendFileSync(file, `${ctx.attempt}\n`);
+    await sleep(3000);
+    return ctx.attempt;
+  },
+  { progress: true },
+);
+
 function keyOf(name: string): string {
   const key = app.registry.get(`${name}.children`)?.background?.functionKey;
   if (!key) throw new Error(`jobs-app: no background callback ${name}`);
@@ -206,6 +224,7 @@ export const jobs = {
   flaky: keyOf('flaky'),
   nonRetryable: keyOf('non-retryable'),
   suicideOnce: keyOf('suicide-once'),
+  progressThenFail: keyOf('progress-then-fail'),
 };
 
 /** This module's path, for `ManagerEnvironment.appModule`. */

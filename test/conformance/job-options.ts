@@ -105,6 +105,25 @@ export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
       );
     });
 
+    it('a retry starts from no progress: unread progress of a failed try is dropped, its setProps kept', async () => {
+      const log = file();
+      const job = submission(jobs.progressThenFail, [log], {
+        policy: policy({ retry: { attempts: 2, backoffSeconds: 0.2 } }),
+      });
+      await manager.submit(job);
+      // Nothing is read until the second try has begun.
+      const deadline = Date.now() + 20_000;
+      while (lines(log).length === 0) {
+        assert.ok(Date.now() < deadline, 'the second try never began');
+        await sleep(50);
+      }
+      const update = await manager.takeUpdate(job.id, 0);
+      assert.equal(update.began, 2);
+      assert.deepEqual(update.progress, []);
+      assert.deepEqual(update.sideUpdates, [{ id: 'try', props: { children: 1 } }]);
+      assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 2 });
+    });
+
     it('gives up after retry.attempts tries with the last error', async () => {
       const log = file();
       const job = submission(jobs.flaky, [log, 99], {
