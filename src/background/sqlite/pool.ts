@@ -50,7 +50,7 @@ const RESTART_BACKOFF_MAX_MS = 10_000;
  * Workers killed by a signal while starting, in a row, before the pool concludes they cannot
  * start (a module whose import runs out of memory is killed by the kernel every time).
  */
-const KILLS_WHILE_STARTING_TOLERATED = 5;
+const KILLS_WHILE_STARTING_TOLERATED = 20;
 /** After a failed store write, when to try again. */
 const PUMP_RETRY_MS = 100;
 /** A worker whose app module import takes longer than this is killed and counts as failed to start. */
@@ -285,6 +285,7 @@ export class WorkerPool {
     // out-of-memory killer) it says nothing about the app module: start another, and leave the
     // queued jobs waiting for it, unless it keeps happening.
     const killedFromOutside = signal !== null && worker.startupError === undefined;
+    let delay = RESTART_BACKOFF_MS;
     if (killedFromOutside && ++this.#killedWhileStarting < KILLS_WHILE_STARTING_TOLERATED) {
       this.#o.logger.warn(`a background worker was killed by ${signal} while starting; starting another`);
     } else {
@@ -294,8 +295,8 @@ export class WorkerPool {
       if (this.#startupError !== reason)
         this.#o.logger.error(`a background worker could not start: ${reason}`);
       this.#startupError = reason;
+      delay = Math.min(RESTART_BACKOFF_MS * 2 ** this.#startFailures++, RESTART_BACKOFF_MAX_MS);
     }
-    const delay = Math.min(RESTART_BACKOFF_MS * 2 ** this.#startFailures++, RESTART_BACKOFF_MAX_MS);
     const timer = setTimeout(() => {
       this.#restartTimers.delete(timer);
       this.#spawn();
