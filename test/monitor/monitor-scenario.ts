@@ -187,9 +187,19 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
       );
       assert.doesNotMatch(body, new RegExp(page.endId), 'page loads are shown only as digests');
 
-      // The other server process reads the same store: the same numbers.
-      await sleep(200);
-      const [fromA, fromB] = [await monitorApi(a.url, MONITOR_TOKEN), await monitorApi(b.url, MONITOR_TOKEN)];
+      // The other server process reads the same store: the same numbers. (Pools replace killed
+      // workers meanwhile, so the worker list may change between two reads: read until it settles.)
+      const deadline = Date.now() + 20_000;
+      let fromA = await monitorApi(a.url, MONITOR_TOKEN);
+      let fromB = await monitorApi(b.url, MONITOR_TOKEN);
+      while (
+        JSON.stringify(comparable(fromA)) !== JSON.stringify(comparable(fromB)) &&
+        Date.now() < deadline
+      ) {
+        await sleep(500);
+        fromA = await monitorApi(a.url, MONITOR_TOKEN);
+        fromB = await monitorApi(b.url, MONITOR_TOKEN);
+      }
       assert.deepEqual(comparable(fromB), comparable(fromA));
 
       const afterA = await scrape(a.url, MONITOR_TOKEN);
