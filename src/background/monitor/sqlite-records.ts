@@ -5,7 +5,7 @@
  * unaware of it. What the triggers cannot see (which worker process runs a job, the worker
  * processes themselves) the pool reports through the few methods below.
  */
-import type Database from 'better-sqlite3';
+import type { Database } from '../sqlite/driver.ts';
 import {
   collectDurations,
   DURATION_BUCKETS_SECONDS,
@@ -173,10 +173,10 @@ export function poolWorkerId(host: string, pid: number): string {
 }
 
 export class SqliteRecords {
-  readonly #db: Database.Database;
+  readonly #db: Database;
   readonly #s;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database) {
     this.#db = db;
     this.#s = {
       enabled: db

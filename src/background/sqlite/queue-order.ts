@@ -3,10 +3,11 @@
  * loads fair turns, the clock they are measured against, a waiting job's place in line, and
  * each callback's recent run time (for the ETA). Runs inside the store's transactions.
  */
-import type Database from 'better-sqlite3';
+
 import { PAGE_TAG_TTL_MS, startTag } from '../job-options/fairness.ts';
 import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
 import type { QueuePlace } from '../manager.ts';
+import type { Database } from './driver.ts';
 
 /** Columns the job options add to `jobs` (schema 2). */
 export const JOB_OPTION_COLUMNS = [
@@ -37,7 +38,7 @@ interface PlaceRow {
 export class QueueOrder {
   readonly #s;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database) {
     this.#s = {
       clock: db.prepare(`SELECT value FROM meta WHERE key = 'fair_clock'`).pluck(),
       setClock: db.prepare(

@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { DEFAULT_POLICY, policyOf } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import type {
@@ -23,6 +22,7 @@ import type {
 import type { CancelReason } from '../monitor/records.ts';
 import { RECORDS_SCHEMA, SqliteRecords } from '../monitor/sqlite-records.ts';
 import type { EventRecord } from '../process/ipc.ts';
+import { type Database, openDatabase } from './driver.ts';
 import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA, QueueOrder, START_ORDER } from './queue-order.ts';
 
 const SCHEMA_VERSION = 2;
@@ -134,7 +134,7 @@ export class Store {
   readonly path: string;
   /** The jobs monitor's records in this file. */
   readonly records: SqliteRecords;
-  readonly #db: Database.Database;
+  readonly #db: Database;
   readonly #statements;
   readonly #tx;
   readonly #order: QueueOrder;
@@ -142,14 +142,14 @@ export class Store {
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true });
     this.path = path;
-    const db = new Database(path);
+    const db = openDatabase(path);
     this.#db = db;
     try {
       // The busy timeout first: the pragmas and the schema below may meet another process's lock.
-      db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
+      db.setPragma('busy_timeout = 5000');
+      db.setPragma('journal_mode = WAL');
+      db.setPragma('synchronous = NORMAL');
+      db.setPragma('foreign_keys = ON');
       this.#migrate();
     } catch (error) {
       db.close();
@@ -163,7 +163,7 @@ export class Store {
 
   #migrate(): void {
     const migrate = this.#db.transaction(() => {
-      const version = this.#db.pragma('user_version', { simple: true }) as number;
+      const version = this.#db.pragmaValue('user_version') as number;
       if (version > SCHEMA_VERSION) {
         throw new Error(
           `${this.path} was written by a newer dash-ts (schema ${version}, this one knows ${SCHEMA_VERSION})`,
@@ -175,7 +175,7 @@ export class Store {
       }
       this.#db.exec(SCHEMA);
       this.#db.exec(RECORDS_SCHEMA);
-      this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      this.#db.setPragma(`user_version = ${SCHEMA_VERSION}`);
     });
     migrate.immediate();
   }
@@ -375,8 +375,9 @@ export class Store {
         this.records.sweep(now);
       }),
       secret: db.transaction((): Buffer => {
-        const existing = s.getMeta.get('secret') as { value: Buffer } | undefined;
-        if (existing) return existing.value;
+        // A blob reads as a Uint8Array under node:sqlite; callers get a Buffer either way.
+        const existing = s.getMeta.get('secret') as { value: Uint8Array } | undefined;
+        if (existing) return Buffer.from(existing.value);
         const secret = randomBytes(32);
         s.putMeta.run('secret', secret);
         return secret;
@@ -534,18 +535,8 @@ export class Store {
 
   close(): void {
     if (this.#db.open) this.#db.close();
-    closedStores.add(this);
   }
 }
-
-/**
- * Closed stores stay referenced until the process exits, so V8 never collects their prepared
- * statements: on Node 24, better-sqlite3 12's Statement destructor aborts the process
- * (`RemoveEnvironmentCleanupHook: (env) != nullptr`) when a collection runs outside a JavaScript
- * context (seen in this repository's Node 24 test runs; fixed upstream only in better-sqlite3 13,
- * which needs Node 22+). A store is closed once per manager, so this keeps little.
- */
-const closedStores = new Set<Store>();
 
 function expiresAt(now: number, expireSeconds: number | null | undefined): number | null {
   return expireSeconds === null || expireSeconds === undefined
@@ -557,7 +548,7 @@ function emptyUpdate(state: JobState): JobUpdate {
   return { state, progress: [], sideUpdates: [] };
 }
 
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: Database) {
   return {
     insertJob: db.prepare(
       `INSERT INTO jobs (id, function_key, payload, owner, cache_key, cache_expire, state, created_at,
