@@ -12,8 +12,9 @@
  *   then hands the rest back to the queue (another worker runs them from the start); none is
  *   left "active" for BullMQ's stalled-job checker to find.
  *
- * BullMQ never retries a job by itself (maxStalledCount 0): a job whose worker died ends `lost`
- * through its heartbeat (liveness.ts), and runs again only if its callback asked (retry.onLost).
+ * A job whose worker died after it began ends `lost` through its heartbeat (liveness.ts), and
+ * runs again only if its callback asked (retry.onLost); a ticket whose worker died before it
+ * began a job is simply handed out again (see NEVER_FAIL_STALLED).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
