@@ -76,7 +76,7 @@ export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
       const took = Date.now() - started;
       assert.ok(took >= 1000 && took < 6000, `timed out after ${took} ms`);
       t.diagnostic(`timed-out outcome ${took} ms after submit (timeout 1 s)`);
-      if (hasProc) await cpuFreed(pid, 1000);
+      if (hasProc) await cpuFreed(pid);
       const next = submission(jobs.echo, ['slot free']);
       await manager.submit(next);
       assert.deepEqual((await drain(manager, next.id)).outcome, { kind: 'result', value: 'slot free' });

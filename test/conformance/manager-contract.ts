@@ -102,8 +102,15 @@ function cpuTicks(pid: number): number | undefined {
   }
 }
 
+/**
+ * How long a cancelled or timed-out job's process may take to stop before a test fails. Generous on
+ * purpose: these tests prove that it stops, under CI load with other test files running beside it;
+ * how fast it stops is measured in `npm run bench` (cancel -> CPU idle).
+ */
+export const STOP_WITHIN_MS = 5000;
+
 /** Waits until a process has stopped using CPU (or is gone); fails after `withinMs`. */
-export async function cpuFreed(pid: number, withinMs: number): Promise<'gone' | 'idle'> {
+export async function cpuFreed(pid: number, withinMs = STOP_WITHIN_MS): Promise<'gone' | 'idle'> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const before = cpuTicks(pid);
@@ -252,7 +259,7 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       await manager.submit(job);
       const pid = await runningPid(manager, job.id);
       await manager.cancel(job.id);
-      if (hasProc) await cpuFreed(pid, 1000);
+      if (hasProc) await cpuFreed(pid);
       const drained = await drain(manager, job.id, { timeoutMs: 5000 });
       assert.equal(drained.outcome, undefined);
       for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
@@ -264,7 +271,7 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       await manager.submit(job);
       const pid = await runningPid(manager, job.id);
       await manager.cancel(job.id);
-      if (hasProc) await cpuFreed(pid, 1000);
+      if (hasProc) await cpuFreed(pid);
       const drained = await drain(manager, job.id, { timeoutMs: 5000 });
       assert.equal(drained.outcome, undefined);
       for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
