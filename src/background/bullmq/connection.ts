@@ -21,7 +21,7 @@ const retryStrategy = (times: number) => Math.min(times * 100, 2000);
 
 export function createClient(
   connection: string | RedisOptions | undefined,
-  options: { name: string; policy: RetryPolicy; logger: Logger },
+  options: { name: string; policy: RetryPolicy; logger: Logger; subscriber?: boolean },
 ): Redis {
   const base: RedisOptions = {
     retryStrategy,
@@ -29,10 +29,27 @@ export function createClient(
     ...(typeof connection === 'object' ? connection : {}),
   };
   if (options.policy === 'wait') base.maxRetriesPerRequest = null;
+  // See subscribeAlways: a subscriber resubscribes itself.
+  if (options.subscriber) base.autoResubscribe = false;
   const { Redis: Client } = engine().ioredis;
   const client = typeof connection === 'string' ? new Client(connection, base) : new Client(base);
   reportOutages(client, options.name, options.logger);
   return client;
+}
+
+/**
+ * Subscribes a client made with `subscriber: true` to `channel`, now and after every reconnect.
+ * Not ioredis's own resubscribe: it sends SUBSCRIBE with nothing to catch its failure, so a client
+ * closed during its reconnect handshake (its INFO answered after our disconnect) rejected it as an
+ * unhandled "Connection is closed." and crashed the process that was closing it.
+ */
+export async function subscribeAlways(client: Redis, channel: string): Promise<void> {
+  await client.subscribe(channel);
+  client.on('ready', () => {
+    client.subscribe(channel).catch(() => {
+      // Closed or dropped again: the next 'ready' subscribes.
+    });
+  });
 }
 
 /** One warning when the connection drops, one line when it is back; never an unhandled 'error'. */

@@ -110,6 +110,7 @@ export class BullMQManager implements Manager {
       name: 'dash-ts:server-news',
       policy: 'fail-late',
       logger,
+      subscriber: true,
     });
     defineScripts(commands);
     commands.on('ready', () => {

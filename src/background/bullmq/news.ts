@@ -6,6 +6,7 @@
  * meanwhile) every waiter wakes and reads again.
  */
 import type { Redis } from 'ioredis';
+import { subscribeAlways } from './connection.ts';
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -49,8 +50,8 @@ export class NewsListener {
     this.subscriber.on('message', (channel: string, jobId: string) => {
       if (channel === this.channel) this.#wake(jobId);
     });
+    await subscribeAlways(this.subscriber, this.channel);
     this.subscriber.on('ready', () => this.wakeAll());
-    await this.subscriber.subscribe(this.channel);
   }
 
   /** Listens for the job's news from now on; dispose() the waiter when done with it. */

@@ -27,7 +27,7 @@ import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
 import { ChildHost } from './child-host.ts';
-import { closeClient, createClient, reportErrors } from './connection.ts';
+import { closeClient, createClient, reportErrors, subscribeAlways } from './connection.ts';
 import { engine } from './engine.ts';
 import { JobWriter } from './job-writer.ts';
 import { KeySpace } from './keys.ts';
@@ -137,14 +137,15 @@ export class JobWorker {
       name: 'dash-ts:worker-cancel',
       policy: 'wait',
       logger,
+      subscriber: true,
     });
     this.#subscriber = subscriber;
     subscriber.on('message', (channel: string, jobId: string) => {
       if (channel === this.#keys.cancelChannel) this.#onCancel(jobId);
     });
     // Cancels published while reconnecting were missed: the heartbeat reads them from the store.
+    await subscribeAlways(subscriber, this.#keys.cancelChannel);
     subscriber.on('ready', () => void this.#beat());
-    await subscriber.subscribe(this.#keys.cancelChannel);
 
     await this.#beat();
     this.#heartbeat = setInterval(() => void this.#beat(), HEARTBEAT_MS);
