@@ -1,23 +1,28 @@
 /**
- * Job records in SqliteManager's file. Recording is a set of SQLite triggers on the `jobs` table,
- * created once any server process turns the monitor on: every process and pool writing the file
- * then records in the same transaction as the change itself, and the store's own code stays
- * unaware of it. What the triggers cannot see (which worker process runs a job, the worker
- * processes themselves) the pool reports through the few methods below.
+ * Job records in SqliteManager's file. The store tells this object every change of a job's state
+ * as it makes it (`record`, inside the store's transaction; kept only if that commits); each
+ * process buffers them and writes them every RECORDS_FLUSH_MS in one transaction, one row per job
+ * and the totals summed per batch, so recording costs a small share of what the jobs themselves
+ * cost (bench/monitor-cost.ts). Every process using the file records once any of them turned the
+ * monitor on (a row in `meta`, looked at on every flush); all read the same tables, so any server
+ * shows every job, another process's latest changes at most about RECORDS_FLUSH_MS late. A
+ * server process killed outright loses the changes it had not written yet. What the store cannot
+ * see (which worker process runs a job, the worker processes themselves) the pool reports
+ * through the few methods below.
  */
 import type { Database } from '../sqlite/driver.ts';
 import {
+  bucketOf,
   collectDurations,
-  DURATION_BUCKETS_SECONDS,
   type DurationMetric,
   type JobRecord,
-  OUTCOME_OF_KIND,
   type RecordedOutcome,
   type RecordedState,
   type RecordsSnapshot,
   type RecordTotals,
   type WorkerRecord,
 } from './records.ts';
+import { draftsOf, type JobRow, mergeRow, type RecordEvent, rowOf } from './sqlite-record-events.ts';
 
 /** Always part of the store's schema (empty while the monitor is off). */
 export const RECORDS_SCHEMA = `
@@ -65,99 +70,20 @@ CREATE TABLE IF NOT EXISTS monitor_workers (
 /** A worker whose heartbeat is older than this is presumed dead (the pools beat every second). */
 const WORKER_STALE_MS = 5000;
 
-const NOW_MS = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
-const CALLBACK = `json_extract(NEW.owner, '$.callbackId')`;
+/**
+ * How often a process writes the changes it buffered (and looks whether recording is on): what
+ * another process's monitor shows lags by at most about this (a process's own reads never lag).
+ */
+export const RECORDS_FLUSH_MS = 250;
 
-function outcomeSql(kind: string): string {
-  const cases = Object.entries(OUTCOME_OF_KIND)
-    .map(([k, outcome]) => `WHEN '${k}' THEN '${outcome}'`)
-    .join(' ');
-  return `CASE ${kind} ${cases} ELSE 'failed' END`;
-}
+/** Changes kept while the file stays locked; beyond this the oldest go (the jobs come first). */
+const MAX_BUFFERED_EVENTS = 200_000;
 
-function bucketSql(durationMs: string): string {
-  const cases = DURATION_BUCKETS_SECONDS.map((bound, i) => `WHEN ${durationMs} <= ${bound * 1000} THEN ${i}`);
-  return `CASE ${cases.join(' ')} ELSE ${DURATION_BUCKETS_SECONDS.length} END`;
-}
-
-function observe(metric: DurationMetric, durationMs: string): string {
-  return `INSERT INTO monitor_durations (callback, metric, bucket, n, sum_ms)
-    VALUES (${CALLBACK}, '${metric}', ${bucketSql(durationMs)}, 1, ${durationMs})
-    ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms;`;
-}
-
-function count(outcome: string): string {
-  return `INSERT INTO monitor_totals (callback, outcome, n) VALUES (${CALLBACK}, ${outcome}, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;`;
-}
-
-const transition = (state: RecordedState, at: string) =>
-  `transitions = json_insert(transitions, '$[#]', json_array('${state}', ${at}))`;
-
-/** The triggers that record; `cancel_requested` 2 marks a supersede (see Store.cancel). */
-const TRIGGERS = `
-CREATE TRIGGER IF NOT EXISTS monitor_job_queued AFTER INSERT ON jobs BEGIN
-  INSERT OR REPLACE INTO monitor_jobs (id, callback, page, state, queued_at, transitions)
-  VALUES (NEW.id, ${CALLBACK}, json_extract(NEW.owner, '$.endId'), 'queued', NEW.created_at,
-          json_array(json_array('queued', NEW.created_at)));
-END;
-CREATE TRIGGER IF NOT EXISTS monitor_job_started AFTER UPDATE OF state ON jobs
-WHEN NEW.state = 'running' AND OLD.state = 'queued' BEGIN
-  UPDATE monitor_jobs SET state = 'running', attempts = NEW.attempts, started_at = NEW.started_at,
-    ${transition('running', 'NEW.started_at')}
-  WHERE id = NEW.id;
-END;
-CREATE TRIGGER IF NOT EXISTS monitor_job_waited AFTER UPDATE OF state ON jobs
-WHEN NEW.state = 'running' AND OLD.state = 'queued' AND NEW.attempts = 1 BEGIN
-  ${observe('wait', '(NEW.started_at - NEW.created_at)')}
-END;
-CREATE TRIGGER IF NOT EXISTS monitor_job_requeued AFTER UPDATE OF state ON jobs
-WHEN NEW.state = 'queued' AND OLD.state = 'running' BEGIN
-  UPDATE monitor_jobs SET state = 'queued', ${transition('queued', NOW_MS)} WHERE id = NEW.id;
-END;
-CREATE TRIGGER IF NOT EXISTS monitor_job_finished AFTER UPDATE OF state ON jobs
-WHEN NEW.state = 'finished' AND OLD.state IN ('queued', 'running') BEGIN
-  UPDATE monitor_jobs SET state = 'finished', attempts = NEW.attempts, finished_at = NEW.finished_at,
-    started_at = coalesce(started_at, NEW.started_at),
-    outcome = ${outcomeSql(`json_extract(NEW.outcome, '$.kind')`)},
-    error_message = CASE WHEN json_extract(NEW.outcome, '$.kind') NOT IN ('result', 'prevent-update')
-                         THEN json_extract(NEW.outcome, '$.message') END,
-    error_stack = CASE WHEN json_extract(NEW.outcome, '$.kind') NOT IN ('result', 'prevent-update')
-                       THEN json_extract(NEW.outcome, '$.stack') END,
-    ${transition('finished', 'NEW.finished_at')}
-  WHERE id = NEW.id;
-  ${count(outcomeSql(`json_extract(NEW.outcome, '$.kind')`))}
-END;
-CREATE TRIGGER IF NOT EXISTS monitor_job_ran AFTER UPDATE OF state ON jobs
-WHEN NEW.state IN ('finished', 'cancelled') AND OLD.state = 'running' AND NEW.started_at IS NOT NULL BEGIN
-  ${observe('run', '(NEW.finished_at - NEW.started_at)')}
-END;
-CREATE TRIGGER IF NOT EXISTS monitor_job_cancelled AFTER UPDATE OF state ON jobs
-WHEN NEW.state = 'cancelled' AND OLD.state IN ('queued', 'running') BEGIN
-  UPDATE monitor_jobs SET state = 'finished', finished_at = NEW.finished_at,
-    outcome = CASE NEW.cancel_requested WHEN 2 THEN 'superseded' ELSE 'cancelled' END,
-    ${transition('finished', 'NEW.finished_at')}
-  WHERE id = NEW.id;
-  ${count(`CASE NEW.cancel_requested WHEN 2 THEN 'superseded' ELSE 'cancelled' END`)}
-END;
-`;
-
-interface JobRow {
-  id: string;
-  callback: string;
-  page: string;
-  state: RecordedState;
-  outcome: RecordedOutcome | null;
-  attempts: number;
-  worker: string | null;
-  error_message: string | null;
-  error_stack: string | null;
-  queued_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  transitions: string;
-}
-
+/** Triggers an earlier dash-ts recorded with; dropped so that nothing records twice. */
+const OLD_TRIGGERS = ['queued', 'started', 'waited', 'requeued', 'finished', 'ran', 'cancelled'];
+export const DROP_OLD_TRIGGERS = OLD_TRIGGERS.map(
+  (name) => `DROP TRIGGER IF EXISTS monitor_job_${name};`,
+).join('\n');
 interface WorkerRow {
   id: string;
   host: string;
@@ -172,22 +98,49 @@ export function poolWorkerId(host: string, pid: number): string {
   return `${host}:${pid}`;
 }
 
+/** Every store open in this process (a process may open one file more than once). */
+const openRecords = new Set<SqliteRecords>();
+
 export class SqliteRecords {
   readonly #db: Database;
   readonly #s;
+  readonly #write;
+  /** Changes of the store transaction under way: kept only if it commits. */
+  #pending: RecordEvent[] = [];
+  /** Committed changes not yet written. */
+  #buffered: RecordEvent[] = [];
+  readonly #timer: NodeJS.Timeout;
 
   constructor(db: Database) {
     this.#db = db;
     this.#s = {
-      enabled: db
-        .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'monitor_job_queued'`)
-        .pluck(),
       window: db.prepare(`SELECT value FROM meta WHERE key = 'monitor_window_ms'`).pluck(),
       setWindow: db.prepare(
         `INSERT INTO meta (key, value) VALUES ('monitor_window_ms', ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       ),
-      assign: db.prepare('UPDATE monitor_jobs SET worker = ? WHERE id = ?'),
+      insertJob: db.prepare(
+        `INSERT INTO monitor_jobs (id, callback, page, state, outcome, attempts, worker, error_message,
+                                   error_stack, queued_at, started_at, finished_at, transitions)
+         VALUES (@id, @callback, @page, @state, @outcome, @attempts, @worker, @error_message,
+                 @error_stack, @queued_at, @started_at, @finished_at, @transitions)
+         ON CONFLICT (id) DO NOTHING`,
+      ),
+      job: db.prepare('SELECT * FROM monitor_jobs WHERE id = ?'),
+      updateJob: db.prepare(
+        `UPDATE monitor_jobs SET state = @state, outcome = @outcome, attempts = @attempts, worker = @worker,
+           error_message = @error_message, error_stack = @error_stack, started_at = @started_at,
+           finished_at = @finished_at, transitions = @transitions
+         WHERE id = @id`,
+      ),
+      count: db.prepare(
+        `INSERT INTO monitor_totals (callback, outcome, n) VALUES (?, ?, ?)
+         ON CONFLICT DO UPDATE SET n = n + excluded.n`,
+      ),
+      observe: db.prepare(
+        `INSERT INTO monitor_durations (callback, metric, bucket, n, sum_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms`,
+      ),
       beat: db.prepare(
         `INSERT INTO monitor_workers (id, host, pid, pool, heartbeat_at, status) VALUES (?, ?, ?, ?, ?, 'alive')
          ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
@@ -206,21 +159,20 @@ export class SqliteRecords {
       sweepJobs: db.prepare(`DELETE FROM monitor_jobs WHERE state = 'finished' AND queued_at < ?`),
       sweepWorkers: db.prepare('DELETE FROM monitor_workers WHERE heartbeat_at < ?'),
     };
+    this.#write = db.transaction((events: RecordEvent[]) => this.#writeBatch(events));
+    this.#timer = setInterval(() => this.#flushQuietly(), RECORDS_FLUSH_MS);
+    this.#timer.unref();
+    openRecords.add(this);
   }
 
-  /** Creates the triggers (for every process on this file) and sets the window. */
+  /** Turns recording on for every process using this file, and sets the window. */
   enable(windowMs: number): void {
-    this.#db
-      .transaction(() => {
-        this.#db.exec(TRIGGERS);
-        this.#s.setWindow.run(Math.round(windowMs));
-      })
-      .immediate();
+    this.#s.setWindow.run(Math.round(windowMs));
   }
 
   /** Whether some process turned recording on for this file. */
   isEnabled(): boolean {
-    return this.#s.enabled.get() !== undefined;
+    return this.#windowMs() !== undefined;
   }
 
   #windowMs(): number | undefined {
@@ -228,9 +180,97 @@ export class SqliteRecords {
     return value === undefined ? undefined : Number(value);
   }
 
+  /**
+   * A change the store makes in its current transaction (see commit and discard). Taken whether
+   * or not recording is on (another process may have just turned it on): a flush drops the
+   * batch if it is off, and only then would anything be parsed.
+   */
+  record(event: RecordEvent): void {
+    this.#pending.push(event);
+  }
+
+  /** The store's transaction committed: its changes are to be written. */
+  commit(): void {
+    if (this.#pending.length === 0) return;
+    for (const event of this.#pending) this.#buffered.push(event);
+    this.#pending = [];
+    if (this.#buffered.length > MAX_BUFFERED_EVENTS) {
+      this.#buffered.splice(0, this.#buffered.length - MAX_BUFFERED_EVENTS);
+    }
+  }
+
+  /** The store's transaction rolled back: its changes never happened. */
+  discard(): void {
+    this.#pending = [];
+  }
+
   /** Which worker runs a job; called inside the pool's write transaction. */
   assign(jobId: string, workerId: string): void {
-    this.#s.assign.run(workerId, jobId);
+    this.record({ kind: 'worker', id: jobId, worker: workerId });
+  }
+
+  /** Writes the buffered changes in one transaction (on a timer, before a read, and at close). */
+  flush(): void {
+    if (this.#buffered.length === 0 || !this.#db.open) return;
+    const events = this.#buffered;
+    this.#buffered = [];
+    try {
+      if (this.isEnabled()) this.#write.immediate(events);
+    } catch (error) {
+      this.#buffered = events.concat(this.#buffered);
+      throw error;
+    }
+  }
+
+  /** The monitor's bookkeeping never disturbs the jobs: a locked file keeps the changes for next time. */
+  #flushQuietly(): void {
+    try {
+      this.flush();
+    } catch {
+      // Locked past the busy timeout: the changes stay buffered for the next flush.
+    }
+  }
+
+  /** Stops the timer and writes what is left (the store closes next). */
+  close(): void {
+    clearInterval(this.#timer);
+    openRecords.delete(this);
+    // Closing anyway: a file locked for the whole busy timeout loses these last changes.
+    this.#flushQuietly();
+  }
+
+  #writeBatch(events: RecordEvent[]): void {
+    const s = this.#s;
+    const counts = new Map<string, [string, RecordedOutcome, number]>();
+    const durations = new Map<string, [string, DurationMetric, number, number, number]>();
+    const observe = (callback: string, metric: DurationMetric, ms: number) => {
+      const bucket = bucketOf(ms);
+      const key = `${metric} ${bucket} ${callback}`;
+      const entry = durations.get(key);
+      if (entry) {
+        entry[3] += 1;
+        entry[4] += ms;
+      } else durations.set(key, [callback, metric, bucket, 1, ms]);
+    };
+    for (const draft of draftsOf(events).values()) {
+      const row = rowOf(draft);
+      if (!row || s.insertJob.run(row).changes === 0) {
+        // Another batch (perhaps another process's) wrote this job's record first: merge.
+        const stored = s.job.get(draft.id) as JobRow | undefined;
+        if (stored) s.updateJob.run(mergeRow(stored, draft));
+      }
+      if (!draft.identity) continue;
+      const callback = draft.identity.callback;
+      if (draft.waitMs !== undefined) observe(callback, 'wait', draft.waitMs);
+      if (!draft.end) continue;
+      const key = `${draft.end.outcome} ${callback}`;
+      const entry = counts.get(key);
+      if (entry) entry[2] += 1;
+      else counts.set(key, [callback, draft.end.outcome, 1]);
+      if (draft.end.runMs !== undefined) observe(callback, 'run', draft.end.runMs);
+    }
+    for (const entry of counts.values()) s.count.run(...entry);
+    for (const entry of durations.values()) s.observe.run(...entry);
   }
 
   /** A pool's worker processes are alive. */
@@ -259,7 +299,10 @@ export class SqliteRecords {
     this.#s.sweepWorkers.run(now - windowMs);
   }
 
+  /** Every record: this process's buffered changes are written first, so its own reads never lag. */
   read(now: number): RecordsSnapshot {
+    for (const records of openRecords) if (records !== this) records.#flushQuietly();
+    this.flush();
     const windowMs = this.#windowMs() ?? 0;
     const since = now - windowMs;
     const jobs = (this.#s.jobs.all(since) as JobRow[]).map(jobRecord);

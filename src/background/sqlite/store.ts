@@ -20,7 +20,7 @@ import type {
   JobUpdate,
 } from '../manager.ts';
 import type { CancelReason } from '../monitor/records.ts';
-import { RECORDS_SCHEMA, SqliteRecords } from '../monitor/sqlite-records.ts';
+import { DROP_OLD_TRIGGERS, RECORDS_SCHEMA, SqliteRecords } from '../monitor/sqlite-records.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { type Database, openDatabase } from './driver.ts';
 import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA, QueueOrder, START_ORDER } from './queue-order.ts';
@@ -175,6 +175,7 @@ export class Store {
       }
       this.#db.exec(SCHEMA);
       this.#db.exec(RECORDS_SCHEMA);
+      this.#db.exec(DROP_OLD_TRIGGERS);
       this.#db.setPragma(`user_version = ${SCHEMA_VERSION}`);
     });
     migrate.immediate();
@@ -184,14 +185,27 @@ export class Store {
     const s = this.#statements;
     const db = this.#db;
     const order = this.#order;
+    const records = this.records;
     const claim = (poolId: string, limit: number, keys: string, now: number): ClaimedJob[] => {
       if (limit <= 0) return [];
       const rows = s.claim.all(poolId, now, now, now, keys, limit) as (ClaimedJob & {
         seq: number;
         priority: number;
         tag: number;
+        owner: string;
+        createdAt: number;
       })[];
       order.started(rows.map((row) => row.tag));
+      for (const row of rows) {
+        records.record({
+          kind: 'started',
+          id: row.id,
+          owner: row.owner,
+          queuedAt: row.createdAt,
+          attempts: row.attempt,
+          at: now,
+        });
+      }
       // A retry starts from the progress default: unread progress of earlier tries goes.
       for (const row of rows) if (row.attempt > 1) s.deleteProgressOf.run(row.id);
       return rows
@@ -203,6 +217,10 @@ export class Store {
           attempt,
           policy,
         }));
+    };
+    const requeued = (jobId: string, row: QueueRow | undefined, now: number) => {
+      if (row)
+        records.record({ kind: 'requeued', id: jobId, owner: row.owner, queuedAt: row.created_at, at: now });
     };
     const apply = (poolId: string, writes: PoolWrite[], now: number): Set<string> => {
       const changed = new Set<string>();
@@ -234,6 +252,9 @@ export class Store {
                   cache_expire: number | null;
                   function_key: string;
                   started_at: number;
+                  owner: string;
+                  created_at: number;
+                  attempts: number;
                 }
               | undefined;
             ours.set(write.jobId, false);
@@ -241,6 +262,17 @@ export class Store {
               s.release.run(write.jobId, poolId);
               break;
             }
+            records.record({
+              kind: 'finished',
+              id: write.jobId,
+              owner: row.owner,
+              queuedAt: row.created_at,
+              end: { outcome: write.outcome },
+              at: now,
+              attempts: row.attempts,
+              startedAt: row.started_at,
+              wasRunning: true,
+            });
             order.recordRunTime(row.function_key, now - row.started_at);
             if (write.cacheable && row.cache_key !== null) {
               s.putCache.run(row.cache_key, write.outcome, expiresAt(now, row.cache_expire));
@@ -252,10 +284,13 @@ export class Store {
             if (s.release.run(write.jobId, poolId).changes > 0) changed.add(write.jobId);
             ours.set(write.jobId, false);
             break;
-          case 'requeue':
-            if (s.requeue.run(write.jobId, poolId).changes === 0) s.release.run(write.jobId, poolId);
+          case 'requeue': {
+            const row = s.requeue.get(write.jobId, poolId) as QueueRow | undefined;
+            if (row === undefined) s.release.run(write.jobId, poolId);
+            else requeued(write.jobId, row, now);
             ours.set(write.jobId, false);
             break;
+          }
           case 'retry': {
             ours.set(write.jobId, false);
             const owner = s.runningOwner.get(write.jobId, poolId) as string | undefined;
@@ -264,7 +299,8 @@ export class Store {
               break;
             }
             const tag = order.tagFor((JSON.parse(owner) as JobOwner).endId, now);
-            s.retry.run({ id: write.jobId, pool: poolId, notBefore: now + write.delayMs, tag });
+            const row = s.retry.get({ id: write.jobId, pool: poolId, notBefore: now + write.delayMs, tag });
+            requeued(write.jobId, row as QueueRow | undefined, now);
             break;
           }
           case 'worker':
@@ -303,10 +339,26 @@ export class Store {
         return { update, news: events.length > 0 || row.began !== null };
       }),
       cancel: db.transaction((jobId: string, reason: CancelReason, now: number) => {
+        // The state it leaves, for the jobs monitor (an UPDATE's RETURNING sees only the new one).
+        const before = s.recordedState.get(jobId) as
+          | (QueueRow & { state: string; started_at: number | null })
+          | undefined;
         const row = s.cancel.get(reason === 'supersede' ? 2 : 1, now, jobId) as
           | { claimed_by: string | null }
           | undefined;
         if (!row) return undefined;
+        if (before && (before.state === 'queued' || before.state === 'running')) {
+          records.record({
+            kind: 'finished',
+            id: jobId,
+            owner: before.owner,
+            queuedAt: before.created_at,
+            end: { cancelled: reason === 'supersede' ? 'superseded' : 'cancelled' },
+            at: now,
+            startedAt: before.started_at,
+            wasRunning: before.state === 'running',
+          });
+        }
         s.deleteEventsOf.run(jobId);
         return { claimedBy: row.claimed_by };
       }),
@@ -325,6 +377,7 @@ export class Store {
           priority: policy.priority,
           tag: order.tagFor(job.owner.endId, now),
         });
+        records.record({ kind: 'queued', id: job.id, owner: job.owner, queuedAt: now });
       }),
       pump: db.transaction(
         (poolId: string, writes: PoolWrite[], limit: number, keys: string, now: number) => ({
@@ -333,13 +386,35 @@ export class Store {
         }),
       ),
       failQueued: db.transaction((outcome: string, keys: string, limit: number, now: number) => {
-        return (s.failQueued.all(outcome, now, now, keys, limit) as { id: string }[]).map((r) => r.id);
+        const rows = s.failQueued.all(outcome, now, now, keys, limit) as (QueueRow & {
+          id: string;
+          attempts: number;
+        })[];
+        for (const row of rows) {
+          records.record({
+            kind: 'finished',
+            id: row.id,
+            owner: row.owner,
+            queuedAt: row.created_at,
+            end: { outcome },
+            at: now,
+            attempts: row.attempts,
+            startedAt: now,
+            wasRunning: false,
+          });
+        }
+        return rows.map((r) => r.id);
       }),
       recover: db.transaction((claims: ForeignClaim[], lost: JobOutcome, now: number) => {
         const changed: string[] = [];
         for (const claim of claims) {
           const row = s.claimedJob.get(claim.jobId, claim.claimedBy) as
-            | { state: string; attempts: number; policy: string | null; owner: string }
+            | (QueueRow & {
+                state: string;
+                attempts: number;
+                policy: string | null;
+                started_at: number | null;
+              })
             | undefined;
           if (!row) continue;
           changed.push(claim.jobId);
@@ -353,9 +428,21 @@ export class Store {
           const decision = retryDecision(policy, row.attempts, lost);
           if (decision.retry) {
             const tag = order.tagFor((JSON.parse(row.owner) as JobOwner).endId, now);
-            s.retry.run({ id: claim.jobId, pool: claim.claimedBy, notBefore: now + decision.delayMs, tag });
+            s.retry.get({ id: claim.jobId, pool: claim.claimedBy, notBefore: now + decision.delayMs, tag });
+            requeued(claim.jobId, row, now);
           } else {
             s.finishUnclaimed.run(JSON.stringify(lost), now, claim.jobId);
+            records.record({
+              kind: 'finished',
+              id: claim.jobId,
+              owner: row.owner,
+              queuedAt: row.created_at,
+              end: { outcome: lost },
+              at: now,
+              attempts: row.attempts,
+              startedAt: row.started_at,
+              wasRunning: true,
+            });
           }
         }
         for (const poolId of new Set(claims.map((c) => c.claimedBy))) {
@@ -387,7 +474,19 @@ export class Store {
 
   /** Queues a job. Throws if the id is taken (ids are random: a clash is a bug upstream). */
   insertJob(job: JobSubmission, now: number): void {
-    this.#tx.insert.immediate(job, now);
+    this.#recorded(() => this.#tx.insert.immediate(job, now));
+  }
+
+  /** Runs a write; the monitor's records of its changes are kept only if it committed. */
+  #recorded<T>(write: () => T): T {
+    try {
+      const result = write();
+      this.records.commit();
+      return result;
+    } catch (error) {
+      this.records.discard();
+      throw error;
+    }
   }
 
   /** The job's news if there is any (read and removed); else its state, without taking a write lock. */
@@ -435,18 +534,31 @@ export class Store {
     now: number,
     reason: CancelReason = 'cancel',
   ): { claimedBy: string | null } | undefined {
-    return this.#tx.cancel.immediate(jobId, reason, now);
+    return this.#recorded(() => this.#tx.cancel.immediate(jobId, reason, now));
   }
 
   /** Claims up to `limit` queued jobs of the given functions for a pool, oldest first; no two pools get the same job. */
   claim(poolId: string, limit: number, functionKeys: string, now: number): ClaimedJob[] {
-    return this.#tx.claim.immediate(poolId, limit, functionKeys, now);
+    return this.#recorded(() => this.#tx.claim.immediate(poolId, limit, functionKeys, now));
   }
 
   /** Records a job that ended before it could be queued (its outcome is known at submit). */
   insertFinished(job: JobSubmission, outcome: JobOutcome, now: number): void {
     this.insertJob(job, now);
-    this.#statements.finishUnclaimed.run(JSON.stringify(outcome), now, job.id);
+    this.#recorded(() => {
+      this.#statements.finishUnclaimed.run(JSON.stringify(outcome), now, job.id);
+      this.records.record({
+        kind: 'finished',
+        id: job.id,
+        owner: job.owner,
+        queuedAt: now,
+        end: { outcome },
+        at: now,
+        attempts: 0,
+        startedAt: null,
+        wasRunning: false,
+      });
+    });
   }
 
   /**
@@ -464,12 +576,14 @@ export class Store {
     if (writes.length === 0 && (limit <= 0 || !this.#statements.hasQueued.get(now, functionKeys))) {
       return { changed: new Set(), claimed: [] };
     }
-    return this.#tx.pump.immediate(poolId, writes, limit, functionKeys, now);
+    return this.#recorded(() => this.#tx.pump.immediate(poolId, writes, limit, functionKeys, now));
   }
 
   /** Ends up to `limit` queued jobs with the given outcome (no worker can run them); returns their ids. */
   failQueued(outcome: JobOutcome, functionKeys: string, limit: number, now: number): string[] {
-    return this.#tx.failQueued.immediate(JSON.stringify(outcome), functionKeys, limit, now);
+    return this.#recorded(() =>
+      this.#tx.failQueued.immediate(JSON.stringify(outcome), functionKeys, limit, now),
+    );
   }
 
   /** Which of these jobs are still running under this pool's claim (not cancelled, not taken over). */
@@ -496,7 +610,7 @@ export class Store {
    */
   recover(claims: ForeignClaim[], lost: JobOutcome, now: number): string[] {
     if (claims.length === 0) return [];
-    return this.#tx.recover.immediate(claims, lost, now);
+    return this.#recorded(() => this.#tx.recover.immediate(claims, lost, now));
   }
 
   /** Refreshes a pool's liveness row and the heartbeat of the jobs it holds. */
@@ -534,6 +648,7 @@ export class Store {
   }
 
   close(): void {
+    this.records.close();
     if (this.#db.open) this.#db.close();
   }
 }
@@ -542,6 +657,12 @@ function expiresAt(now: number, expireSeconds: number | null | undefined): numbe
   return expireSeconds === null || expireSeconds === undefined
     ? null
     : now + Math.round(expireSeconds * 1000);
+}
+
+/** A job's owner and queue time from its row, as the jobs monitor's records need them. */
+interface QueueRow {
+  owner: string;
+  created_at: number;
 }
 
 function emptyUpdate(state: JobState): JobUpdate {
@@ -570,7 +691,7 @@ function prepareStatements(db: Database) {
     retry: db.prepare(
       `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, began = NULL,
                        not_before = @notBefore, fair_tag = @tag
-       WHERE id = @id AND state = 'running' AND claimed_by = @pool`,
+       WHERE id = @id AND state = 'running' AND claimed_by = @pool RETURNING owner, created_at`,
     ),
     eventsOf: db.prepare('SELECT kind, body FROM events WHERE job_id = ? ORDER BY seq'),
     deleteEventsOf: db.prepare('DELETE FROM events WHERE job_id = ?'),
@@ -592,7 +713,7 @@ function prepareStatements(db: Database) {
        WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' AND not_before <= ?
                        AND function_key IN (SELECT value FROM json_each(?)) ORDER BY ${START_ORDER} LIMIT ?)
        RETURNING seq, id, function_key AS functionKey, payload, attempts AS attempt, policy, priority,
-                 fair_tag AS tag`,
+                 fair_tag AS tag, owner, created_at AS createdAt`,
     ),
     hasQueued: db
       .prepare(
@@ -609,7 +730,7 @@ function prepareStatements(db: Database) {
     finish: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL
        WHERE id = ? AND state = 'running' AND claimed_by = ?
-       RETURNING cache_key, cache_expire, function_key, started_at`,
+       RETURNING cache_key, cache_expire, function_key, started_at, owner, created_at, attempts`,
     ),
     finishUnclaimed: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL
@@ -618,12 +739,13 @@ function prepareStatements(db: Database) {
     release: db.prepare(`DELETE FROM jobs WHERE id = ? AND state = 'cancelled' AND claimed_by = ?`),
     requeue: db.prepare(
       `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, attempts = max(attempts - 1, 0), began = NULL
-       WHERE id = ? AND state = 'running' AND claimed_by = ?`,
+       WHERE id = ? AND state = 'running' AND claimed_by = ? RETURNING owner, created_at`,
     ),
     failQueued: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, started_at = ?, finished_at = ?, attempts = attempts + 1
        WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued'
-                       AND function_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?) RETURNING id`,
+                       AND function_key IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?)
+       RETURNING id, owner, created_at, attempts`,
     ),
     claimStates: db.prepare(
       `SELECT id, state FROM jobs
@@ -635,7 +757,10 @@ function prepareStatements(db: Database) {
        FROM jobs j LEFT JOIN pools p ON p.id = j.claimed_by
        WHERE j.claimed_by IS NOT NULL AND j.claimed_by != ?`,
     ),
-    claimedJob: db.prepare('SELECT state, attempts, policy, owner FROM jobs WHERE id = ? AND claimed_by = ?'),
+    claimedJob: db.prepare(
+      'SELECT state, attempts, policy, owner, created_at, started_at FROM jobs WHERE id = ? AND claimed_by = ?',
+    ),
+    recordedState: db.prepare('SELECT state, owner, created_at, started_at FROM jobs WHERE id = ?'),
     claimsOf: db.prepare('SELECT 1 FROM jobs WHERE claimed_by = ? LIMIT 1'),
     upsertPool: db.prepare(
       `INSERT INTO pools (id, pid, host, heartbeat_at) VALUES (?, ?, ?, ?)
