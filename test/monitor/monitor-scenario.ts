@@ -161,11 +161,15 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
       const lost = await page.finish(newer);
       assert.equal(lost.status, 500, 'the user sees an error for the job of the killed worker');
 
+      // The job's end may have been recorded by server B's pool, whose records reach the shared
+      // store within a flush (RECORDS_FLUSH_MS for SqliteManager): poll for it as for the worker.
       const api = await monitorUntil(
         a.url,
         MONITOR_TOKEN,
-        (m) => m.workers.some((w) => w.id === workerId && w.status === 'presumed-dead'),
-        'the killed worker presumed dead',
+        (m) =>
+          m.workers.some((w) => w.id === workerId && w.status === 'presumed-dead') &&
+          m.failures.some((f) => f.id === newer.job && f.outcome === 'lost'),
+        'the killed worker presumed dead and its job lost',
       );
       const byCallback = Object.fromEntries(api.callbacks.map((c) => [c.callbackId, c]));
       assert.deepEqual(byCallback['quick-result.children']?.finished.succeeded, 3);
