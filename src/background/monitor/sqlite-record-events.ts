@@ -144,24 +144,24 @@ export function draftsOf(events: readonly RecordEvent[]): Map<string, JobDraft> 
 /** A new record from a draft; undefined if the draft only names a worker (its record exists already). */
 export function rowOf(draft: JobDraft): JobRow | undefined {
   if (!draft.identity) return undefined;
-  return mergeRow(
-    {
-      id: draft.id,
-      callback: draft.identity.callback,
-      page: draft.identity.page,
-      state: 'queued',
-      outcome: null,
-      attempts: 0,
-      worker: null,
-      error_message: null,
-      error_stack: null,
-      queued_at: draft.identity.queuedAt,
-      started_at: null,
-      finished_at: null,
-      transitions: '[]',
-    },
-    draft,
-  );
+  const end = draft.end;
+  // The transitions of one process's batch are in the order it made them, its queueing first.
+  const transitions = draft.queued ? draft.transitions : ordered([], draft);
+  return {
+    id: draft.id,
+    callback: draft.identity.callback,
+    page: draft.identity.page,
+    state: end ? 'finished' : (transitions.at(-1)?.[0] ?? 'queued'),
+    outcome: end?.outcome ?? null,
+    attempts: draft.attempts,
+    worker: draft.worker ?? null,
+    error_message: end?.error?.message ?? null,
+    error_stack: end?.error?.stack ?? null,
+    queued_at: draft.identity.queuedAt,
+    started_at: draft.startedAt ?? end?.startedAt ?? null,
+    finished_at: end?.at ?? null,
+    transitions: JSON.stringify(transitions),
+  };
 }
 
 /** The record with a later batch's changes of the same job merged in. */
