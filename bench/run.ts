@@ -754,7 +754,12 @@ if (process.env.BENCH_MONITOR_COST !== '0') {
       await monitorCostRow(mode, {
         start: () => (mode === 'sqlite' ? startSqlite() : startBullMQ()),
         close: (setup) => setup.close(),
-        jobsPerSecond: async (setup) => (await throughput(setup, 'trivial', 32, SECONDS)).perSecond,
+        jobsPerSecond: async (setup) => {
+          const rate = await throughput(setup, 'trivial', 32, SECONDS);
+          // CPU per job moves less than jobs/s when other work shares the machine.
+          say(`jobs monitor ${process.env.BENCH_MONITOR ? 'on' : 'off'}: ${rate.perSecond.toFixed(0)} /s; ${rate.cpu}`);
+          return rate.perSecond;
+        },
       }),
     );
   }
