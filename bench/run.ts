@@ -757,7 +757,9 @@ if (process.env.BENCH_MONITOR_COST !== '0') {
         jobsPerSecond: async (setup) => {
           const rate = await throughput(setup, 'trivial', 32, SECONDS);
           // CPU per job moves less than jobs/s when other work shares the machine.
-          say(`jobs monitor ${process.env.BENCH_MONITOR ? 'on' : 'off'}: ${rate.perSecond.toFixed(0)} /s; ${rate.cpu}`);
+          say(
+            `jobs monitor ${process.env.BENCH_MONITOR ? 'on' : 'off'}: ${rate.perSecond.toFixed(0)} /s; ${rate.cpu}`,
+          );
           return rate.perSecond;
         },
       }),

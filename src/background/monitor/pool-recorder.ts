@@ -1,5 +1,5 @@
 /**
- * What an SqliteManager pool tells the jobs monitor that the store's triggers cannot see: which
+ * What an SqliteManager pool tells the jobs monitor that the store's own writes cannot: which
  * worker process runs each job, and the worker processes themselves (heartbeats, exits). Silent
  * while no process has turned the monitor on for the file; `refresh()` looks again.
  */

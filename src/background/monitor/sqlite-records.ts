@@ -84,6 +84,7 @@ const OLD_TRIGGERS = ['queued', 'started', 'waited', 'requeued', 'finished', 'ra
 export const DROP_OLD_TRIGGERS = OLD_TRIGGERS.map(
   (name) => `DROP TRIGGER IF EXISTS monitor_job_${name};`,
 ).join('\n');
+
 interface WorkerRow {
   id: string;
   host: string;
