@@ -9,6 +9,8 @@ import { poolWorkerId } from './sqlite-records.ts';
 
 export class PoolRecorder {
   #on = false;
+  /** Worker processes with a row in the records (beaten at least once, not exited since). */
+  readonly #listed = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -25,21 +27,22 @@ export class PoolRecorder {
   /** A write for the pool's next transaction: this job runs on that worker process. */
   assignment(jobId: string, pid: number | undefined): PoolWrite | undefined {
     if (!this.#on || pid === undefined) return undefined;
+    // A worker started since the last heartbeat (e.g. replacing a killed one) is listed before
+    // its first job shows: the monitor never names a worker it does not list.
+    if (!this.#listed.has(pid)) this.#quietly(() => this.beat([pid], Date.now()));
     return { op: 'worker', jobId, workerId: poolWorkerId(this.host, pid) };
   }
 
   beat(pids: (number | undefined)[], now: number): void {
     if (!this.#on) return;
-    this.store.records.beat(
-      this.poolId,
-      this.host,
-      pids.filter((pid) => pid !== undefined),
-      now,
-    );
+    const alive = pids.filter((pid) => pid !== undefined);
+    this.store.records.beat(this.poolId, this.host, alive, now);
+    for (const pid of alive) this.#listed.add(pid);
   }
 
   /** A worker process ended; `expected`: the pool stopped it itself. */
   exited(pid: number | undefined, exit: string, expected: boolean): void {
+    if (pid !== undefined) this.#listed.delete(pid);
     if (!this.#on || pid === undefined) return;
     this.#quietly(() => this.store.records.exited(this.host, pid, exit, expected, Date.now()));
   }
