@@ -235,7 +235,15 @@ export class Dash {
 
   /** The WHATWG handler: mount it in any server that speaks Request/Response. */
   readonly fetch = (request: Request, env?: unknown): Promise<Response> => {
-    if (this.#monitor?.handles(new URL(request.url).pathname)) return this.#monitor.fetch(request);
+    const monitor = this.#monitor;
+    // Parsing every request's URL costs the app's own requests about 0.5 % CPU: look first.
+    if (
+      monitor &&
+      request.url.includes(monitor.routesPath) &&
+      monitor.handles(new URL(request.url).pathname)
+    ) {
+      return monitor.fetch(request);
+    }
     return Promise.resolve(this.#routes.fetch(request, env));
   };
 
