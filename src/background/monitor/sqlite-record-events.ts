@@ -51,7 +51,7 @@ export type RecordEvent =
   /** Which worker process runs the latest try. */
   | { kind: 'worker'; id: string; worker: string };
 
-/** A `monitor_jobs` row. */
+/** A `monitor_jobs` row (a type, not an interface: it binds as the named parameters of an UPDATE). */
 export type JobRow = {
   id: string;
   callback: string;
