@@ -1,0 +1,123 @@
+/**
+ * The server's side of a job's life in the store, each an IMMEDIATE transaction (see store.ts):
+ * queue a job, cancel it, take its news (events, outcome) for a poll, and end queued jobs that no
+ * worker can run. The pool's side is in pool-turn.ts and pool-claims.ts.
+ */
+import { policyOf } from '../job-options/policy.ts';
+import type { JobOutcome, JobState, JobSubmission, JobUpdate } from '../manager.ts';
+import type { CancelReason } from '../monitor/records.ts';
+import type { QueueRow, StoreParts } from './store-parts.ts';
+
+export interface TakeResult {
+  update: JobUpdate;
+  /** Whether anything was delivered (or the job is terminal or gone): no point waiting. */
+  news: boolean;
+}
+
+interface JobRow {
+  state: Exclude<JobState, 'unknown'>;
+  outcome: string | null;
+  claimed_by: string | null;
+  began: number | null;
+}
+
+interface EventRow {
+  kind: string;
+  body: string;
+}
+
+export function jobTransactions({ db, s, order, records }: StoreParts) {
+  return {
+    take: db.transaction((jobId: string): TakeResult => {
+      const row = s.jobForTake.get(jobId) as JobRow | undefined;
+      if (!row) return { update: emptyUpdate('unknown'), news: true };
+      if (row.state === 'cancelled') {
+        // Gone once its worker stopped; while it runs on, the row keeps its claim.
+        if (row.claimed_by === null) s.deleteJob.run(jobId);
+        return { update: emptyUpdate('cancelled'), news: true };
+      }
+      const events = s.eventsOf.all(jobId) as EventRow[];
+      const update = emptyUpdate(row.state);
+      for (const event of events) {
+        if (event.kind === 'progress') update.progress.push(JSON.parse(event.body) as unknown[]);
+        else {
+          const [id, props] = JSON.parse(event.body) as [string, Record<string, unknown>];
+          update.sideUpdates.push({ id, props });
+        }
+      }
+      if (row.began !== null) update.began = row.began;
+      if (row.state === 'finished') {
+        s.deleteJob.run(jobId);
+        update.outcome = JSON.parse(row.outcome ?? 'null') as JobOutcome;
+        return { update, news: true };
+      }
+      if (events.length > 0) s.deleteEventsOf.run(jobId);
+      if (row.began !== null) s.clearBegan.run(jobId);
+      return { update, news: events.length > 0 || row.began !== null };
+    }),
+    cancel: db.transaction((jobId: string, reason: CancelReason, now: number) => {
+      // The state it leaves, for the jobs monitor (an UPDATE's RETURNING sees only the new one).
+      const before = s.recordedState.get(jobId) as
+        | (QueueRow & { state: string; started_at: number | null })
+        | undefined;
+      const row = s.cancel.get(reason === 'supersede' ? 2 : 1, now, jobId) as
+        | { claimed_by: string | null }
+        | undefined;
+      if (!row) return undefined;
+      if (before && (before.state === 'queued' || before.state === 'running')) {
+        records.record({
+          kind: 'finished',
+          id: jobId,
+          owner: before.owner,
+          queuedAt: before.created_at,
+          end: { cancelled: reason === 'supersede' ? 'superseded' : 'cancelled' },
+          at: now,
+          startedAt: before.started_at,
+          wasRunning: before.state === 'running',
+        });
+      }
+      s.deleteEventsOf.run(jobId);
+      return { claimedBy: row.claimed_by };
+    }),
+    insert: db.transaction((job: JobSubmission, now: number) => {
+      const policy = policyOf(job);
+      s.insertJob.run({
+        id: job.id,
+        functionKey: job.functionKey,
+        payload: JSON.stringify({ args: job.args, context: job.context }),
+        owner: JSON.stringify(job.owner),
+        cacheKey: job.cache?.key ?? null,
+        cacheExpire: job.cache?.expireSeconds ?? null,
+        now,
+        policy: job.policy ? JSON.stringify(job.policy) : null,
+        priority: policy.priority,
+        tag: order.tagFor(job.owner.endId, now),
+      });
+      records.record({ kind: 'queued', id: job.id, owner: job.owner, queuedAt: now });
+    }),
+    failQueued: db.transaction((outcome: string, keys: string, limit: number, now: number) => {
+      const rows = s.failQueued.all(outcome, now, now, keys, limit) as (QueueRow & {
+        id: string;
+        attempts: number;
+      })[];
+      for (const row of rows) {
+        records.record({
+          kind: 'finished',
+          id: row.id,
+          owner: row.owner,
+          queuedAt: row.created_at,
+          end: { outcome },
+          at: now,
+          attempts: row.attempts,
+          startedAt: now,
+          wasRunning: false,
+        });
+      }
+      return rows.map((r) => r.id);
+    }),
+  };
+}
+
+export function emptyUpdate(state: JobState): JobUpdate {
+  return { state, progress: [], sideUpdates: [] };
+}

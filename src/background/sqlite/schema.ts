@@ -1,0 +1,95 @@
+/**
+ * The store file's schema and how a connection to it is opened: the pragmas every process sets
+ * and the migration to this schema version, run once per open in an IMMEDIATE transaction so
+ * that two processes opening one file at once do not both upgrade it.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DROP_OLD_TRIGGERS, RECORDS_SCHEMA } from '../monitor/sqlite-records.ts';
+import { type Database, openDatabase } from './driver.ts';
+import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA } from './queue-order.ts';
+
+const SCHEMA_VERSION = 2;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  function_key TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  cache_key TEXT,
+  cache_expire REAL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'finished', 'cancelled')),
+  claimed_by TEXT,
+  heartbeat_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  ${JOB_OPTION_COLUMNS.join(',\n  ')}
+);
+CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS jobs_claimed ON jobs (claimed_by) WHERE claimed_by IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_ended ON jobs (finished_at) WHERE state IN ('finished', 'cancelled');
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_job ON events (job_id);
+CREATE TABLE IF NOT EXISTS cache (
+  key TEXT PRIMARY KEY,
+  outcome TEXT NOT NULL,
+  expires_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS cache_expiry ON cache (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pools (
+  id TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  heartbeat_at INTEGER NOT NULL
+);
+${QUEUE_ORDER_SCHEMA}`;
+
+/** Opens (creating it if need be) the store file at `path`, migrated to this schema. */
+export function openStoreDatabase(path: string): Database {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = openDatabase(path);
+  try {
+    // The busy timeout first: the pragmas and the schema below may meet another process's lock.
+    db.setPragma('busy_timeout = 5000');
+    db.setPragma('journal_mode = WAL');
+    db.setPragma('synchronous = NORMAL');
+    db.setPragma('foreign_keys = ON');
+    migrateSchema(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+function migrateSchema(db: Database, path: string): void {
+  const migrate = db.transaction(() => {
+    const version = db.pragmaValue('user_version') as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(
+        `${path} was written by a newer dash-ts (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+      );
+    }
+    if (version === 1) {
+      // Schema 1 (before the job options): add their columns; SCHEMA adds the rest.
+      for (const column of JOB_OPTION_COLUMNS) db.exec(`ALTER TABLE jobs ADD COLUMN ${column}`);
+    }
+    db.exec(SCHEMA);
+    db.exec(RECORDS_SCHEMA);
+    db.exec(DROP_OLD_TRIGGERS);
+    db.setPragma(`user_version = ${SCHEMA_VERSION}`);
+  });
+  migrate.immediate();
+}

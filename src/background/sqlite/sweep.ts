@@ -1,0 +1,18 @@
+/**
+ * The store's sweep: one IMMEDIATE transaction (see store.ts) that deletes what nobody will read
+ * any more, from old ended jobs to the jobs monitor's old records.
+ */
+import type { StoreParts } from './store-parts.ts';
+
+/** Pool rows without claims are kept this long after their last heartbeat (a debugging aid). */
+const POOL_ROW_TTL_MS = 60_000;
+
+export function sweepTransaction({ db, s, order, records }: StoreParts) {
+  return db.transaction((now: number, finishedTtlMs: number) => {
+    s.deleteEnded.run(now - finishedTtlMs);
+    order.sweep(now);
+    s.deleteExpiredCache.run(now);
+    s.deleteIdlePools.run(now - POOL_ROW_TTL_MS);
+    records.sweep(now);
+  });
+}
