@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { enableAppCompileCache, flushAppCompileCache } from './compile-cache.ts';
 import { hasModuleSyntax } from './module-syntax.ts';
 import { installNativeHooks, registerHooksApi } from './native-hooks.ts';
 
@@ -56,13 +57,17 @@ export async function importAppModule(modulePath: string): Promise<Record<string
     await registerTsx();
     registerFormatHooks();
   } else if (loader !== 'running-from-sources') {
+    enableAppCompileCache();
     if (registerHooks) installNativeHooks(registerHooks);
     // Node 20: no in-thread hooks; a hooks thread only for an ES-module app Node would take for CommonJS.
     else if (packageType(path) !== 'module' && hasModuleSyntax(readFileSync(path, 'utf8')))
       registerFormatHooks();
   }
   try {
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    const imported = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // For the workers this process starts next (compile-cache.ts).
+    flushAppCompileCache();
+    return imported;
   } catch (error) {
     if (
       (error as { code?: unknown } | null)?.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' &&

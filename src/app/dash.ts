@@ -38,9 +38,11 @@ import {
   stripRelativePath,
 } from './prefixes.ts';
 import { reportListening, shouldSupervise, startReloader, supervisedPort } from './reloader.ts';
-import { createRoutes, type DashHost } from './routes.ts';
+// routes.ts (Hono) and serve.ts (@hono/node-server, node:http) are imported at the first request
+// and in run(): pool workers and `dash-ts worker` import the app too, and serve nothing.
+import type { DashHost } from './routes.ts';
 import { runtimeMode } from './runtime.ts';
-import { listen, type RunningServer } from './serve.ts';
+import type { RunningServer } from './serve.ts';
 import { DASH_TS_VERSION } from './version.ts';
 
 export type LayoutNode = Component | string | number | null;
@@ -100,7 +102,7 @@ export class Dash {
   readonly registry = new CallbackRegistry();
   readonly #clientside = new ClientsideCallbacks(this.registry);
   #layout: Layout | undefined;
-  readonly #routes: Hono;
+  #routes: Promise<Hono> | undefined;
   #running: Promise<RunningServer> | undefined;
   readonly #provider: ManagerProvider;
   readonly #orchestrator: Orchestrator;
@@ -159,7 +161,12 @@ export class Dash {
       requestsPrefix: this.prefixes.requests,
       logger: this.logger,
     });
-    this.#routes = createRoutes(this.#host());
+  }
+
+  /** The Dash routes, built at the first request (see the imports). */
+  #routesReady(): Promise<Hono> {
+    this.#routes ??= import('./routes.ts').then(({ createRoutes }) => createRoutes(this.#host()));
+    return this.#routes;
   }
 
   /** The app module path workers import: the CLI's module, else the module that constructed the app. */
@@ -244,7 +251,7 @@ export class Dash {
     ) {
       return monitor.fetch(request);
     }
-    return Promise.resolve(this.#routes.fetch(request, env));
+    return this.#routesReady().then((routes) => routes.fetch(request, env));
   };
 
   /**
@@ -269,6 +276,7 @@ export class Dash {
     this.#running = (async () => {
       // Warm the background workers before the first request arrives.
       await this.#provider.startAll(this.registry.callbacks).catch(() => {});
+      const { listen } = await import('./serve.ts');
       const server = await listen(this.fetch, port, host);
       this.#assets.startWatching();
       this.logger.info(`serving ${this.options.title ?? 'Dash'} on ${server.url}`);

@@ -10,7 +10,6 @@ import type { Logger } from '../../app/log.ts';
 import type { Manager } from '../manager.ts';
 import { apiResponse } from './api.ts';
 import { JobsMonitorConfigError, MonitorAuth } from './auth.ts';
-import { metricsText } from './metrics.ts';
 import { createMonitorPage } from './page.ts';
 import { DEFAULT_WINDOW_MS, type JobRecords } from './records.ts';
 import { buildView, type MonitorView } from './view.ts';
@@ -116,6 +115,8 @@ export class JobsMonitor {
     });
     routes.get(`${base}/metrics`, async (c) => {
       const { view, records } = await this.view();
+      // prom-client (with @opentelemetry/api, ~80 CommonJS files) only in a process that is scraped.
+      const { metricsText } = await import('./metrics.ts');
       const text = await metricsText(
         records.map((r) => r.totals),
         view,

@@ -18,9 +18,12 @@ import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { OptionChecks } from '../option-checks.ts';
 import { registrar } from '../registrar.ts';
 import { RetryableOnce } from '../retryable-once.ts';
-import { WorkerPool } from './pool.ts';
-import { Store } from './store.ts';
-import { Wakeups } from './wakeups.ts';
+// The store (SQLite), the pool (child processes) and the wake-ups are imported by start(): pool
+// workers and `dash-ts worker` processes construct this manager when they import the app, and
+// never start it, so they load none of that.
+import type { WorkerPool } from './pool.ts';
+import type { Store } from './store.ts';
+import type { Wakeups } from './wakeups.ts';
 
 export interface SqliteManagerOptions {
   /** The SQLite file; default `.dash-ts/background.db` in the working directory. */
@@ -105,6 +108,11 @@ export class SqliteManager implements Manager {
       );
     }
     const path = resolve(this.#path);
+    const [{ Store }, { WorkerPool }, { Wakeups }] = await Promise.all([
+      import('./store.ts'),
+      import('./pool.ts'),
+      import('./wakeups.ts'),
+    ]);
     const store = new Store(path);
     try {
       let lastVersion = store.dataVersion();
