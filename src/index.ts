@@ -23,8 +23,8 @@ export type {
   ManagerEnvironment,
   QueuePlace,
 } from './background/manager.ts';
-export { JobsMonitorConfigError } from './background/monitor/auth.ts';
-export type { JobsMonitorOptions } from './background/monitor/monitor.ts';
+export type { JobsMonitorOptions } from './background/monitor/config.ts';
+export { JobsMonitorConfigError } from './background/monitor/config.ts';
 export type {
   CancelReason,
   JobRecord,

@@ -5,7 +5,13 @@ import type { Hono } from 'hono';
 import { HandleSigner } from '../background/handles.ts';
 import { type BackgroundLimits, resolveLimits } from '../background/limits.ts';
 import type { Manager } from '../background/manager.ts';
-import { JobsMonitor, type JobsMonitorOptions } from '../background/monitor/monitor.ts';
+import {
+  type JobsMonitorOptions,
+  type MonitorConfig,
+  monitorConfig,
+  monitorHandles,
+} from '../background/monitor/config.ts';
+import type { JobsMonitor } from '../background/monitor/monitor.ts';
 import { DEFAULT_WINDOWS, Orchestrator, type ResponseWindows } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
 import { RetryableOnce } from '../background/retryable-once.ts';
@@ -112,7 +118,9 @@ export class Dash {
   readonly #cancelInputs = new Set<string>();
   readonly #assets: PageAssets;
   readonly #pages: Pages;
-  readonly #monitor: JobsMonitor | undefined;
+  /** The checked jobsMonitor option; the monitor itself is imported at its first request. */
+  readonly #monitorConfig: MonitorConfig | undefined;
+  #monitor: Promise<JobsMonitor> | undefined;
 
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
@@ -127,25 +135,19 @@ export class Dash {
       routesPrefix: () => this.prefixes.routes,
     });
     this.#definedIn = callerModule();
+    this.#monitorConfig = options.jobsMonitor && monitorConfig(options.jobsMonitor, this.prefixes);
+    const recordingWindowMs = this.#monitorConfig?.windowMs;
     this.#provider = new ManagerProvider(
       options.backgroundManager,
       this.logger,
       () => this.appModule,
       options.name,
       () => this.registry.callbacks.flatMap((c) => c.background?.functionKey ?? []),
-      (manager) => this.#monitor?.managerStarted(manager) ?? Promise.resolve(),
+      // With a jobs monitor, every manager the app starts records its jobs from then on.
+      async (manager) => {
+        if (recordingWindowMs !== undefined) await manager.jobRecords?.().enable(recordingWindowMs);
+      },
     );
-    if (options.jobsMonitor) {
-      this.#monitor = new JobsMonitor(options.jobsMonitor, {
-        logger: this.logger,
-        prefixes: this.prefixes,
-        managers: async () => {
-          await this.#provider.startAll(this.registry.callbacks).catch(() => {});
-          return this.#provider.started();
-        },
-        makeApp: (pageOptions) => new Dash(pageOptions),
-      });
-    }
     this.#orchestrator = new Orchestrator({
       provider: this.#provider,
       signer: () => this.#handleSigner(),
@@ -161,6 +163,22 @@ export class Dash {
       requestsPrefix: this.prefixes.requests,
       logger: this.logger,
     });
+  }
+
+  /** The jobs monitor, imported and built at its first request (see ../background/monitor/config.ts). */
+  #monitorReady(config: MonitorConfig): Promise<JobsMonitor> {
+    this.#monitor ??= import('../background/monitor/monitor.ts').then(
+      ({ JobsMonitor }) =>
+        new JobsMonitor(config, {
+          logger: this.logger,
+          managers: async () => {
+            await this.#provider.startAll(this.registry.callbacks).catch(() => {});
+            return this.#provider.started();
+          },
+          makeApp: (pageOptions) => new Dash(pageOptions),
+        }),
+    );
+    return this.#monitor;
   }
 
   /** The Dash routes, built at the first request (see the imports). */
@@ -242,14 +260,14 @@ export class Dash {
 
   /** The WHATWG handler: mount it in any server that speaks Request/Response. */
   readonly fetch = (request: Request, env?: unknown): Promise<Response> => {
-    const monitor = this.#monitor;
+    const monitor = this.#monitorConfig;
     // Parsing every request's URL costs the app's own requests about 0.5 % CPU: look first.
     if (
       monitor &&
       request.url.includes(monitor.routesPath) &&
-      monitor.handles(new URL(request.url).pathname)
+      monitorHandles(monitor, new URL(request.url).pathname)
     ) {
-      return monitor.fetch(request);
+      return this.#monitorReady(monitor).then((jobsMonitor) => jobsMonitor.fetch(request));
     }
     return this.#routesReady().then((routes) => routes.fetch(request, env));
   };

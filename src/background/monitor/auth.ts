@@ -7,14 +7,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { JobsMonitorConfigError } from './config.ts';
 
-/** A jobsMonitor option that cannot work (no token, a bad path). */
-export class JobsMonitorConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JobsMonitorConfigError';
-  }
-}
+export { JobsMonitorConfigError };
 
 const COOKIE = 'dash_ts_jobs_monitor';
 

@@ -1,6 +1,7 @@
 /**
- * The jobs monitor of one app (`new Dash({ jobsMonitor })`): turns recording on in every manager
- * the app starts, and answers every request under its path, after the token check: the page
+ * The jobs monitor of one app (`new Dash({ jobsMonitor })`): answers every request under its
+ * path, after the token check (the app imports this module at the first such request, and turns
+ * recording on in every manager it starts, with the checked option of config.ts): the page
  * (a dash-ts app of its own, page.ts), `/metrics` (metrics.ts) and `/api/jobs` (api.ts).
  * Everything it shows is read from the managers' shared stores, so any server process shows the same.
  */
@@ -9,70 +10,41 @@ import type { Dash, DashOptions } from '../../app/dash.ts';
 import type { Logger } from '../../app/log.ts';
 import type { Manager } from '../manager.ts';
 import { apiResponse } from './api.ts';
-import { JobsMonitorConfigError, MonitorAuth } from './auth.ts';
+import { MonitorAuth } from './auth.ts';
+import type { MonitorConfig } from './config.ts';
 import { createMonitorPage } from './page.ts';
-import { DEFAULT_WINDOW_MS, type JobRecords } from './records.ts';
+import type { JobRecords } from './records.ts';
 import { buildView, type MonitorView } from './view.ts';
 
-/** `new Dash({ jobsMonitor })`. */
-export interface JobsMonitorOptions {
-  /** Below the app's prefix; default '/_dash-ts/jobs'. */
-  path?: string;
-  /** Required on every monitor request: `Authorization: Bearer <token>` or `?token=<token>`. */
-  token: string;
-  /** How long job records are kept (and counted on the page); default 3600 (one hour). */
-  windowSeconds?: number;
-  /** How often the page refreshes, in ms; default 2000. */
-  refreshMs?: number;
-}
+export type { JobsMonitorOptions } from './config.ts';
 
 export interface MonitorHost {
   logger: Logger;
-  /** The app's prefixes: the monitor's path lives below them. */
-  prefixes: { routes: string; requests: string };
   /** The managers the app has started (those with records are shown). */
   managers(): Promise<Manager[]>;
   makeApp(options: DashOptions): Dash;
 }
 
-export const DEFAULT_MONITOR_PATH = '/_dash-ts/jobs';
-
 export class JobsMonitor {
   /** Where the monitor's routes live, without a trailing slash (e.g. '/_dash-ts/jobs'). */
   readonly routesPath: string;
   readonly #requestsPath: string;
-  readonly #windowMs: number;
   readonly #auth: MonitorAuth;
   readonly #host: MonitorHost;
   readonly #routes: Hono;
   #page: Dash | undefined;
 
-  constructor(options: JobsMonitorOptions, host: MonitorHost) {
-    this.#auth = new MonitorAuth(options.token);
-    const path = normalisePath(options.path ?? DEFAULT_MONITOR_PATH);
-    this.routesPath = host.prefixes.routes + path.slice(1);
-    this.#requestsPath = host.prefixes.requests + path.slice(1);
-    const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_MS / 1000;
-    if (!(Number.isFinite(windowSeconds) && windowSeconds > 0)) {
-      throw new JobsMonitorConfigError('jobsMonitor.windowSeconds must be a positive number of seconds');
-    }
-    this.#windowMs = windowSeconds * 1000;
+  /** `config` is checked already (config.ts), when the app was constructed. */
+  constructor(config: MonitorConfig, host: MonitorHost) {
+    this.#auth = new MonitorAuth(config.token);
+    this.routesPath = config.routesPath;
+    this.#requestsPath = config.requestsPath;
     this.#host = host;
-    this.#routes = this.#createRoutes(options.refreshMs ?? 2000);
-  }
-
-  /** Whether a request is the monitor's to answer. */
-  handles(pathname: string): boolean {
-    return pathname === this.routesPath || pathname.startsWith(`${this.routesPath}/`);
+    this.#routes = this.#createRoutes(config.refreshMs);
   }
 
   fetch(request: Request): Promise<Response> {
     return Promise.resolve(this.#routes.fetch(request));
-  }
-
-  /** Called for every manager the app starts: from then on its store records. */
-  async managerStarted(manager: Manager): Promise<void> {
-    await manager.jobRecords?.().enable(this.#windowMs);
   }
 
   async view(): Promise<{ view: MonitorView; records: Awaited<ReturnType<JobRecords['read']>>[] }> {
@@ -153,13 +125,4 @@ export class JobsMonitor {
     });
     return this.#page;
   }
-}
-
-function normalisePath(path: unknown): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || path === '/' || /[?#\s]/.test(path)) {
-    throw new JobsMonitorConfigError(
-      `jobsMonitor.path must start with / and name a path below the app, e.g. '${DEFAULT_MONITOR_PATH}'`,
-    );
-  }
-  return path.replace(/\/+$/, '');
 }
