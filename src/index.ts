@@ -72,7 +72,7 @@ export {
   SuiteNotInstalledError,
   type SuiteRegistration,
 } from './components/index.ts';
-export { SuiteMetadataError } from './components/suites/metadata.ts';
+export { SuiteMetadataError } from './components/suites/errors.ts';
 export { packageFileUrl } from './components/suites/package-files.ts';
 export {
   BackgroundCallbackError,

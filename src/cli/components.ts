@@ -8,13 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SuiteMetadataError } from '../components/suites/errors.ts';
 import { generateSuiteModule } from '../components/suites/generate.ts';
-import { SuiteMetadataError } from '../components/suites/metadata.ts';
 import { readPackageJson } from '../components/suites/package.ts';
 import { UsageError } from './app-module.ts';
-
-export const COMPONENTS_USAGE =
-  'dash-ts components add <package>[@version] [--out components/<package>.ts] [--namespace NS] [--no-install]';
 
 export async function componentsCommand(argv: string[]): Promise<void> {
   const [subcommand, ...rest] = argv;

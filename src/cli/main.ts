@@ -3,11 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSupervised, startReloader } from '../app/reloader.ts';
 import { setRuntimeMode } from '../app/runtime.ts';
-import { SuiteMetadataError } from '../components/suites/metadata.ts';
+import { SuiteMetadataError } from '../components/suites/errors.ts';
 import { loadApp, UsageError } from './app-module.ts';
-import { COMPONENTS_USAGE, componentsCommand } from './components.ts';
-import { initCommand } from './init.ts';
-import { workerCommand } from './worker.ts';
+
+// Each command's module is imported when that command runs: the server of `dash-ts run` does not
+// load the suite generator of `components add`, nor `dash-ts worker` the templates of `init`.
 
 export { loadApp, UsageError };
 
@@ -15,7 +15,7 @@ const USAGE = `usage:
   dash-ts run <app-module> [--port 8050] [--host 127.0.0.1] [--watch]
   dash-ts worker <app-module> [--concurrency N]
   dash-ts init [dir]
-  ${COMPONENTS_USAGE}`;
+  dash-ts components add <package>[@version] [--out components/<package>.ts] [--namespace NS] [--no-install]`;
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -42,9 +42,9 @@ async function dispatch(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'run') return runCommand(rest);
-  if (command === 'worker') return workerCommand(rest);
-  if (command === 'components') return componentsCommand(rest);
-  if (command === 'init') return initCommand(rest);
+  if (command === 'worker') return (await import('./worker.ts')).workerCommand(rest);
+  if (command === 'components') return (await import('./components.ts')).componentsCommand(rest);
+  if (command === 'init') return (await import('./init.ts')).initCommand(rest);
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
 

@@ -2,18 +2,14 @@
  * Reads a suite's prop metadata from its own bundle(s): they run in the sandbox, and every component
  * on `window[namespace]` reports its `propTypes` through the recording PropTypes.
  */
+
+import { SuiteMetadataError } from './errors.ts';
 import type { Descriptor } from './prop-types.ts';
 import { asDescriptor, isRecorded } from './prop-types.ts';
 import { createSandbox, evaluateScript } from './sandbox.ts';
 import { evaluatePropTypes, propTypesDeclarations } from './source-prop-types.ts';
 
-/** A package whose component metadata cannot be read; the message names the package and what is missing. */
-export class SuiteMetadataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SuiteMetadataError';
-  }
-}
+export { SuiteMetadataError };
 
 export interface SuiteMetadata {
   /** JS namespace the renderer resolves components in (`window[namespace]`). */

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { SuiteMetadataError } from './metadata.ts';
+import { SuiteMetadataError } from './errors.ts';
 
 export interface SuitePackage {
   name: string;
