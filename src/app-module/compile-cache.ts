@@ -33,7 +33,7 @@ let enabled = false;
 export function enableAppCompileCache(): void {
   if (enabled || typeof api.enableCompileCache !== 'function') return;
   enabled = true;
-  const directory = process.env.NODE_COMPILE_CACHE ? undefined : privateCacheDirectory();
+  const directory = process.env.NODE_COMPILE_CACHE ? undefined : privateCacheDirectory(tmpdir());
   if (directory === null) return;
   try {
     api.enableCompileCache(directory);
@@ -53,13 +53,13 @@ export function flushAppCompileCache(): void {
 }
 
 /**
- * `<tmpdir>/dash-ts-compile-cache-<uid>`, created private (0700); null when it exists but is not
- * this user's, or others may write to it. Where there are no user ids (Windows) the temporary
+ * `<temporary>/dash-ts-compile-cache-<uid>`, created private (0700); null when it exists but is
+ * not this user's, or others may write to it. Where there are no user ids (Windows) the temporary
  * directory is the user's own.
  */
-function privateCacheDirectory(): string | null {
+export function privateCacheDirectory(temporary: string): string | null {
   const uid = process.getuid?.();
-  const directory = join(tmpdir(), `dash-ts-compile-cache${uid === undefined ? '' : `-${uid}`}`);
+  const directory = join(temporary, `dash-ts-compile-cache${uid === undefined ? '' : `-${uid}`}`);
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     const stats = lstatSync(directory);
