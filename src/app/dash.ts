@@ -294,7 +294,8 @@ export class Dash {
     this.#running = (async () => {
       // Warm the background workers before the first request arrives.
       await this.#provider.startAll(this.registry.callbacks).catch(() => {});
-      const { listen } = await import('./serve.ts');
+      // The routes are built before listening, so the first request does not wait for them.
+      const [{ listen }] = await Promise.all([import('./serve.ts'), this.#routesReady()]);
       const server = await listen(this.fetch, port, host);
       this.#assets.startWatching();
       this.logger.info(`serving ${this.options.title ?? 'Dash'} on ${server.url}`);
