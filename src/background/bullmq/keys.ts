@@ -14,7 +14,8 @@
  *
  * The job options add per queue: `order` (waiting jobs in start order), `backoff` (jobs waiting
  * out a retry backoff, by due time), `clock` and `seq` (fair-order counters), `page:<endId>`
- * (a page load's next start tag, expiring), `runtimes` (mean run ms per job function).
+ * (a page load's next start tag, expiring), `runtimes` (mean run ms per job function), and
+ * `pagejobs:<endId>` (a page load's unfinished jobs, for backgroundLimits).
  */
 export class KeySpace {
   readonly base: string;
@@ -48,6 +49,11 @@ export class KeySpace {
 
   page(endId: string): string {
     return `${this.base}page:${endId}`;
+  }
+
+  /** A page load's unfinished jobs (page-load.ts). */
+  pageJobs(endId: string): string {
+    return `${this.base}pagejobs:${endId}`;
   }
 
   job(id: string): string {

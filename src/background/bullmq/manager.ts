@@ -129,7 +129,7 @@ export class BullMQManager implements Manager {
       queue,
       store: new RedisStore(commands, this.#keys, o),
       news,
-      pageLoad: new PageLoad(commands, this.#keys, o.jobTtlMs),
+      pageLoad: new PageLoad(commands, this.#keys),
     };
     try {
       await news.start();
@@ -164,12 +164,12 @@ export class BullMQManager implements Manager {
   }
 
   async submit(job: JobSubmission): Promise<void> {
-    const { store, queue, news, pageLoad } = this.#use();
+    const { store, queue, news } = this.#use();
     const fresh = news.arm(job.id);
     try {
-      // The job in line first: the ticket's worker must find it.
+      // The job in line first: the ticket's worker must find it. (Not sent together: a script
+      // Redis has forgotten is sent again after its NOSCRIPT, behind the ticket.)
       if (!(await store.submit(job))) return fresh.dispose();
-      await pageLoad.record(job.owner.endId, job.id);
       await addFirstTicket(queue, job.id, job.owner.callbackId);
     } catch (error) {
       fresh.dispose();

@@ -7,7 +7,7 @@
  * Times come from Redis (`TIME`), never from the callers, whose clocks may disagree.
  */
 import type { Redis } from 'ioredis';
-import { RECORDING_LUA } from '../monitor/redis-records.ts';
+import { MONITOR_WINDOW_LUA, recordingLua } from '../monitor/redis-records.ts';
 
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -36,23 +36,37 @@ local member = string.format('%015d', redis.call('INCR', ${seqKey})) .. ':' .. i
 ${deferWrite ? '' : "redis.call('HSET', job, 'tag', tag, 'member', member)"}`;
 
 /**
- * KEYS job, order, clock, page, seq; ARGV owner, cacheKey ('' for none), cacheTtlMs, jobTtlMs,
- * functionKey, payload, policy ('' for the defaults), priority, reportQueue ('1'/'0'), pageTtlMs, id,
- * lostTries (the tries a job whose worker died may have: retry.attempts with onLost, else 0),
- * backoffMs. 1 if queued, 0 if it existed.
+ * KEYS job, order, clock, page, seq, the page load's unfinished jobs (page-load.ts); ARGV owner,
+ * cacheKey ('' for none), cacheTtlMs, jobTtlMs, functionKey, payload, policy ('' for the
+ * defaults), priority, reportQueue ('1'/'0'), pageTtlMs, id, lostTries (the tries a job whose
+ * worker died may have: retry.attempts with onLost, else 0), backoffMs. 1 if queued, 0 if it
+ * existed. The job hash keeps `pj` (that set: every script that ends the job leaves it) and,
+ * while the monitor records, `mon` (its window: every later script records the job's changes).
  */
 const submit = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 ${NOW}
 local job, id = KEYS[1], ARGV[11]
 ${NEW_PLACE('KEYS[3]', 'KEYS[4]', 'KEYS[5]', 'ARGV[10]', 'job')}
-redis.call('HSET', job, 'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
-  'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'attempt', 0,
-  'lostTries', ARGV[12], 'backoffMs', ARGV[13], 'tag', tag, 'member', member)
-if ARGV[2] ~= '' then redis.call('HSET', job, 'cacheKey', ARGV[2], 'cacheTtlMs', ARGV[3]) end
+${recordingLua(MONITOR_WINDOW_LUA)}
+local fields = {'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
+  'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'pj', KEYS[6],
+  'attempt', 0, 'lostTries', ARGV[12], 'backoffMs', ARGV[13], 'tag', tag, 'member', member}
+if ARGV[2] ~= '' then
+  fields[#fields + 1] = 'cacheKey'
+  fields[#fields + 1] = ARGV[2]
+  fields[#fields + 1] = 'cacheTtlMs'
+  fields[#fields + 1] = ARGV[3]
+end
+if monWindow then
+  fields[#fields + 1] = 'mon'
+  fields[#fields + 1] = monWindow
+end
+redis.call('HSET', job, unpack(fields))
 redis.call('PEXPIRE', job, ARGV[4])
 redis.call('ZADD', KEYS[2], ${SCORE('ARGV[8]', 'tag')}, member)
-${RECORDING_LUA}
+redis.call('ZADD', KEYS[6], now, id)
+redis.call('PEXPIRE', KEYS[6], ARGV[4])
 if monOn() then
   local owner = cjson.decode(ARGV[1])
   monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0})
@@ -73,7 +87,7 @@ return 1`;
  * '<attempt>:<delayMs>', for the caller to add that try's ticket.
  */
 const take = `
-local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key')
+local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon')
 local state = h[1]
 if not state then return {'unknown', '', '', '', '', '', ''} end
 if state == 'cancelled' then
@@ -100,7 +114,7 @@ elseif ARGV[1] == '1' then
       redis.call('ZADD', base .. 'backoff', now + delay, id)
       state = 'queued'
       nextTry = (attempt + 1) .. ':' .. delay
-      ${RECORDING_LUA}
+      ${recordingLua('h[8]')}
       if monOn() then monRecord('queued', now, {}) end
     else
       outcome = ARGV[3]
@@ -119,11 +133,15 @@ local events = redis.call('LRANGE', KEYS[2], 0, -1)
 local began = nextTry == '' and h[3] or ''
 local reply = {state, '', began, '', '', '', nextTry}
 if outcome then
-  ${RECORDING_LUA}
-  -- Declared lost just now (a finished job's outcome was recorded when it was stored).
-  if state ~= 'finished' and monOn() then
-    ${NOW}
-    monFinish(now, monOutcome(outcome))
+  ${recordingLua('h[8]')}
+  -- Declared lost just now (a finished job left its page's set, and had its outcome recorded,
+  -- when it was stored).
+  if state ~= 'finished' then
+    if h[7] then redis.call('ZREM', h[7], ARGV[6]) end
+    if monOn() then
+      ${NOW}
+      monFinish(now, monOutcome(outcome))
+    end
   end
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   reply[1] = 'finished'
@@ -150,10 +168,12 @@ return reply`;
  * 0: nothing to cancel; 1: it was queued; 2: it was running (its worker is told); 3: it had finished.
  */
 const cancel = `
-local state = redis.call('HGET', KEYS[1], 'state')
+local h = redis.call('HMGET', KEYS[1], 'state', 'member', 'pj', 'mon')
+local state = h[1]
 if state ~= 'queued' and state ~= 'running' and state ~= 'finished' then return 0 end
 if state ~= 'finished' then
-  ${RECORDING_LUA}
+  if h[3] then redis.call('ZREM', h[3], ARGV[3]) end
+  ${recordingLua('h[4]')}
   if monOn() then
     ${NOW}
     monFinish(now, ARGV[4] or 'cancelled')
@@ -163,7 +183,7 @@ redis.call('HSET', KEYS[1], 'state', 'cancelled')
 redis.call('HDEL', KEYS[1], 'outcome')
 redis.call('DEL', KEYS[2])
 if state == 'queued' then
-  redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'member'))
+  redis.call('ZREM', KEYS[3], h[2])
   redis.call('ZREM', KEYS[4], ARGV[3])
 end
 if state == 'running' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
@@ -181,7 +201,6 @@ return 1`;
 const begin = `
 ${NOW}
 local base = ARGV[4]
-${RECORDING_LUA}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
   redis.call('ZREM', KEYS[2], id)
   local f = redis.call('HMGET', base .. 'job:' .. id, 'state', 'member', 'prio', 'tag')
@@ -193,7 +212,7 @@ while true do
   local id = string.sub(head[1], 17)
   local job = base .. 'job:' .. id
   -- One read of everything this needs: state, tag, tries so far, then what the worker gets.
-  local h = redis.call('HMGET', job, 'state', 'tag', 'attempt', 'key', 'payload', 'policy')
+  local h = redis.call('HMGET', job, 'state', 'tag', 'attempt', 'key', 'payload', 'policy', 'mon')
   if h[1] == 'queued' then
     local attempt = tonumber(h[3]) + 1
     redis.call('HSET', job, 'state', 'running', 'token', ARGV[1], 'seq', 0, 'attempt', attempt, 'began', attempt,
@@ -212,8 +231,9 @@ while true do
       for i = 1, #kept, 1000 do redis.call('RPUSH', ev, unpack(kept, i, math.min(i + 999, #kept))) end
       if #kept > 0 then redis.call('PEXPIRE', ev, ARGV[2]) end
     end
-    monBase, monId = base, id
-    if monOn() then
+    if h[7] then
+      ${recordingLua('h[7]')}
+      monBase, monId = base, id
       local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'queuedAt')
       monRecord('running', now, {'startedAt', now, 'worker', ARGV[5] or '', 'attempts', attempt})
       -- Wait time: from queued to the first try (a retry's wait is its backoff, not the queue's).
@@ -246,7 +266,8 @@ return 1`;
  * this attempt's to write.
  */
 const finish = `
-local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'seq', 'key', 'startedAt', 'cacheKey', 'cacheTtlMs')
+local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'seq', 'key', 'startedAt', 'cacheKey', 'cacheTtlMs', 'pj',
+  'mon')
 if h[1] ~= ARGV[1] then return 0 end
 local state = h[2]
 if state == 'cancelled' then
@@ -278,12 +299,13 @@ if ARGV[9] ~= '' then
   redis.call('PEXPIRE', KEYS[1], ARGV[10])
   redis.call('PEXPIRE', KEYS[2], ARGV[10])
   redis.call('PUBLISH', ARGV[3], ARGV[4])
-  ${RECORDING_LUA}
+  ${recordingLua('h[9]')}
   if monOn() then monRecord('queued', now, {}) end
   return 3
 end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[6], 'seq', ARGV[2])
-${RECORDING_LUA}
+if h[8] then redis.call('ZREM', h[8], ARGV[4]) end
+${recordingLua('h[9]')}
 if monOn() then monFinish(now, monOutcome(ARGV[6])) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
@@ -319,9 +341,9 @@ if state == 'running' then
   redis.call('HINCRBY', KEYS[1], 'attempt', -1)
   redis.call('HDEL', KEYS[1], 'token', 'began')
   redis.call('DEL', KEYS[3])
-  local f = redis.call('HMGET', KEYS[1], 'member', 'prio', 'tag')
+  local f = redis.call('HMGET', KEYS[1], 'member', 'prio', 'tag', 'mon')
   redis.call('ZADD', KEYS[4], ${SCORE('f[2]', 'f[3]')}, f[1])
-  ${RECORDING_LUA}
+  ${recordingLua('f[4]')}
   if monOn() then
     ${NOW}
     monRecord('queued', now, {'attempts', redis.call('HGET', KEYS[1], 'attempt')})
@@ -370,10 +392,12 @@ return reply`;
  * finishedTtlMs, news channel, id. 1 if it was queued.
  */
 const fail = `
-if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return 0 end
-redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'member'))
+local h = redis.call('HMGET', KEYS[1], 'state', 'member', 'pj', 'mon')
+if h[1] ~= 'queued' then return 0 end
+redis.call('ZREM', KEYS[2], h[2])
+if h[3] then redis.call('ZREM', h[3], ARGV[4]) end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[1])
-${RECORDING_LUA}
+${recordingLua('h[4]')}
 if monOn() then
   ${NOW}
   monFinish(now, monOutcome(ARGV[1]))
@@ -394,7 +418,7 @@ end
 return 1`;
 
 export const SCRIPTS = {
-  dashSubmit: { keys: 5, lua: submit },
+  dashSubmit: { keys: 6, lua: submit },
   dashTake: { keys: 7, lua: take },
   dashCancel: { keys: 4, lua: cancel },
   dashBegin: { keys: 3, lua: begin },

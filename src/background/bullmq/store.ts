@@ -55,7 +55,10 @@ export class RedisStore {
 
   // --- server side -------------------------------------------------------------------------
 
-  /** Records and queues a job; false when it exists already (a repeated submit). */
+  /**
+   * Records and queues a job, counting it among its page load's unfinished jobs; false when it
+   * exists already (a repeated submit).
+   */
   async submit(job: JobSubmission): Promise<boolean> {
     const cacheTtlMs = job.cache?.expireSeconds ? job.cache.expireSeconds * 1000 : this.options.cacheTtlMs;
     const policy = policyOf(job);
@@ -63,7 +66,7 @@ export class RedisStore {
     const queued = await runScript(
       this.client,
       'dashSubmit',
-      [k.job(job.id), k.order, k.clock, k.page(job.owner.endId), k.seq],
+      [k.job(job.id), k.order, k.clock, k.page(job.owner.endId), k.seq, k.pageJobs(job.owner.endId)],
       [
         JSON.stringify(job.owner),
         job.cache?.key ?? '',

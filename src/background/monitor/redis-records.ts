@@ -2,7 +2,11 @@
  * Job records in BullMQManager's Redis. The job scripts (bullmq/scripts.ts) record as part of the
  * change itself, through the Lua helpers below, once a server process has turned the monitor on
  * (the `mon:on` key holds the window): servers and every `dash-ts worker` then record, with no
- * extra round trip. Keys, next to the job keys (`<prefix>:<queue>:dash:`):
+ * extra round trip. Only the submit script reads `mon:on`; it copies the window into the job's
+ * own hash (field `mon`), which every later script of the job reads anyway, so a job records
+ * every change from its submit on, and a job submitted while the monitor is off costs nothing
+ * more (its later changes could not be shown anyway: a record without its submit has no
+ * callback). Keys, next to the job keys (`<prefix>:<queue>:dash:`):
  *
  *   mon:on         string  the window in ms; absent: nothing is recorded
  *   mon:<id>       hash    one job's record; expires a window after its last change
@@ -38,14 +42,14 @@ const luaBounds = DURATION_BUCKETS_SECONDS.map((bound) => bound * 1000).join(', 
  * Lua helpers for a script whose KEYS[1] is a job key: `monRecord(state, now, fields)` updates the
  * record (and says whether recording is on), `monFinish(now, outcome, message, stack)` also counts
  * the outcome and observes the run time, `monOutcome(json)` classifies a stored outcome.
+ * `window` is a Lua expression for the recording window (false: not recording this job): the
+ * job hash's `mon` field as the script read it, or MONITOR_WINDOW_LUA at submit.
  */
-export const RECORDING_LUA = `
+export function recordingLua(window: string): string {
+  return `
 local monBase, monId = string.match(KEYS[1], '^(.*)job:([^:]*)$')
-local monWindow = nil
-local function monOn()
-  if monWindow == nil then monWindow = redis.call('GET', monBase .. 'mon:on') or false end
-  return monWindow
-end
+local monWindow = ${window}
+local function monOn() return monWindow end
 local function monObserve(callback, metric, ms)
   local bucket = ${DURATION_BUCKETS_SECONDS.length}
   for i, bound in ipairs({${luaBounds}}) do
@@ -88,6 +92,10 @@ local function monOutcome(json)
   return monKinds[outcome.kind] or 'failed', message, stack
 end
 `;
+}
+
+/** Whether a server has turned recording on, and its window: what a job's submit copies into the job. */
+export const MONITOR_WINDOW_LUA = "redis.call('GET', monBase .. 'mon:on') or false";
 
 const WORKER_KIND = 'worker';
 
