@@ -100,6 +100,9 @@ export class JobWorker {
   #stopping = false;
   #beating = true;
   #beatInFlight = false;
+  /** Attempt tokens: unique across workers (a random prefix per worker) without a random draw per job. */
+  readonly #tokenPrefix = randomBytes(9).toString('base64url');
+  #tokens = 0;
 
   constructor(config: JobWorkerConfig) {
     this.#c = config;
@@ -179,7 +182,7 @@ export class JobWorker {
 
   /** A ticket: runs one try of the job first in line (none, when the line is empty). */
   async #process(ticket: Job<TicketData, void>, bullToken: string | undefined): Promise<void> {
-    const token = randomBytes(12).toString('base64url');
+    const token = `${this.#tokenPrefix}${(this.#tokens++).toString(36)}`;
     const begun = await this.#store!.begin(token, this.id);
     if (!begun) return;
     const { id } = begun;
