@@ -89,6 +89,11 @@ export class KeySpace {
     return `${this.base}workers`;
   }
 
+  /** Set while the jobs monitor records (monitor/redis-records.ts). */
+  get monitorOn(): string {
+    return `${this.base}mon:on`;
+  }
+
   get newsChannel(): string {
     return `${this.base}news`;
   }

@@ -7,7 +7,7 @@
  * Times come from Redis (`TIME`), never from the callers, whose clocks may disagree.
  */
 import type { Redis } from 'ioredis';
-import { MONITOR_WINDOW_LUA, recordingLua } from '../monitor/redis-records.ts';
+import { recording } from '../monitor/redis-records.ts';
 
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -30,13 +30,15 @@ const SCORE = (priority: string, tag: string) => `-tonumber(${priority}) * 21474
  * job unless `deferWrite` names it (the caller then writes them with its own HSET). Needs `id`.
  */
 const NEW_PLACE = (clock: string, pageKey: string, seqKey: string, pageTtl: string, deferWrite?: string) => `
-local tag = math.max(tonumber(redis.call('GET', ${clock}) or 0), tonumber(redis.call('GET', ${pageKey}) or 0))
+local tags = redis.call('MGET', ${clock}, ${pageKey})
+local tag = math.max(tonumber(tags[1] or 0), tonumber(tags[2] or 0))
 redis.call('SET', ${pageKey}, tag + 1, 'PX', ${pageTtl})
 local member = string.format('%015d', redis.call('INCR', ${seqKey})) .. ':' .. id
 ${deferWrite ? '' : "redis.call('HSET', job, 'tag', tag, 'member', member)"}`;
 
 /**
- * KEYS job, order, clock, page, seq, the page load's unfinished jobs (page-load.ts); ARGV owner,
+ * KEYS job, order, clock, page, seq, the page load's unfinished jobs (page-load.ts), the
+ * monitor's `mon:on` (monitor/redis-records.ts); ARGV owner,
  * cacheKey ('' for none), cacheTtlMs, jobTtlMs, functionKey, payload, policy ('' for the
  * defaults), priority, reportQueue ('1'/'0'), pageTtlMs, id, lostTries (the tries a job whose
  * worker died may have: retry.attempts with onLost, else 0), backoffMs. 1 if queued, 0 if it
@@ -48,7 +50,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 ${NOW}
 local job, id = KEYS[1], ARGV[11]
 ${NEW_PLACE('KEYS[3]', 'KEYS[4]', 'KEYS[5]', 'ARGV[10]', 'job')}
-${recordingLua(MONITOR_WINDOW_LUA)}
+local window = redis.call('GET', KEYS[7]) or false
 local fields = {'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
   'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'pj', KEYS[6],
   'attempt', 0, 'lostTries', ARGV[12], 'backoffMs', ARGV[13], 'tag', tag, 'member', member}
@@ -58,23 +60,24 @@ if ARGV[2] ~= '' then
   fields[#fields + 1] = 'cacheTtlMs'
   fields[#fields + 1] = ARGV[3]
 end
-if monWindow then
+if window then
   fields[#fields + 1] = 'mon'
-  fields[#fields + 1] = monWindow
+  fields[#fields + 1] = window
 end
 redis.call('HSET', job, unpack(fields))
 redis.call('PEXPIRE', job, ARGV[4])
 redis.call('ZADD', KEYS[2], ${SCORE('ARGV[8]', 'tag')}, member)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('PEXPIRE', KEYS[6], ARGV[4])
-if monOn() then
-  local owner = cjson.decode(ARGV[1])
-  monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0})
-  local index = monBase .. 'mon:index'
-  redis.call('ZADD', index, now, monId)
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', now - tonumber(monWindow))
-  redis.call('PEXPIRE', index, monWindow)
-end
+${recording(
+  'window',
+  `local owner = cjson.decode(ARGV[1])
+monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0})
+local index = monBase .. 'mon:index'
+redis.call('ZADD', index, now, monId)
+redis.call('ZREMRANGEBYSCORE', index, '-inf', now - tonumber(monWindow))
+redis.call('PEXPIRE', index, monWindow)`,
+)}
 return 1`;
 
 /**
@@ -114,8 +117,7 @@ elseif ARGV[1] == '1' then
       redis.call('ZADD', base .. 'backoff', now + delay, id)
       state = 'queued'
       nextTry = (attempt + 1) .. ':' .. delay
-      ${recordingLua('h[8]')}
-      if monOn() then monRecord('queued', now, {}) end
+      ${recording('h[8]', "monRecord('queued', now, {})")}
     else
       outcome = ARGV[3]
     end
@@ -133,15 +135,15 @@ local events = redis.call('LRANGE', KEYS[2], 0, -1)
 local began = nextTry == '' and h[3] or ''
 local reply = {state, '', began, '', '', '', nextTry}
 if outcome then
-  ${recordingLua('h[8]')}
   -- Declared lost just now (a finished job left its page's set, and had its outcome recorded,
   -- when it was stored).
   if state ~= 'finished' then
     if h[7] then redis.call('ZREM', h[7], ARGV[6]) end
-    if monOn() then
-      ${NOW}
-      monFinish(now, monOutcome(outcome))
-    end
+    ${recording(
+      'h[8]',
+      `${NOW}
+monFinish(now, monOutcome(outcome))`,
+    )}
   end
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   reply[1] = 'finished'
@@ -173,11 +175,11 @@ local state = h[1]
 if state ~= 'queued' and state ~= 'running' and state ~= 'finished' then return 0 end
 if state ~= 'finished' then
   if h[3] then redis.call('ZREM', h[3], ARGV[3]) end
-  ${recordingLua('h[4]')}
-  if monOn() then
-    ${NOW}
-    monFinish(now, ARGV[4] or 'cancelled')
-  end
+  ${recording(
+    'h[4]',
+    `${NOW}
+monFinish(now, ARGV[4] or 'cancelled')`,
+  )}
 end
 redis.call('HSET', KEYS[1], 'state', 'cancelled')
 redis.call('HDEL', KEYS[1], 'outcome')
@@ -231,14 +233,14 @@ while true do
       for i = 1, #kept, 1000 do redis.call('RPUSH', ev, unpack(kept, i, math.min(i + 999, #kept))) end
       if #kept > 0 then redis.call('PEXPIRE', ev, ARGV[2]) end
     end
-    if h[7] then
-      ${recordingLua('h[7]')}
-      monBase, monId = base, id
-      local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'queuedAt')
-      monRecord('running', now, {'startedAt', now, 'worker', ARGV[5] or '', 'attempts', attempt})
-      -- Wait time: from queued to the first try (a retry's wait is its backoff, not the queue's).
-      if attempt == 1 and was[1] and was[2] then monObserve(was[1], 'wait', now - tonumber(was[2])) end
-    end
+    ${recording(
+      'h[7]',
+      `monBase, monId = base, id
+local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'queuedAt')
+monRecord('running', now, {'startedAt', now, 'worker', ARGV[5] or '', 'attempts', attempt})
+-- Wait time: from queued to the first try (a retry's wait is its backoff, not the queue's).
+if attempt == 1 and was[1] and was[2] then monObserve(was[1], 'wait', now - tonumber(was[2])) end`,
+    )}
     return {id, h[4], h[5], h[6], attempt}
   end
 end`;
@@ -299,14 +301,12 @@ if ARGV[9] ~= '' then
   redis.call('PEXPIRE', KEYS[1], ARGV[10])
   redis.call('PEXPIRE', KEYS[2], ARGV[10])
   redis.call('PUBLISH', ARGV[3], ARGV[4])
-  ${recordingLua('h[9]')}
-  if monOn() then monRecord('queued', now, {}) end
+  ${recording('h[9]', "monRecord('queued', now, {})")}
   return 3
 end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[6], 'seq', ARGV[2])
 if h[8] then redis.call('ZREM', h[8], ARGV[4]) end
-${recordingLua('h[9]')}
-if monOn() then monFinish(now, monOutcome(ARGV[6])) end
+${recording('h[9]', 'monFinish(now, monOutcome(ARGV[6]))')}
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if ARGV[7] == '1' and h[6] then
@@ -343,11 +343,11 @@ if state == 'running' then
   redis.call('DEL', KEYS[3])
   local f = redis.call('HMGET', KEYS[1], 'member', 'prio', 'tag', 'mon')
   redis.call('ZADD', KEYS[4], ${SCORE('f[2]', 'f[3]')}, f[1])
-  ${recordingLua('f[4]')}
-  if monOn() then
-    ${NOW}
-    monRecord('queued', now, {'attempts', redis.call('HGET', KEYS[1], 'attempt')})
-  end
+  ${recording(
+    'f[4]',
+    `${NOW}
+monRecord('queued', now, {'attempts', redis.call('HGET', KEYS[1], 'attempt')})`,
+  )}
   return 1
 end
 if state == 'cancelled' then
@@ -397,11 +397,11 @@ if h[1] ~= 'queued' then return 0 end
 redis.call('ZREM', KEYS[2], h[2])
 if h[3] then redis.call('ZREM', h[3], ARGV[4]) end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[1])
-${recordingLua('h[4]')}
-if monOn() then
-  ${NOW}
-  monFinish(now, monOutcome(ARGV[1]))
-end
+${recording(
+  'h[4]',
+  `${NOW}
+monFinish(now, monOutcome(ARGV[1]))`,
+)}
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
@@ -418,7 +418,7 @@ end
 return 1`;
 
 export const SCRIPTS = {
-  dashSubmit: { keys: 6, lua: submit },
+  dashSubmit: { keys: 7, lua: submit },
   dashTake: { keys: 7, lua: take },
   dashCancel: { keys: 4, lua: cancel },
   dashBegin: { keys: 3, lua: begin },

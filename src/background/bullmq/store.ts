@@ -66,7 +66,15 @@ export class RedisStore {
     const queued = await runScript(
       this.client,
       'dashSubmit',
-      [k.job(job.id), k.order, k.clock, k.page(job.owner.endId), k.seq, k.pageJobs(job.owner.endId)],
+      [
+        k.job(job.id),
+        k.order,
+        k.clock,
+        k.page(job.owner.endId),
+        k.seq,
+        k.pageJobs(job.owner.endId),
+        k.monitorOn,
+      ],
       [
         JSON.stringify(job.owner),
         job.cache?.key ?? '',

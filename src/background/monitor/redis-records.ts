@@ -39,13 +39,21 @@ const luaOutcomes = Object.entries(OUTCOME_OF_KIND)
 const luaBounds = DURATION_BUCKETS_SECONDS.map((bound) => bound * 1000).join(', ');
 
 /**
- * Lua helpers for a script whose KEYS[1] is a job key: `monRecord(state, now, fields)` updates the
- * record (and says whether recording is on), `monFinish(now, outcome, message, stack)` also counts
- * the outcome and observes the run time, `monOutcome(json)` classifies a stored outcome.
- * `window` is a Lua expression for the recording window (false: not recording this job): the
- * job hash's `mon` field as the script read it, or MONITOR_WINDOW_LUA at submit.
+ * Lua for a script whose KEYS[1] is a job key: runs `body` when `window` (a Lua expression: the
+ * job hash's `mon` field as the script read it, false when the job is not recorded) is set, with
+ * these helpers: `monRecord(state, now, fields)` updates the record, `monFinish(now, outcome,
+ * message, stack)` also counts the outcome and observes the run time, `monOutcome(json)`
+ * classifies a stored outcome, `monObserve(callback, metric, ms)` adds to a histogram. A job not
+ * recorded pays one test of the field.
  */
-export function recordingLua(window: string): string {
+export function recording(window: string, body: string): string {
+  return `if ${window} then
+${recordingLua(window)}
+${body}
+end`;
+}
+
+function recordingLua(window: string): string {
   return `
 local monBase, monId = string.match(KEYS[1], '^(.*)job:([^:]*)$')
 local monWindow = ${window}
@@ -93,9 +101,6 @@ local function monOutcome(json)
 end
 `;
 }
-
-/** Whether a server has turned recording on, and its window: what a job's submit copies into the job. */
-export const MONITOR_WINDOW_LUA = "redis.call('GET', monBase .. 'mon:on') or false";
 
 const WORKER_KIND = 'worker';
 
