@@ -33,7 +33,8 @@ const NEW_PLACE = (clock: string, pageKey: string, seqKey: string, pageTtl: stri
 local tags = redis.call('MGET', ${clock}, ${pageKey})
 local tag = math.max(tonumber(tags[1] or 0), tonumber(tags[2] or 0))
 redis.call('SET', ${pageKey}, tag + 1, 'PX', ${pageTtl})
-local member = string.format('%015d', redis.call('INCR', ${seqKey})) .. ':' .. id
+local seqNo = redis.call('INCR', ${seqKey})
+local member = string.format('%015d', seqNo) .. ':' .. id
 ${deferWrite ? '' : "redis.call('HSET', job, 'tag', tag, 'member', member)"}`;
 
 /**
@@ -72,10 +73,12 @@ redis.call('PEXPIRE', KEYS[6], ARGV[4])
 ${recording(
   'window',
   `local owner = cjson.decode(ARGV[1])
-monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0})
+-- A new job: a new record (false: no transitions to read).
+monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0}, false)
 local index = monBase .. 'mon:index'
 redis.call('ZADD', index, now, monId)
-redis.call('ZREMRANGEBYSCORE', index, '-inf', now - tonumber(monWindow))
+-- Trimmed every 64th job (reads trim it too): the index outlives the window by a few entries.
+if seqNo % 64 == 0 then redis.call('ZREMRANGEBYSCORE', index, '-inf', now - tonumber(monWindow)) end
 redis.call('PEXPIRE', index, monWindow)`,
 )}
 return 1`;
@@ -236,8 +239,8 @@ while true do
     ${recording(
       'h[7]',
       `monBase, monId = base, id
-local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'queuedAt')
-monRecord('running', now, {'startedAt', now, 'worker', ARGV[5] or '', 'attempts', attempt})
+local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'queuedAt', 'tr')
+monRecord('running', now, {'startedAt', now, 'worker', ARGV[5] or '', 'attempts', attempt}, was[3])
 -- Wait time: from queued to the first try (a retry's wait is its backoff, not the queue's).
 if attempt == 1 and was[1] and was[2] then monObserve(was[1], 'wait', now - tonumber(was[2])) end`,
     )}

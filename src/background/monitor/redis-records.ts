@@ -42,7 +42,8 @@ const luaBounds = DURATION_BUCKETS_SECONDS.map((bound) => bound * 1000).join(', 
  * Lua for a script whose KEYS[1] is a job key: runs `body` when `window` (a Lua expression: the
  * job hash's `mon` field as the script read it, false when the job is not recorded) is set, with
  * these helpers: `monRecord(state, now, fields)` updates the record, `monFinish(now, outcome,
- * message, stack)` also counts the outcome and observes the run time, `monOutcome(json)`
+ * message, stack)` also counts the outcome and observes the run time (each reads the record
+ * once; monRecord's `tr` is its transitions when the caller has read them), `monOutcome(json)`
  * classifies a stored outcome, `monObserve(callback, metric, ms)` adds to a histogram. A job not
  * recorded pays one test of the field.
  */
@@ -67,10 +68,12 @@ local function monObserve(callback, metric, ms)
   redis.call('HINCRBY', key, callback .. '\\n' .. metric .. '\\n' .. bucket, 1)
   redis.call('HINCRBYFLOAT', key, callback .. '\\n' .. metric .. '\\nsum', ms)
 end
-local function monRecord(state, now, fields)
+-- tr: the record's transitions so far, when the caller has read them (false: a new record).
+local function monRecord(state, now, fields, tr)
   if not monOn() then return false end
   local key = monBase .. 'mon:' .. monId
-  local tr = redis.call('HGET', key, 'tr') or ''
+  if tr == nil then tr = redis.call('HGET', key, 'tr') end
+  tr = tr or ''
   fields[#fields + 1] = 'state'
   fields[#fields + 1] = state
   fields[#fields + 1] = 'tr'
@@ -83,8 +86,8 @@ local function monFinish(now, outcome, message, stack)
   local fields = {'finishedAt', now, 'outcome', outcome}
   if message then fields[#fields + 1] = 'message'; fields[#fields + 1] = message end
   if stack then fields[#fields + 1] = 'stack'; fields[#fields + 1] = stack end
-  local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'state', 'startedAt')
-  if was[2] == 'finished' or not monRecord('finished', now, fields) or not was[1] then return end
+  local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'state', 'startedAt', 'tr')
+  if was[2] == 'finished' or not monRecord('finished', now, fields, was[4]) or not was[1] then return end
   redis.call('HINCRBY', monBase .. 'mon:totals', was[1] .. '\\n' .. outcome, 1)
   if was[2] == 'running' and was[3] then monObserve(was[1], 'run', now - tonumber(was[3])) end
 end
