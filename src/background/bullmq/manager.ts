@@ -5,9 +5,10 @@
  * any poll or cancel. Waiting polls are woken by Redis pub/sub (news.ts).
  *
  * Nothing here connects or starts anything until `start()` (the server) or `startWorker()`
- * (`dash-ts worker`): every process that imports the app module constructs the manager.
+ * (`dash-ts worker`): every process that imports the app module constructs the manager, so this
+ * facade loads only its options; the connected side (server.ts) and the worker (worker.ts),
+ * with the Lua scripts and Redis code they pull in, are imported by the call that needs them.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
 import type {
   JobLoad,
@@ -19,32 +20,13 @@ import type {
   ManagerEnvironment,
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../monitor/records.ts';
-import { RedisRecords } from '../monitor/redis-records.ts';
 import { RetryableOnce } from '../retryable-once.ts';
-import { closeClient, createClient, describeConnection, reportErrors } from './connection.ts';
-import { engine, loadEngine } from './engine.ts';
+import { describeConnection } from './connection.ts';
+import { loadEngine } from './engine.ts';
 import { BullMQManagerError } from './errors.ts';
 import { KeySpace } from './keys.ts';
-import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
-import { NewsListener, type Waiter } from './news.ts';
 import { type BullMQManagerOptions, checks, type ResolvedOptions, resolveOptions } from './options.ts';
-import { PageLoad } from './page-load.ts';
-import { defineScripts } from './scripts.ts';
-import { RedisStore } from './store.ts';
-import { addFirstTicket, addRetryTicket, type TicketQueue } from './tickets.ts';
-import { JobWorker } from './worker.ts';
-
-/** Jobs submitted here whose first read is still to come; see #fresh. */
-const MAX_FRESH = 10_000;
-
-interface Running {
-  commands: Redis;
-  subscriber: Redis;
-  queue: TicketQueue;
-  store: RedisStore;
-  news: NewsListener;
-  pageLoad: PageLoad;
-}
+import type { BullMQServer } from './server.ts';
 
 /** What `dash-ts worker` tells a manager whose jobs it runs. */
 export interface WorkerEnvironment {
@@ -72,17 +54,9 @@ export class BullMQManager implements Manager {
   /** Set when the user named the queue; otherwise the app's name is the default (see #adoptAppName). */
   readonly #queueNamed: boolean;
   readonly #starting = new RetryableOnce<void>();
-  #running: Running | undefined;
+  #server: BullMQServer | undefined;
   #closed = false;
   #secret: Buffer | undefined;
-  /** When the commands connection last became ready; see #mayJudge. */
-  #readySince: number | undefined;
-  /**
-   * Waiters armed at submit, for the first takeUpdate of a job this process has just queued: it
-   * has nothing to read until a worker reports, so that read waits for news before going to Redis
-   * (one script less per job). Bounded: the oldest go first.
-   */
-  readonly #fresh = new Map<string, Waiter>();
 
   constructor(options: BullMQManagerOptions = {}) {
     this.#options = resolveOptions(options);
@@ -104,141 +78,56 @@ export class BullMQManager implements Manager {
     if (this.#closed) throw new BullMQManagerError('BullMQManager: start() after close()');
     this.#adoptAppName(appName);
     const o = this.#options;
-    await loadEngine();
-    const commands = createClient(o.connection, { name: 'dash-ts:server', policy: 'fail-late', logger });
-    const subscriber = createClient(o.connection, {
-      name: 'dash-ts:server-news',
-      policy: 'fail-late',
-      logger,
-      subscriber: true,
-    });
-    defineScripts(commands);
-    commands.on('ready', () => {
-      this.#readySince = performance.now();
-    });
-    // BullMQ reuses our connection for the queue (it is not a blocking one).
-    const queue: TicketQueue = new (engine().bullmq.Queue)(o.queueName, {
-      connection: commands,
-      prefix: o.prefix,
-    });
-    reportErrors(queue, `BullMQ queue ${o.queueName}`, commands, logger);
-    const news = new NewsListener(subscriber, this.#keys.newsChannel);
-    this.#running = {
-      commands,
-      subscriber,
-      queue,
-      store: new RedisStore(commands, this.#keys, o),
-      news,
-      pageLoad: new PageLoad(commands, this.#keys),
-    };
-    try {
-      await news.start();
-      await queue.waitUntilReady();
-    } catch (error) {
-      this.#running = undefined;
-      await queue.close().catch(() => {});
-      await Promise.all([closeClient(subscriber), closeClient(commands)]);
-      throw new BullMQManagerError(
-        `BullMQManager: cannot use Redis at ${describeConnection(o.connection)}: ${(error as Error).message}`,
-      );
+    const { BullMQServer } = await import('./server.ts');
+    const server = await BullMQServer.start(o, this.#keys, logger);
+    if (this.#closed) {
+      // close() ran while we connected: it found nothing to close.
+      await server.close();
+      throw new BullMQManagerError('BullMQManager: start() after close()');
     }
+    this.#server = server;
     logger.info(
       `background jobs: BullMQManager, queue "${o.queueName}" on ${describeConnection(o.connection)}; ` +
         'jobs run in `dash-ts worker <app-module>` processes',
     );
   }
 
-  #use(): Running {
+  #use(): BullMQServer {
     if (this.#closed) throw new BullMQManagerError('BullMQManager: used after close()');
-    if (!this.#running) throw new BullMQManagerError('BullMQManager: used before start()');
-    return this.#running;
+    if (!this.#server) throw new BullMQManagerError('BullMQManager: used before start()');
+    return this.#server;
   }
 
-  /**
-   * Whether this process may declare a silent worker's job lost: only once its connection has
-   * been up for STALE_AFTER_MS, since heartbeats may have expired during a Redis outage while
-   * their workers were merely cut off (they refresh them within a second of reconnecting).
-   */
-  #mayJudge(): boolean {
-    return this.#readySince !== undefined && performance.now() - this.#readySince >= STALE_AFTER_MS;
+  submit(job: JobSubmission): Promise<void> {
+    return this.#use().submit(job);
   }
 
-  async submit(job: JobSubmission): Promise<void> {
-    const { store, queue, news } = this.#use();
-    const fresh = news.arm(job.id);
-    try {
-      // The job in line first: the ticket's worker must find it. (Not sent together: a script
-      // Redis has forgotten is sent again after its NOSCRIPT, behind the ticket.)
-      if (!(await store.submit(job))) return fresh.dispose();
-      await addFirstTicket(queue, job.id, job.owner.callbackId);
-    } catch (error) {
-      fresh.dispose();
-      await store.cancel(job.id).catch(() => {});
-      throw error;
-    }
-    this.#fresh.set(job.id, fresh);
-    if (this.#fresh.size > MAX_FRESH) {
-      const [oldest, waiter] = this.#fresh.entries().next().value!;
-      this.#fresh.delete(oldest);
-      waiter.dispose();
-    }
+  takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
+    return this.#use().takeUpdate(jobId, waitMs);
   }
 
-  async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
-    const deadline = performance.now() + Math.max(0, waitMs);
-    const fresh = this.#fresh.get(jobId);
-    if (fresh) {
-      this.#fresh.delete(jobId);
-      try {
-        await fresh.wait(Math.max(0, waitMs));
-      } finally {
-        fresh.dispose();
-      }
-    }
-    for (;;) {
-      const { store, news } = this.#use();
-      const waiter = news.arm(jobId);
-      try {
-        const { update, news: hasNews, nextTry } = await store.take(jobId, this.#mayJudge());
-        if (nextTry) await addRetryTicket(this.#use().queue, jobId, nextTry.attempt, nextTry.delayMs);
-        const remaining = deadline - performance.now();
-        if (hasNews || remaining <= 0) return update;
-        // Woken by news; otherwise look again every heartbeat, to notice a worker that died.
-        await waiter.wait(Math.min(remaining, HEARTBEAT_MS));
-      } finally {
-        waiter.dispose();
-      }
-    }
+  load(endId: string): Promise<JobLoad> {
+    return this.#use().load(endId);
   }
 
-  async load(endId: string): Promise<JobLoad> {
-    return this.#use().pageLoad.count(endId);
+  owner(jobId: string): Promise<JobOwner | undefined> {
+    return this.#use().owner(jobId);
   }
 
-  async owner(jobId: string): Promise<JobOwner | undefined> {
-    return this.#use().store.owner(jobId);
+  cancel(jobId: string, reason?: CancelReason): Promise<void> {
+    return this.#use().cancel(jobId, reason);
   }
 
-  async cancel(jobId: string, reason?: CancelReason): Promise<void> {
-    const { store, queue } = this.#use();
-    const was = await store.cancel(jobId, reason);
-    if (was === 'queued') {
-      // A worker would skip it anyway; removing it keeps the queue short. It may be locked
-      // by a worker that has just taken it, which is fine.
-      await queue.remove(jobId).catch(() => {});
-    }
-  }
-
-  async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
-    return this.#use().store.cachedOutcome(cacheKey, expireSeconds);
+  cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
+    return this.#use().cachedOutcome(cacheKey, expireSeconds);
   }
 
   jobRecords(): JobRecords {
-    return new RedisRecords(this.#use().commands, this.#keys);
+    return this.#use().jobRecords();
   }
 
   async sharedSecret(): Promise<Buffer> {
-    this.#secret ??= await this.#use().store.sharedSecret();
+    this.#secret ??= await this.#use().sharedSecret();
     return this.#secret;
   }
 
@@ -246,15 +135,9 @@ export class BullMQManager implements Manager {
     if (this.#closed) return;
     this.#closed = true;
     await this.#starting.current?.catch(() => {});
-    const running = this.#running;
-    this.#running = undefined;
-    if (!running) return;
-    // Waiting takeUpdate calls wake up and find the manager closed.
-    running.news.wakeAll();
-    for (const waiter of this.#fresh.values()) waiter.dispose();
-    this.#fresh.clear();
-    await running.queue.close().catch(() => {});
-    await Promise.all([closeClient(running.subscriber), closeClient(running.commands)]);
+    const server = this.#server;
+    this.#server = undefined;
+    await server?.close();
   }
 
   /**
@@ -274,6 +157,7 @@ export class BullMQManager implements Manager {
     const concurrency =
       checks.positiveInteger('concurrency', environment.concurrency) ?? this.#options.concurrency;
     await loadEngine();
+    const { JobWorker } = await import('./worker.ts');
     const worker = new JobWorker({
       options: { ...this.#options, concurrency },
       appModule: environment.appModule,

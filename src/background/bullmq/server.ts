@@ -1,0 +1,197 @@
+/**
+ * A BullMQManager's connected side in a server process: its Redis connections, the queue its
+ * tickets go on, the job store and the news listener. Loaded by `BullMQManager.start()` only,
+ * so processes that import the app without serving it (pool workers, job processes, `dash-ts
+ * worker` before it starts) never load it, nor the Lua scripts and Redis code it pulls in.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../app/log.ts';
+import type { JobLoad, JobOutcome, JobOwner, JobSubmission, JobUpdate } from '../manager.ts';
+import type { CancelReason, JobRecords } from '../monitor/records.ts';
+import { RedisRecords } from '../monitor/redis-records.ts';
+import { closeClient, createClient, describeConnection, reportErrors } from './connection.ts';
+import { engine, loadEngine } from './engine.ts';
+import { BullMQManagerError } from './errors.ts';
+import type { KeySpace } from './keys.ts';
+import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
+import { NewsListener, type Waiter } from './news.ts';
+import type { ResolvedOptions } from './options.ts';
+import { PageLoad } from './page-load.ts';
+import { defineScripts } from './scripts.ts';
+import { RedisStore } from './store.ts';
+import { addFirstTicket, addRetryTicket, type TicketQueue } from './tickets.ts';
+
+/** Jobs submitted here whose first read is still to come; see #fresh. */
+const MAX_FRESH = 10_000;
+
+export class BullMQServer {
+  /** When the commands connection last became ready; see #mayJudge. */
+  #readySince: number | undefined;
+  #closed = false;
+  /**
+   * Waiters armed at submit, for the first takeUpdate of a job this process has just queued: it
+   * has nothing to read until a worker reports, so that read waits for news before going to Redis
+   * (one script less per job). Bounded: the oldest go first.
+   */
+  readonly #fresh = new Map<string, Waiter>();
+  readonly #store: RedisStore;
+  readonly #news: NewsListener;
+  readonly #pageLoad: PageLoad;
+
+  private constructor(
+    private readonly commands: Redis,
+    private readonly subscriber: Redis,
+    private readonly queue: TicketQueue,
+    private readonly keys: KeySpace,
+    options: ResolvedOptions,
+  ) {
+    defineScripts(commands);
+    commands.on('ready', () => {
+      this.#readySince = performance.now();
+    });
+    this.#store = new RedisStore(commands, keys, options);
+    this.#news = new NewsListener(subscriber, keys.newsChannel);
+    this.#pageLoad = new PageLoad(commands, keys);
+  }
+
+  /** Connects; resolves once the queue and the news subscription are ready. */
+  static async start(options: ResolvedOptions, keys: KeySpace, logger: Logger): Promise<BullMQServer> {
+    await loadEngine();
+    const commands = createClient(options.connection, {
+      name: 'dash-ts:server',
+      policy: 'fail-late',
+      logger,
+    });
+    const subscriber = createClient(options.connection, {
+      name: 'dash-ts:server-news',
+      policy: 'fail-late',
+      logger,
+      subscriber: true,
+    });
+    // BullMQ reuses our connection for the queue (it is not a blocking one).
+    const queue: TicketQueue = new (engine().bullmq.Queue)(options.queueName, {
+      connection: commands,
+      prefix: options.prefix,
+    });
+    reportErrors(queue, `BullMQ queue ${options.queueName}`, commands, logger);
+    const server = new BullMQServer(commands, subscriber, queue, keys, options);
+    try {
+      await server.#news.start();
+      await queue.waitUntilReady();
+    } catch (error) {
+      await queue.close().catch(() => {});
+      await Promise.all([closeClient(subscriber), closeClient(commands)]);
+      throw new BullMQManagerError(
+        `BullMQManager: cannot use Redis at ${describeConnection(options.connection)}: ${(error as Error).message}`,
+      );
+    }
+    return server;
+  }
+
+  #live(): void {
+    if (this.#closed) throw new BullMQManagerError('BullMQManager: used after close()');
+  }
+
+  /**
+   * Whether this process may declare a silent worker's job lost: only once its connection has
+   * been up for STALE_AFTER_MS, since heartbeats may have expired during a Redis outage while
+   * their workers were merely cut off (they refresh them within a second of reconnecting).
+   */
+  #mayJudge(): boolean {
+    return this.#readySince !== undefined && performance.now() - this.#readySince >= STALE_AFTER_MS;
+  }
+
+  async submit(job: JobSubmission): Promise<void> {
+    this.#live();
+    const fresh = this.#news.arm(job.id);
+    try {
+      // The job in line first: the ticket's worker must find it. (Not sent together: a script
+      // Redis has forgotten is sent again after its NOSCRIPT, behind the ticket.)
+      if (!(await this.#store.submit(job))) return fresh.dispose();
+      await addFirstTicket(this.queue, job.id, job.owner.callbackId);
+    } catch (error) {
+      fresh.dispose();
+      await this.#store.cancel(job.id).catch(() => {});
+      throw error;
+    }
+    this.#fresh.set(job.id, fresh);
+    if (this.#fresh.size > MAX_FRESH) {
+      const [oldest, waiter] = this.#fresh.entries().next().value!;
+      this.#fresh.delete(oldest);
+      waiter.dispose();
+    }
+  }
+
+  async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
+    const deadline = performance.now() + Math.max(0, waitMs);
+    const fresh = this.#fresh.get(jobId);
+    if (fresh) {
+      this.#fresh.delete(jobId);
+      try {
+        await fresh.wait(Math.max(0, waitMs));
+      } finally {
+        fresh.dispose();
+      }
+    }
+    for (;;) {
+      this.#live();
+      const waiter = this.#news.arm(jobId);
+      try {
+        const { update, news: hasNews, nextTry } = await this.#store.take(jobId, this.#mayJudge());
+        if (nextTry) await addRetryTicket(this.queue, jobId, nextTry.attempt, nextTry.delayMs);
+        const remaining = deadline - performance.now();
+        if (hasNews || remaining <= 0) return update;
+        // Woken by news; otherwise look again every heartbeat, to notice a worker that died.
+        await waiter.wait(Math.min(remaining, HEARTBEAT_MS));
+      } finally {
+        waiter.dispose();
+      }
+    }
+  }
+
+  load(endId: string): Promise<JobLoad> {
+    this.#live();
+    return this.#pageLoad.count(endId);
+  }
+
+  owner(jobId: string): Promise<JobOwner | undefined> {
+    this.#live();
+    return this.#store.owner(jobId);
+  }
+
+  async cancel(jobId: string, reason?: CancelReason): Promise<void> {
+    this.#live();
+    const was = await this.#store.cancel(jobId, reason);
+    if (was === 'queued') {
+      // A worker would skip it anyway; removing it keeps the queue short. It may be locked
+      // by a worker that has just taken it, which is fine.
+      await this.queue.remove(jobId).catch(() => {});
+    }
+  }
+
+  cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
+    this.#live();
+    return this.#store.cachedOutcome(cacheKey, expireSeconds);
+  }
+
+  jobRecords(): JobRecords {
+    this.#live();
+    return new RedisRecords(this.commands, this.keys);
+  }
+
+  sharedSecret(): Promise<Buffer> {
+    this.#live();
+    return this.#store.sharedSecret();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Waiting takeUpdate calls wake up and find the manager closed.
+    this.#news.wakeAll();
+    for (const waiter of this.#fresh.values()) waiter.dispose();
+    this.#fresh.clear();
+    await this.queue.close().catch(() => {});
+    await Promise.all([closeClient(this.subscriber), closeClient(this.commands)]);
+  }
+}
