@@ -120,7 +120,10 @@ describe('BullMQManager faults', { timeout: 180_000 }, () => {
     await a.submit(job);
     const pid = await runningPid(a, job.id);
     await b.cancel(job.id);
-    await until(() => existsSync(file) && readFileSync(file, 'utf8').includes(`aborted ${token}`), STOP_WITHIN_MS);
+    await until(
+      () => existsSync(file) && readFileSync(file, 'utf8').includes(`aborted ${token}`),
+      STOP_WITHIN_MS,
+    );
     // The job returned on abort: its process is idle, not killed.
     if (hasProc) assert.equal(await cpuFreed(pid), 'idle');
     await assertNothingDelivered(a, job.id);
