@@ -205,7 +205,15 @@ function post(server: Server, query: string, body: string): Promise<{ status: nu
         });
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed (its 5 s idle timeout) just as we reused it: Node's
+      // known race, and the request never reached the server, so it is sent again.
+      if (req.reusedSocket && error.code === 'ECONNRESET') {
+        post(server, query, body).then(resolve, reject);
+        return;
+      }
+      reject(error);
+    });
     req.end(body);
   });
 }
