@@ -39,9 +39,9 @@ export function createClient(
 
 /**
  * Subscribes a client made with `subscriber: true` to `channel`, now and after every reconnect.
- * Not ioredis's own resubscribe: it sends SUBSCRIBE with nothing to catch its failure, so a client
- * closed during its reconnect handshake (its INFO answered after our disconnect) rejected it as an
- * unhandled "Connection is closed." and crashed the process that was closing it.
+ * Not ioredis's own resubscribe (autoResubscribe): it sends SUBSCRIBE with nothing listening for
+ * its failure, so a client closed before that SUBSCRIBE is answered (a close() just after Redis came
+ * back) rejects it as an unhandled "Connection is closed.", which ends the process.
  */
 export async function subscribeAlways(client: Redis, channel: string): Promise<void> {
   await client.subscribe(channel);
