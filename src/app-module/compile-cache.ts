@@ -2,9 +2,10 @@
  * Node's module compile cache (`module.enableCompileCache`, Node 22.1+) for every process that
  * imports the app: the `dash-ts run` server, each pool worker, `dash-ts worker` and its job
  * processes that Node loads without tsx. It keeps V8's code cache of each module and, where Node
- * strips TypeScript types itself, the app's TypeScript with its types stripped. A process that finds the app's files there never loads Node's type
- * stripper (amaro, a WebAssembly build of swc: ~17 MiB resident per process on Node 24) and
- * compiles less, so a warm pool worker is smaller and a replaced one starts sooner.
+ * strips TypeScript types itself, the app's TypeScript with its types stripped. A process that
+ * finds the app's files there never loads Node's type stripper (amaro, a WebAssembly build of swc:
+ * ~17 MiB resident per process on Node 24) and compiles less, so a warm pool worker is smaller and
+ * a replaced one starts sooner.
  *
  * The server writes the cache right after importing the app (flushAppCompileCache), before its
  * pool forks workers, so even the first workers find it. Node keys every entry by the file's
