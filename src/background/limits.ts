@@ -2,7 +2,9 @@
  * `backgroundLimits`: how many unfinished jobs one page load may hold, and how many jobs may wait
  * for a worker in the whole store. A start past either is refused before anything is queued, and
  * the refusal reaches the callback's onError (or the app's) like a job's error, naming the limit,
- * so one page cannot flood the queue while other pages' jobs keep finishing.
+ * so one page cannot flood the queue while other pages' jobs keep finishing. Where no onError
+ * handles it, the answer is HTTP 429 with Retry-After (api.md "Limits answer 429"): a refusal is
+ * the client's cue to slow down, not a server fault a load balancer should count.
  *
  * The counts come from the manager (Manager.load) just before the submit; requests racing in
  * several server processes may pass a limit by the few that were counted at the same moment.
@@ -33,19 +35,37 @@ export function resolveLimits(option: Partial<BackgroundLimits> | undefined): Ba
   return limits;
 }
 
+/** Which limit refused a start, why (in words naming it), and when to try again. */
+export interface Refusal {
+  limit: keyof BackgroundLimits;
+  message: string;
+  /**
+   * Seconds a client should wait before starting again (Retry-After). A page's own jobs free a
+   * place as soon as one of them ends; a full queue drains at the speed of every worker, so it
+   * asks for longer.
+   */
+  retryAfterSeconds: number;
+}
+
 /** Why a new job must be refused under these limits, or undefined when it may start. */
-export function refusal(load: JobLoad, limits: BackgroundLimits): string | undefined {
+export function refusal(load: JobLoad, limits: BackgroundLimits): Refusal | undefined {
   if (load.pageUnfinished >= limits.perPage) {
-    return (
-      `this page already has ${load.pageUnfinished} unfinished background jobs, the most one page may ` +
-      `hold (backgroundLimits.perPage = ${limits.perPage}); the job was not started: try again once some finish`
-    );
+    return {
+      limit: 'perPage',
+      retryAfterSeconds: 1,
+      message:
+        `this page already has ${load.pageUnfinished} unfinished background jobs, the most one page may ` +
+        `hold (backgroundLimits.perPage = ${limits.perPage}); the job was not started: try again once some finish`,
+    };
   }
   if (load.queued >= limits.queued) {
-    return (
-      `${load.queued} background jobs are already waiting for a worker, the most the queue may hold ` +
-      `(backgroundLimits.queued = ${limits.queued}); the job was not started: try again later`
-    );
+    return {
+      limit: 'queued',
+      retryAfterSeconds: 5,
+      message:
+        `${load.queued} background jobs are already waiting for a worker, the most the queue may hold ` +
+        `(backgroundLimits.queued = ${limits.queued}); the job was not started: try again later`,
+    };
   }
   return undefined;
 }

@@ -24,7 +24,7 @@ import { BackgroundCallbackError, BadRequestError, PreventUpdate } from '../erro
 import { buildCacheKey } from './cache-key.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
-import { type BackgroundLimits, refusal } from './limits.ts';
+import { type BackgroundLimits, type Refusal, refusal } from './limits.ts';
 import type { JobOutcome, JobUpdate, Manager } from './manager.ts';
 import type { ManagerProvider } from './provider.ts';
 
@@ -133,11 +133,13 @@ export class Orchestrator {
         return this.#answer(request, info, { ...emptyUpdate('finished'), outcome: cached }, handles);
     }
 
-    // Past a limit nothing is queued: the refusal is answered like a job that failed at once.
+    // Past a limit nothing is queued: the refusal goes to onError like a job that failed at once,
+    // or, where nobody handles it, is a 429 the client can back off from.
     const refused = refusal(await manager.load(endId), this.deps.limits);
     if (refused) {
-      this.deps.logger.warn(`background callback ${callback.id}: ${refused}`);
-      const outcome: JobOutcome = { kind: 'error', message: refused, retryable: false };
+      this.deps.logger.warn(`background callback ${callback.id}: ${refused.message}`);
+      if (!(callback.onError ?? this.deps.appOnError)) return tooManyJobs(refused);
+      const outcome: JobOutcome = { kind: 'error', message: refused.message, retryable: false };
       return this.#answer(request, info, { ...emptyUpdate('finished'), outcome }, handles);
     }
 
@@ -282,6 +284,14 @@ function emptyUpdate(state: JobUpdate['state']): JobUpdate {
 
 function json(body: Body): Response {
   return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
+}
+
+/** A start refused by backgroundLimits that no onError handles: HTTP 429, the limit named. */
+function tooManyJobs(refused: Refusal): Response {
+  return new Response(JSON.stringify({ message: refused.message, limit: refused.limit }), {
+    status: 429,
+    headers: { 'Content-Type': 'application/json', 'Retry-After': String(refused.retryAfterSeconds) },
+  });
 }
 
 function noContent(): Response {

@@ -1,8 +1,9 @@
 /**
  * backgroundLimits (issue 8, item 4): past `perPage` unfinished jobs of one page load, or past
  * `queued` jobs waiting in the store, a start is refused through onError with a message naming
- * the limit and nothing is queued; other pages' jobs keep finishing. Real SqliteManager and
- * workers (the counting itself is in the Manager contract, for both managers).
+ * the limit and nothing is queued; other pages' jobs keep finishing. Where no onError handles
+ * it, the refusal is HTTP 429 with Retry-After and a JSON message (issue 16). Real SqliteManager
+ * and workers (the counting itself is in the Manager contract, for both managers).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,10 +15,12 @@ import { postUpdate } from '../support/http.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dash-ts-limits-'));
 process.env.DASH_TS_TEST_DB = join(dir, 'bg.db');
+process.env.DASH_TS_TEST_DB_429 = join(dir, 'bg-429.db');
 const app: Dash = (await import('../apps/bg-limits.ts')).app;
+const unhandledApp: Dash = (await import('../apps/bg-limits-429.ts')).app;
 
-async function pageToken(): Promise<string> {
-  const html = await (await app.fetch(new Request('http://localhost/'))).text();
+async function pageToken(on: Dash = app): Promise<string> {
+  const html = await (await on.fetch(new Request('http://localhost/'))).text();
   return JSON.parse(/<script id="_dash-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!)
     .end_id as string;
 }
@@ -57,8 +60,10 @@ async function finish(endId: string, ms: number): Promise<string> {
 
 describe('backgroundLimits', () => {
   after(async () => {
-    const server = await app.run({ port: 0 });
-    await server.close();
+    for (const each of [app, unhandledApp]) {
+      const server = await each.run({ port: 0 });
+      await server.close();
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -91,5 +96,36 @@ describe('backgroundLimits', () => {
       refusal = answer.response?.hold.children;
     }
     assert.match(refusal ?? 'never refused', /^refused: .*backgroundLimits\.queued = 4/);
+  });
+
+  it('answers 429 with Retry-After and the limit named where no onError handles the refusal', async () => {
+    const endId = await pageToken(unhandledApp);
+    for (let i = 0; i < 2; i++) {
+      const res = await postUpdate(unhandledApp, holdBody(1500), `?endId=${endId}`);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as Answer).response, undefined);
+    }
+    const refused = await postUpdate(unhandledApp, holdBody(1500), `?endId=${endId}`);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('Retry-After'), '1');
+    assert.match(refused.headers.get('Content-Type') ?? '', /^application\/json/);
+    const body = (await refused.json()) as { message: string; limit: string };
+    assert.equal(body.limit, 'perPage');
+    assert.match(body.message, /backgroundLimits\.perPage = 2/);
+
+    // A callback with its own onError still gets the refusal, as a normal answer.
+    const handled = await postUpdate(
+      unhandledApp,
+      {
+        output: 'handled.children',
+        outputs: { id: 'handled', property: 'children' },
+        inputs: [{ id: 'handled-in', property: 'value', value: 10 }],
+        changedPropIds: ['handled-in.value'],
+      },
+      `?endId=${endId}`,
+    );
+    assert.equal(handled.status, 200);
+    const answer = (await handled.json()) as { response?: { handled: { children: string } } };
+    assert.match(answer.response?.handled.children ?? '', /^handled: .*backgroundLimits\.perPage = 2/);
   });
 });
