@@ -2,8 +2,9 @@
  * The bounded pool of warm worker processes behind SqliteManager. It claims queued jobs from
  * the store (atomically, so server processes sharing the file never run a job twice), hands
  * them to free workers, and writes what the workers report back into the store, one
- * transaction per event-loop turn. It also keeps the shared file healthy: heartbeats, taking
- * jobs back from dead pools, and deleting what nobody will read.
+ * transaction per event-loop turn. Its processes are pool-workers.ts's; its share of keeping
+ * the shared file healthy (heartbeats, taking jobs back from dead pools, deleting what nobody
+ * will read) is pool-housekeeping.ts.
  *
  * Wake-ups: a local submit or a worker message schedules one `#pump` on setImmediate (so a
  * burst is one transaction); jobs queued or cancelled by other processes are noticed by a short
@@ -17,9 +18,11 @@ import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
 import { PoolRecorder } from '../monitor/pool-recorder.ts';
 import type { EventRecord } from '../process/ipc.ts';
-import { WorkerProcess } from '../process/worker-process.ts';
+import type { WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
-import { claimIsDead, HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
+import { HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
+import { keepStoreHealthy } from './pool-housekeeping.ts';
+import { exitDescription, PoolWorkers } from './pool-workers.ts';
 import type { ClaimedJob, PoolWrite, Store } from './store.ts';
 import { keysNoWorkerDefines, unrunnableOutcome } from './unrunnable.ts';
 
@@ -43,20 +46,8 @@ export interface PoolOptions {
 const TICK_MS = 10;
 /** After SIGTERM at close, how long a worker may take before SIGKILL. */
 const CLOSE_GRACE_MS = 500;
-/** Restarting workers whose app module fails to import: from this delay, doubling, up to the max. */
-const RESTART_BACKOFF_MS = 250;
-const RESTART_BACKOFF_MAX_MS = 10_000;
-/**
- * Workers killed by a signal while starting, in a row, before the pool concludes they cannot
- * start (a module whose import runs out of memory is killed by the kernel every time).
- */
-const KILLS_WHILE_STARTING_TOLERATED = 20;
 /** After a failed store write, when to try again. */
 const PUMP_RETRY_MS = 100;
-/** A worker whose app module import takes longer than this is killed and counts as failed to start. */
-const STARTUP_TIMEOUT_MS = 60_000;
-/** `start()` waits this long at most for the first workers (a hanging import must not hang the server). */
-const STARTUP_WAIT_MS = 15_000;
 
 /** Why a job is being stopped before it ended by itself. */
 type StopReason = 'cancel' | 'timeout' | 'taken-over';
@@ -76,57 +67,44 @@ export class WorkerPool {
   /** This pool's id in the store's `claimed_by` and pools table. */
   readonly id = randomBytes(12).toString('base64url');
   readonly #o: PoolOptions;
-  readonly #workers = new Set<WorkerProcess>();
+  readonly #workers: PoolWorkers;
   readonly #jobs = new Map<string, PoolJob>();
   #writes: PoolWrite[] = [];
   readonly #news = new Set<string>();
   #pumpScheduled = false;
+  #started = false;
   #closed = false;
   #tick: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #lastDataVersion = -1;
-  /** Why the last worker failed to start; cleared once one is ready. */
-  #startupError: string | undefined;
-  #startFailures = 0;
-  /** Workers killed by a signal before they were ready, in a row (see #onExit). */
-  #killedWhileStarting = 0;
-  /**
-   * JSON list of the job functions this pool's workers define: it claims only those jobs, so apps
-   * that share a store file never take each other's jobs.
-   */
-  #functionKeys = '[]';
-  readonly #restartTimers = new Set<NodeJS.Timeout>();
-  /** Resolves when every worker of the first round is ready or has failed. */
-  #firstRound: Promise<void> | undefined;
-  #firstRoundPending = 0;
-  #firstRoundDone: (() => void) | undefined;
-
+  /** Claims due when a retry's backoff is over. */
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #recorder: PoolRecorder;
 
   constructor(options: PoolOptions) {
     this.#o = options;
     this.#recorder = new PoolRecorder(options.store, this.id, thisHost, options.logger);
+    this.#workers = new PoolWorkers(options, {
+      ready: () => this.#schedulePump(),
+      events: (w, jobId, events) => this.#onEvents(w, jobId, events),
+      done: (w, jobId, kind, outcome) => this.#onDone(w, jobId, kind, outcome),
+      exited: (w, code, signal) => this.#onExit(w, code, signal),
+    });
   }
 
   /** Starts all workers at once and the store housekeeping; resolves once the workers settled. */
   start(): Promise<void> {
-    if (this.#firstRound) return this.#firstRound;
-    const now = Date.now();
-    this.#o.store.heartbeat(this.id, process.pid, thisHost, [], now);
+    if (this.#started) return this.#workers.start();
+    this.#started = true;
+    this.#o.store.heartbeat(this.id, process.pid, thisHost, [], Date.now());
     this.#housekeeping();
-    this.#firstRoundPending = this.#o.workers;
-    this.#firstRound = new Promise<void>((resolve) => {
-      this.#firstRoundDone = resolve;
-    });
-    const cap = setTimeout(() => this.#firstRoundDone?.(), STARTUP_WAIT_MS);
-    void this.#firstRound.then(() => clearTimeout(cap));
-    for (let i = 0; i < this.#o.workers; i++) this.#spawn(true);
+    const settled = this.#workers.start();
     this.#tick = setInterval(() => this.#onTick(), TICK_MS);
     this.#heartbeat = setInterval(() => this.#housekeeping(), HEARTBEAT_INTERVAL_MS);
     // Workers keep the process alive while the pool is open; the timers need not.
     this.#tick.unref();
     this.#heartbeat.unref();
-    return this.#firstRound;
+    return settled;
   }
 
   /** A job was queued in this process: claim it now. */
@@ -143,10 +121,7 @@ export class WorkerPool {
   /** Looks again whether the jobs monitor records (someone just turned it on). */
   refreshRecorder(): void {
     this.#recorder.refresh();
-    this.#recorder.beat(
-      [...this.#workers].map((worker) => worker.pid),
-      Date.now(),
-    );
+    this.#recorder.beat(this.#workers.pids, Date.now());
   }
 
   /** Stops the workers; jobs still running go back to the queue for another pool. */
@@ -155,7 +130,7 @@ export class WorkerPool {
     this.#closed = true;
     clearInterval(this.#tick);
     clearInterval(this.#heartbeat);
-    for (const timer of this.#restartTimers) clearTimeout(timer);
+    for (const timer of this.#retryTimers) clearTimeout(timer);
     for (const job of this.#jobs.values()) {
       clearTimeout(job.timer);
       if (!job.stopping) this.#writes.push({ op: 'requeue', jobId: job.id });
@@ -163,7 +138,6 @@ export class WorkerPool {
     }
     this.#jobs.clear();
     this.#recorder.closed();
-    this.#firstRoundDone?.();
     try {
       this.#flush();
       this.#o.store.unregisterPool(this.id);
@@ -171,52 +145,7 @@ export class WorkerPool {
       // Whatever stays claimed is recovered by the next pool once this process is gone.
       this.#o.logger.error('could not hand background jobs back to the store', error);
     }
-    await Promise.all([...this.#workers].map((worker) => worker.terminate(CLOSE_GRACE_MS)));
-  }
-
-  #spawn(firstRound = false): void {
-    if (this.#closed) return;
-    let settled = !firstRound;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
-      if (--this.#firstRoundPending === 0) this.#firstRoundDone?.();
-    };
-    // An import that never finishes must not leave jobs queued forever behind it.
-    const startupTimer = setTimeout(
-      () =>
-        worker.abandonStartup(
-          `the app module did not finish importing within ${STARTUP_TIMEOUT_MS / 1000} s`,
-        ),
-      STARTUP_TIMEOUT_MS,
-    );
-    startupTimer.unref();
-    const worker = new WorkerProcess(this.#o.appModule, {
-      ready: (ready) => {
-        clearTimeout(startupTimer);
-        const known = new Set<string>([...JSON.parse(this.#functionKeys), ...ready.functionKeys]);
-        this.#functionKeys = JSON.stringify([...known]);
-        settle();
-        this.#startupError = undefined;
-        this.#startFailures = 0;
-        this.#killedWhileStarting = 0;
-        this.#schedulePump();
-      },
-      failed: (_worker, message, stack) => {
-        if (this.#startupError !== message) {
-          this.#o.logger.error(`a background worker could not start: ${message}`, stack ?? '');
-        }
-        this.#startupError = message;
-      },
-      events: (w, jobId, events) => this.#onEvents(w, jobId, events),
-      done: (w, jobId, kind, outcome) => this.#onDone(w, jobId, kind, outcome),
-      exited: (w, code, signal) => {
-        clearTimeout(startupTimer);
-        settle();
-        this.#onExit(w, code, signal);
-      },
-    });
-    this.#workers.add(worker);
+    await this.#workers.close(CLOSE_GRACE_MS);
   }
 
   #onEvents(worker: WorkerProcess, jobId: string, events: EventRecord[]): void {
@@ -250,15 +179,14 @@ export class WorkerPool {
     this.#writes.push({ op: 'retry', jobId: job.id, delayMs: decision.delayMs });
     // Claim it again once its backoff is over (another pool may do so first).
     const timer = setTimeout(() => {
-      this.#restartTimers.delete(timer);
+      this.#retryTimers.delete(timer);
       this.#schedulePump();
     }, decision.delayMs + 1);
-    this.#restartTimers.add(timer);
+    this.#retryTimers.add(timer);
   }
 
+  /** A worker exited (its replacement is being started): what becomes of the jobs it ran. */
   #onExit(worker: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    this.#workers.delete(worker);
-    if (this.#closed) return;
     this.#recorder.exited(worker.pid, exitDescription(code, signal), worker.wasKilledByPool);
     const lost = lostMessage(code, signal);
     for (const jobId of worker.jobs) {
@@ -277,31 +205,6 @@ export class WorkerPool {
       }
     }
     this.#schedulePump();
-    if (worker.becameReady || worker.wasKilledByPool) {
-      this.#spawn();
-      return;
-    }
-    // It never became ready. Killed by a signal from outside (an operator, a chaos test, the
-    // out-of-memory killer) it says nothing about the app module: start another, and leave the
-    // queued jobs waiting for it, unless it keeps happening.
-    const killedFromOutside = signal !== null && worker.startupError === undefined;
-    let delay = RESTART_BACKOFF_MS;
-    if (killedFromOutside && ++this.#killedWhileStarting < KILLS_WHILE_STARTING_TOLERATED) {
-      this.#o.logger.warn(`a background worker was killed by ${signal} while starting; starting another`);
-    } else {
-      // The app module does not import (or the process cannot start): queued jobs end with why.
-      const reason =
-        worker.startupError ?? `the worker process ${exitDescription(code, signal)} before it was ready`;
-      if (this.#startupError !== reason)
-        this.#o.logger.error(`a background worker could not start: ${reason}`);
-      this.#startupError = reason;
-      delay = Math.min(RESTART_BACKOFF_MS * 2 ** this.#startFailures++, RESTART_BACKOFF_MAX_MS);
-    }
-    const timer = setTimeout(() => {
-      this.#restartTimers.delete(timer);
-      this.#spawn();
-    }, delay);
-    this.#restartTimers.add(timer);
   }
 
   #forget(job: PoolJob): void {
@@ -333,16 +236,18 @@ export class WorkerPool {
   #pump(): void {
     this.#pumpScheduled = false;
     if (this.#closed) return;
-    const { free, capacity } = this.#freeSlots();
+    const { free, capacity } = this.#workers.freeSlots();
     const writes = this.#writes;
     this.#writes = [];
     let claimed: ClaimedJob[] = [];
     try {
-      const turn = this.#o.store.pump(this.id, writes, capacity, this.#functionKeys, Date.now());
+      const keys = this.#workers.functionKeys;
+      const turn = this.#o.store.pump(this.id, writes, capacity, keys, Date.now());
       for (const jobId of turn.changed) this.#news.add(jobId);
       claimed = turn.claimed;
-      if (capacity === 0 && this.#startupError !== undefined && !this.#hasReadyWorker()) {
-        this.#failQueued(this.#startupError);
+      const startupError = this.#workers.startupError;
+      if (capacity === 0 && startupError !== undefined && !this.#workers.hasReadyWorker()) {
+        this.#failQueued(startupError);
       }
       this.#failUnrunnable();
     } catch (error) {
@@ -361,7 +266,8 @@ export class WorkerPool {
   #flush(): void {
     const writes = this.#writes;
     this.#writes = [];
-    for (const jobId of this.#o.store.pump(this.id, writes, 0, this.#functionKeys, Date.now()).changed) {
+    const keys = this.#workers.functionKeys;
+    for (const jobId of this.#o.store.pump(this.id, writes, 0, keys, Date.now()).changed) {
       this.#news.add(jobId);
     }
   }
@@ -371,26 +277,6 @@ export class WorkerPool {
     const news = [...this.#news];
     this.#news.clear();
     this.#o.onNews(news);
-  }
-
-  /** Ready workers with room for another job, and how many jobs they can take in all. */
-  #freeSlots(): { free: WorkerProcess[]; capacity: number } {
-    const free: WorkerProcess[] = [];
-    let capacity = 0;
-    for (const worker of this.#workers) {
-      if (!worker.isReady) continue;
-      const slots = this.#o.concurrency - worker.jobs.size;
-      if (slots > 0) {
-        free.push(worker);
-        capacity += slots;
-      }
-    }
-    return { free, capacity };
-  }
-
-  #hasReadyWorker(): boolean {
-    for (const worker of this.#workers) if (worker.isReady) return true;
-    return false;
   }
 
   /** No worker can start: queued jobs end now, with the reason, rather than wait forever. */
@@ -406,8 +292,8 @@ export class WorkerPool {
 
   /** Ends, with the reason, queued jobs whose function the server has and no ready worker does. */
   #failUnrunnable(): void {
-    if (!this.#o.jobFunctionKeys || !this.#hasReadyWorker()) return;
-    const workerKeys = JSON.parse(this.#functionKeys) as string[];
+    if (!this.#o.jobFunctionKeys || !this.#workers.hasReadyWorker()) return;
+    const workerKeys = JSON.parse(this.#workers.functionKeys) as string[];
     for (const key of keysNoWorkerDefines(this.#o.jobFunctionKeys(), workerKeys)) {
       const outcome = unrunnableOutcome(key, this.#o.appModule);
       const failed = this.#o.store.failQueued(outcome, JSON.stringify([key]), 1000, Date.now());
@@ -467,28 +353,15 @@ export class WorkerPool {
   /** Once a second: heartbeats, taking jobs back from dead pools, deleting what expired. */
   #housekeeping(): void {
     if (this.#closed) return;
-    const store = this.#o.store;
     const now = Date.now();
     try {
-      store.heartbeat(this.id, process.pid, thisHost, [...this.#jobs.keys()], now);
+      const { store, finishedTtlMs, logger } = this.#o;
+      const recovered = keepStoreHealthy(store, this.id, [...this.#jobs.keys()], finishedTtlMs, logger, now);
+      for (const jobId of recovered) this.#news.add(jobId);
       this.#recorder.refresh();
-      this.#recorder.beat(
-        [...this.#workers].map((worker) => worker.pid),
-        now,
-      );
-      // Writes with no news to carry them (a worker assignment of a quiet job) go now.
-      if (this.#writes.length > 0) this.#schedulePump();
-      const dead = store.foreignClaims(this.id).filter((claim) => claimIsDead(claim, now));
-      if (dead.length > 0) {
-        const changed = store.recover(dead, serverDied, now);
-        for (const jobId of changed) this.#news.add(jobId);
-        if (changed.length > 0) {
-          this.#o.logger.warn(`took back ${changed.length} background job(s) of a stopped server process`);
-        }
-        this.#schedulePump();
-      }
-      store.sweep(now, this.#o.finishedTtlMs);
-      // Retries whose backoff another pool set up are due by now, whatever that pool is doing.
+      this.#recorder.beat(this.#workers.pids, now);
+      // Writes with no news to carry them (a worker assignment of a quiet job) go now; and
+      // retries whose backoff another pool set up are due by now, whatever that pool is doing.
       this.#schedulePump();
       this.#announce();
     } catch (error) {
@@ -498,14 +371,6 @@ export class WorkerPool {
   }
 }
 
-/** A job whose server process (and so its worker) died while it ran, seen by another pool. */
-const serverDied: JobOutcome = {
-  kind: 'lost',
-  message:
-    'the server process running this job stopped (killed, crashed or hung) while the job ran, ' +
-    'so its worker went with it',
-};
-
 function lostMessage(code: number | null, signal: NodeJS.Signals | null): JobOutcome {
   const hint =
     signal === 'SIGKILL' ? ' (by the job itself, another process, or the out-of-memory killer)' : '';
@@ -513,9 +378,4 @@ function lostMessage(code: number | null, signal: NodeJS.Signals | null): JobOut
     kind: 'lost',
     message: `the worker process running this job ${exitDescription(code, signal)}${hint}`,
   };
-}
-
-function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal) return `was killed by ${signal}`;
-  return code === null ? 'could not be started' : `exited with code ${code}`;
 }

@@ -1,0 +1,35 @@
+/**
+ * A pool's share of keeping the shared store file healthy, once a second: its heartbeat (its
+ * own row and its jobs' claims), taking back the jobs of pools that died (liveness.ts says
+ * which), and deleting what nobody will read any more.
+ */
+import type { Logger } from '../../app/log.ts';
+import type { JobOutcome } from '../manager.ts';
+import { claimIsDead, thisHost } from './liveness.ts';
+import type { Store } from './store.ts';
+
+/** A job whose server process (and so its worker) died while it ran, seen by another pool. */
+const serverDied: JobOutcome = {
+  kind: 'lost',
+  message:
+    'the server process running this job stopped (killed, crashed or hung) while the job ran, ' +
+    'so its worker went with it',
+};
+
+/** One round of it; returns the jobs it changed (taken back from dead pools). */
+export function keepStoreHealthy(
+  store: Store,
+  poolId: string,
+  runningJobIds: string[],
+  finishedTtlMs: number,
+  logger: Logger,
+  now: number,
+): string[] {
+  store.heartbeat(poolId, process.pid, thisHost, runningJobIds, now);
+  const dead = store.foreignClaims(poolId).filter((claim) => claimIsDead(claim, now));
+  const changed = dead.length > 0 ? store.recover(dead, serverDied, now) : [];
+  if (changed.length > 0)
+    logger.warn(`took back ${changed.length} background job(s) of a stopped server process`);
+  store.sweep(now, finishedTtlMs);
+  return changed;
+}
