@@ -90,22 +90,6 @@ export function reportErrors(
 
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
-/** The connection for logs, without its password. */
-export function describeConnection(connection: string | RedisOptions | undefined): string {
-  if (typeof connection === 'string') {
-    try {
-      const url = new URL(connection);
-      if (url.password) url.password = '***';
-      return url.toString();
-    } catch {
-      return 'redis (unparsable URL)';
-    }
-  }
-  const host = connection?.host ?? '127.0.0.1';
-  const port = connection?.port ?? 6379;
-  return `redis://${host}:${port}/${connection?.db ?? 0}`;
-}
-
 /** Closes a client politely, or at once if Redis is not there to say goodbye to. */
 export async function closeClient(client: Redis): Promise<void> {
   if (client.status === 'end') return;

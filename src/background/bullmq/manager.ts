@@ -21,7 +21,7 @@ import type {
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { RetryableOnce } from '../retryable-once.ts';
-import { describeConnection } from './connection.ts';
+import { describeConnection } from './connection-description.ts';
 import { loadEngine } from './engine.ts';
 import { BullMQManagerError } from './errors.ts';
 import { KeySpace } from './keys.ts';
