@@ -78,6 +78,9 @@ export class HotReload {
   #assetsChanged(changes: FileChange[]): void {
     const { assets, requestsPrefix } = this.#options;
     assets.rescan();
+    // A dotfile (.env) that is not served is not named to the page either.
+    changes = changes.filter((change) => assets.mayReport(change.file));
+    if (changes.length === 0) return;
     this.#hard = true;
     this.#hash = newHash();
     for (const change of changes) {

@@ -17,6 +17,11 @@ export interface AssetOptions {
   assetsUrlPath?: string;
   /** Matching file names are served but not included in the page. */
   assetsIgnore?: RegExp;
+  /**
+   * Serve (and link) files whose path in the assets folder has a segment starting with `.`
+   * (`.env`, `.git/config`, `.well-known/...`). Default false; Dash serves them (see README).
+   */
+  assetsServeDotfiles?: boolean;
   /** `<link>` tags before the assets' CSS (a string is the href). */
   externalStylesheets?: TagSpec[];
   /** `<script>` tags before the assets' JS (a string is the src). */
@@ -54,6 +59,7 @@ export class PageAssets {
       folder: path.resolve(moduleDir, options.assetsFolder ?? 'assets'),
       urlPath: options.assetsUrlPath ?? 'assets',
       ignore: options.assetsIgnore,
+      serveDotfiles: options.assetsServeDotfiles,
     });
     if (options.hotReload ?? envFlag('DASH_HOT_RELOAD') ?? options.debug ?? false) {
       this.#hotReload = new HotReload({

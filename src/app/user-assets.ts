@@ -1,13 +1,14 @@
 /**
  * The app's own static files (Dash's assets_folder / assets_url_path / assets_ignore): which of
- * them the index page includes, and serving any file inside the folder, never one outside it.
- * The vendored Dash front end is served elsewhere (assets.ts).
+ * them the index page includes, and serving them. Which files may be served or linked at all is
+ * one rule, in asset-folder.ts. The vendored Dash front end is served elsewhere (assets.ts).
  */
-import { createReadStream, type Dirent, type Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { getMimeType } from 'hono/utils/mime';
+import { AssetFolder } from './asset-folder.ts';
 
 export interface UserAssetsOptions {
   /** Absolute path of the folder. */
@@ -16,6 +17,8 @@ export interface UserAssetsOptions {
   urlPath: string;
   /** Files whose name matches are served but not included in the page. */
   ignore?: RegExp;
+  /** Serve (and link) files with a path segment starting with `.`; default false. */
+  serveDotfiles?: boolean;
 }
 
 /** A file the page includes: a stylesheet, a script, or the favicon. */
@@ -43,10 +46,12 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export class UserAssets {
   readonly #options: UserAssetsOptions;
+  readonly #files: AssetFolder;
   #walked: Promise<WalkResult> | undefined;
 
   constructor(options: UserAssetsOptions) {
     this.#options = { ...options, urlPath: options.urlPath.replace(/^\/+|\/+$/g, '') };
+    this.#files = new AssetFolder(options.folder, { serveDotfiles: options.serveDotfiles });
   }
 
   get folder(): string {
@@ -102,20 +107,24 @@ export class UserAssets {
     this.#walked = undefined;
   }
 
-  /** Whether a file path (absolute) lies in the folder. */
-  contains(file: string): boolean {
-    return file.startsWith(this.#options.folder + path.sep);
+  /** Whether a changed file (absolute path) lies in the folder under a name it may serve: hot reload reports only those. */
+  mayReport(file: string): boolean {
+    if (!file.startsWith(this.#options.folder + path.sep)) return false;
+    return this.#files.nameAllowed(path.relative(this.#options.folder, file).split(path.sep).join('/'));
   }
 
+  /** A listed file with its stamp, if the folder's rule lets it out (asset-folder.ts). */
   async #stamped(file: string): Promise<IncludedAsset | undefined> {
-    const info = await stat(path.join(this.#options.folder, ...file.split('/'))).catch(() => undefined);
-    return info?.isFile() ? { path: file, stamp: stampOf(info) } : undefined;
+    const admitted = await this.#files.open(file.split('/'));
+    if (!admitted) return undefined;
+    await admitted.handle.close();
+    return { path: file, stamp: stampOf(admitted.stats) };
   }
 
   async #walk(): Promise<WalkResult> {
     const result: WalkResult = { css: [], js: [] };
     const root = this.#options.folder;
-    const directories = await listDirectories(root);
+    const directories = await listDirectories(root, (name) => this.#files.nameAllowed(name));
     // os.walk order sorted by directory path, as Dash does: a folder's files before its sub-folders'.
     directories.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
     for (const { dir, files } of directories) {
@@ -136,40 +145,48 @@ export class UserAssets {
    * after the segment: it is decoded once here, and any form of `..`, a backslash or a NUL is a 404.
    */
   async serve(rest: string, request: Request): Promise<Response> {
-    const file = this.#resolve(rest);
-    const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
-    if (file === undefined || !info?.isFile()) return notFound(rest);
+    const segments = requestSegments(rest);
+    const admitted = segments && (await this.#files.open(segments));
+    if (!admitted) return notFound(rest);
+    const { handle, stats: info } = admitted;
     const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     const stamp = new URL(request.url).searchParams.get('m');
     const headers: Record<string, string> = {
-      'Content-Type': getMimeType(file) ?? 'application/octet-stream',
+      'Content-Type': getMimeType(segments.at(-1)!) ?? 'application/octet-stream',
       // A stamped URL (the page's own links) never changes; any other is revalidated each time.
       'Cache-Control': stamp !== null && stamp === stampOf(info) ? IMMUTABLE : 'no-cache',
       ETag: etag,
       'Last-Modified': info.mtime.toUTCString(),
       'X-Content-Type-Options': 'nosniff',
     };
-    if (notModified(request.headers, etag, info)) return new Response(null, { status: 304, headers });
-    headers['Content-Length'] = String(info.size);
-    if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
-    const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
-    return new Response(body, { status: 200, headers });
-  }
-
-  /** The absolute file a request path names, or undefined when it is malformed or leaves the folder. */
-  #resolve(rest: string): string | undefined {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(rest);
-    } catch {
-      return undefined;
+    if (notModified(request.headers, etag, info)) {
+      await handle.close();
+      return new Response(null, { status: 304, headers });
     }
-    if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
-    const segments = decoded.split('/');
-    if (segments.some((s) => s === '..' || s === '.' || s === '')) return undefined;
-    const file = path.resolve(this.#options.folder, ...segments);
-    return this.contains(file) ? file : undefined;
+    headers['Content-Length'] = String(info.size);
+    if (request.method === 'HEAD' || info.size === 0) {
+      await handle.close();
+      return new Response(null, { status: 200, headers });
+    }
+    // Exactly the size the handle's stat gave, read through that handle: Content-Length and the
+    // body agree even if the file grows meanwhile (the stream closes the handle at its end).
+    const stream = handle.createReadStream({ start: 0, end: info.size - 1 });
+    return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status: 200, headers });
   }
+}
+
+/** The path segments a raw (percent-encoded) request path names, or undefined when it is malformed. */
+function requestSegments(rest: string): string[] | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rest);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
+  const segments = decoded.split('/');
+  if (segments.some((s) => s === '..' || s === '.' || s === '')) return undefined;
+  return segments;
 }
 
 /**
@@ -181,8 +198,15 @@ export function hasDotSegment(target: string): boolean {
   return pathPart.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
-/** Every directory under `root` (itself included) with its file names; symlinked folders are not followed, as os.walk. */
-async function listDirectories(root: string): Promise<{ dir: string; files: string[] }[]> {
+/**
+ * Every directory under `root` (itself included) with the names of its files and symlinks (the
+ * folder's rule judges each later); symlinked folders are not followed, as os.walk, and folders
+ * whose name the rule refuses (`.git`) are not entered.
+ */
+async function listDirectories(
+  root: string,
+  enter: (name: string) => boolean,
+): Promise<{ dir: string; files: string[] }[]> {
   let entries: Dirent[];
   try {
     entries = await readdir(root, { withFileTypes: true });
@@ -194,10 +218,9 @@ async function listDirectories(root: string): Promise<{ dir: string; files: stri
   const below: Promise<{ dir: string; files: string[] }[]>[] = [];
   for (const entry of entries) {
     const full = path.join(root, entry.name);
-    if (entry.isDirectory()) below.push(listDirectories(full));
-    else if (entry.isFile()) files.push(entry.name);
-    else if (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile())
-      files.push(entry.name);
+    if (entry.isDirectory()) {
+      if (enter(entry.name)) below.push(listDirectories(full, enter));
+    } else if (entry.isFile() || entry.isSymbolicLink()) files.push(entry.name);
   }
   return [{ dir: root, files }, ...(await Promise.all(below)).flat()];
 }
