@@ -1,7 +1,7 @@
 /**
  * BullMQManager: the distributed Manager. Jobs go on a BullMQ queue in Redis and run in
  * `dash-ts worker` processes on any number of machines (worker.ts); their state, events and
- * outcomes live in Redis next to the queue (keys.ts, scripts.ts), so any server process answers
+ * outcomes live in Redis next to the queue (keys.ts, lua/), so any server process answers
  * any poll or cancel. Waiting polls are woken by Redis pub/sub (news.ts).
  *
  * Nothing here connects or starts anything until `start()` (the server) or `startWorker()`

@@ -1,7 +1,7 @@
 /**
- * BullMQManager's own state in Redis, one typed method per script (scripts.ts) or command:
- * what server processes read and change (submit, take, cancel, owner, cache, secret) and what
- * workers write (begin, events, finish, release, handback, heartbeat).
+ * BullMQManager's own state in Redis, one typed method per script (lua/, loaded by scripts.ts)
+ * or command: what server processes read and change (submit, take, cancel, owner, cache, secret)
+ * and what workers write (begin, events, finish, release, handback, heartbeat).
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';

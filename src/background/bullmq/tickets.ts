@@ -1,6 +1,6 @@
 /**
  * BullMQ jobs are tickets: one gets a worker to run one try of whichever job is first in our own
- * start order (scripts.ts `begin`). A job's first try has the ticket named after the job (so a
+ * start order (lua/begin.lua). A job's first try has the ticket named after the job (so a
  * repeated submit adds none, and cancel can remove it); each later try (a retry) gets its own,
  * delayed by the try's backoff.
  */

@@ -49,7 +49,7 @@ const LOCK_DURATION_MS = 15_000;
 const STALLED_INTERVAL_MS = 5_000;
 /**
  * BullMQ must never fail a job for stalling. With a low count, its stalled checker marks a job
- * (a ticket, see scripts.ts) whose worker died while holding it, and the next worker to take it
+ * (a ticket, see tickets.ts) whose worker died while holding it, and the next worker to take it
  * fails it without calling our processor, so it never begins the job first in line: the last
  * jobs queued waited forever. Handed out again, a ticket simply begins the next job; a job that
  * had begun under the dead worker ends lost through its heartbeat (liveness.ts).

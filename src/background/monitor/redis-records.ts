@@ -1,7 +1,7 @@
 /**
- * Job records in BullMQManager's Redis. The job scripts (bullmq/scripts.ts) record as part of the
- * change itself, through the Lua helpers below, once a server process has turned the monitor on
- * (the `mon:on` key holds the window): servers and every `dash-ts worker` then record, with no
+ * Job records in BullMQManager's Redis. The job scripts (bullmq/lua/) record as part of the
+ * change itself, through the Lua helpers of bullmq/lua/includes/monitor.lua, once a server
+ * process has turned the monitor on (the `mon:on` key holds the window): servers and every `dash-ts worker` then record, with no
  * extra round trip. Only the submit script reads `mon:on`; it copies the window into the job's
  * own hash (field `mon`), which every later script of the job reads anyway, so a job records
  * every change from its submit on, and a job submitted while the monitor is off costs nothing
@@ -22,88 +22,14 @@ import type { KeySpace } from '../bullmq/keys.ts';
 import { STALE_AFTER_MS } from '../bullmq/liveness.ts';
 import {
   collectDurations,
-  DURATION_BUCKETS_SECONDS,
   type DurationMetric,
   type JobRecord,
-  OUTCOME_OF_KIND,
   type RecordedOutcome,
   type RecordedState,
   type RecordsSnapshot,
   type RecordTotals,
   type WorkerRecord,
 } from './records.ts';
-
-const luaOutcomes = Object.entries(OUTCOME_OF_KIND)
-  .map(([kind, outcome]) => `['${kind}'] = '${outcome}'`)
-  .join(', ');
-const luaBounds = DURATION_BUCKETS_SECONDS.map((bound) => bound * 1000).join(', ');
-
-/**
- * Lua for a script whose KEYS[1] is a job key: runs `body` when `window` (a Lua expression: the
- * job hash's `mon` field as the script read it, false when the job is not recorded) is set, with
- * these helpers: `monRecord(state, now, fields)` updates the record, `monFinish(now, outcome,
- * message, stack)` also counts the outcome and observes the run time (each reads the record
- * once; monRecord's `tr` is its transitions when the caller has read them), `monOutcome(json)`
- * classifies a stored outcome, `monObserve(callback, metric, ms)` adds to a histogram. A job not
- * recorded pays one test of the field.
- */
-export function recording(window: string, body: string): string {
-  return `if ${window} then
-${recordingLua(window)}
-${body}
-end`;
-}
-
-function recordingLua(window: string): string {
-  return `
-local monBase, monId = string.match(KEYS[1], '^(.*)job:([^:]*)$')
-local monWindow = ${window}
-local function monOn() return monWindow end
-local function monObserve(callback, metric, ms)
-  local bucket = ${DURATION_BUCKETS_SECONDS.length}
-  for i, bound in ipairs({${luaBounds}}) do
-    if ms <= bound then bucket = i - 1 break end
-  end
-  local key = monBase .. 'mon:durations'
-  redis.call('HINCRBY', key, callback .. '\\n' .. metric .. '\\n' .. bucket, 1)
-  redis.call('HINCRBYFLOAT', key, callback .. '\\n' .. metric .. '\\nsum', ms)
-end
--- tr: the record's transitions so far, when the caller has read them (false: a new record).
-local function monRecord(state, now, fields, tr)
-  if not monOn() then return false end
-  local key = monBase .. 'mon:' .. monId
-  if tr == nil then tr = redis.call('HGET', key, 'tr') end
-  tr = tr or ''
-  fields[#fields + 1] = 'state'
-  fields[#fields + 1] = state
-  fields[#fields + 1] = 'tr'
-  fields[#fields + 1] = tr .. state .. ' ' .. now .. ','
-  redis.call('HSET', key, unpack(fields))
-  redis.call('PEXPIRE', key, monWindow)
-  return true
-end
-local function monFinish(now, outcome, message, stack)
-  local fields = {'finishedAt', now, 'outcome', outcome}
-  if message then fields[#fields + 1] = 'message'; fields[#fields + 1] = message end
-  if stack then fields[#fields + 1] = 'stack'; fields[#fields + 1] = stack end
-  local was = redis.call('HMGET', monBase .. 'mon:' .. monId, 'cb', 'state', 'startedAt', 'tr')
-  if was[2] == 'finished' or not monRecord('finished', now, fields, was[4]) or not was[1] then return end
-  redis.call('HINCRBY', monBase .. 'mon:totals', was[1] .. '\\n' .. outcome, 1)
-  if was[2] == 'running' and was[3] then monObserve(was[1], 'run', now - tonumber(was[3])) end
-end
-local monKinds = {${luaOutcomes}}
-local function monOutcome(json)
-  local kind = string.match(json, '^{"kind":"([%w%-]+)"')
-  if kind == 'result' or kind == 'prevent-update' then return 'succeeded' end
-  local outcome = cjson.decode(json)
-  local message = outcome.message
-  if type(message) ~= 'string' then message = nil end
-  local stack = outcome.stack
-  if type(stack) ~= 'string' then stack = nil end
-  return monKinds[outcome.kind] or 'failed', message, stack
-end
-`;
-}
 
 const WORKER_KIND = 'worker';
 

@@ -1,0 +1,53 @@
+--[[
+  Records and queues a new job.
+
+  KEYS: 1 job, 2 order, 3 clock, 4 page (its next start tag), 5 seq, 6 the page load's unfinished
+        jobs (page-load.lua), 7 the monitor's `mon:on` (../../monitor/redis-records.ts)
+  ARGV: 1 owner (JSON), 2 cacheKey ('' for none), 3 cacheTtlMs, 4 jobTtlMs, 5 functionKey,
+        6 payload, 7 policy ('' for the defaults), 8 priority, 9 reportQueue ('1'/'0'),
+        10 pageTtlMs, 11 id, 12 lostTries (the tries a job whose worker died may have:
+        retry.attempts with onLost, else 0), 13 backoffMs
+  Returns 1 if queued, 0 if it existed.
+
+  The job hash keeps `pj` (the page load's set: every script that ends the job leaves it) and,
+  while the monitor records, `mon` (its window: every later script records the job's changes).
+]]
+--- @include "time"
+--- @include "order"
+--- @include "monitor"
+
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local now = redisNow()
+local job, id = KEYS[1], ARGV[11]
+local tag, member, seqNo = newPlace(KEYS[3], KEYS[4], KEYS[5], ARGV[10], id)
+local window = redis.call('GET', KEYS[7]) or false
+local fields = {'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
+  'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'pj', KEYS[6],
+  'attempt', 0, 'lostTries', ARGV[12], 'backoffMs', ARGV[13], 'tag', tag, 'member', member}
+if ARGV[2] ~= '' then
+  fields[#fields + 1] = 'cacheKey'
+  fields[#fields + 1] = ARGV[2]
+  fields[#fields + 1] = 'cacheTtlMs'
+  fields[#fields + 1] = ARGV[3]
+end
+if window then
+  fields[#fields + 1] = 'mon'
+  fields[#fields + 1] = window
+end
+redis.call('HSET', job, unpack(fields))
+redis.call('PEXPIRE', job, ARGV[4])
+redis.call('ZADD', KEYS[2], orderScore(ARGV[8], tag), member)
+redis.call('ZADD', KEYS[6], now, id)
+redis.call('PEXPIRE', KEYS[6], ARGV[4])
+if window then
+  monStart(window)
+  local owner = cjson.decode(ARGV[1])
+  -- A new job: a new record (false: no transitions to read).
+  monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0}, false)
+  local index = monBase .. 'mon:index'
+  redis.call('ZADD', index, now, monId)
+  -- Trimmed every 64th job (reads trim it too): the index outlives the window by a few entries.
+  if seqNo % 64 == 0 then redis.call('ZREMRANGEBYSCORE', index, '-inf', now - tonumber(monWindow)) end
+  redis.call('PEXPIRE', index, monWindow)
+end
+return 1
