@@ -93,6 +93,12 @@ export interface JobLoad {
   queued: number;
 }
 
+/** One of a page load's unfinished jobs (Manager.pageJobs). */
+export interface PageJob {
+  id: string;
+  owner: JobOwner;
+}
+
 /** What is new for a job since the last read. Reading removes it (read-once delivery). */
 export interface JobUpdate {
   state: JobState;
@@ -157,6 +163,11 @@ export interface Manager {
   cancel(jobId: string, reason?: CancelReason): Promise<void>;
   /** The page load's unfinished jobs and the store's queued jobs, counted now. */
   load(endId: string): Promise<JobLoad>;
+  /**
+   * The page load's unfinished (queued or running) jobs, whichever server process queued them: a
+   * cancel or a newer call that reaches a server before the browser knows a job's id stops them.
+   */
+  pageJobs(endId: string): Promise<PageJob[]>;
   /** A cached outcome (cacheBy); refreshes its expiry as Dash does. */
   cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined>;
   /**

@@ -3,6 +3,10 @@
  * with progress, side updates and finally the result, `oldJob` supersedes, the hidden cancel
  * callbacks cancel. Everything the browser holds is a signed handle (see handles.ts).
  *
+ * A cancel or a newer call that reaches the server before the browser has read a job's id stops
+ * that job too (the page's unfinished jobs are asked of the store; see pending-starts.ts for
+ * starts still being queued in this process).
+ *
  * To beat the poll floor within the protocol, the start response waits a short window for the
  * job to finish (the renderer accepts a result there), and a poll is held briefly until
  * something changes instead of answering "still running" at once.
@@ -25,7 +29,8 @@ import { buildCacheKey } from './cache-key.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
 import { type BackgroundLimits, type Refusal, refusal } from './limits.ts';
-import type { JobOutcome, JobUpdate, Manager } from './manager.ts';
+import type { JobLoad, JobOutcome, JobOwner, JobUpdate, Manager } from './manager.ts';
+import { PendingStarts } from './pending-starts.ts';
 import type { ManagerProvider } from './provider.ts';
 
 export interface ResponseWindows {
@@ -53,6 +58,8 @@ export interface OrchestratorDeps {
 type Body = Record<string, unknown>;
 
 export class Orchestrator {
+  readonly #starting = new PendingStarts();
+
   constructor(private readonly deps: OrchestratorDeps) {}
 
   /** A background callback request: a start when it carries no cacheKey, else a poll. */
@@ -73,22 +80,30 @@ export class Orchestrator {
     return this.#start(request, info, query, signer, endId);
   }
 
-  /** An auto-generated cancel callback: cancel the named jobs this page owns. */
+  /**
+   * An auto-generated cancel callback: cancel the named jobs this page owns, and the page's other
+   * unfinished jobs of the callbacks that list this cancel input: the browser names only the jobs
+   * whose start answer it has read, and a cancel clicked while that answer is held (startMs) or
+   * under way names none.
+   */
   async cancel(request: CallbackRequest, query: URLSearchParams): Promise<Response> {
     const signer = await this.deps.signer();
     const endId = query.get('endId') ?? undefined;
     const cancelInput = request.callback.inputs[0]!.toString();
-    if (signer.isPageToken(endId)) {
+    if (endId !== undefined && signer.isPageToken(endId)) {
       const owners = this.deps.registry.callbacks.filter((c) =>
         c.background?.cancel.some((input) => input.toString() === cancelInput),
       );
+      const ownerIds = new Set(owners.map((c) => c.id));
+      await this.#starting.settled(endId, [...ownerIds]);
       const managers = new Set(await Promise.all(owners.map((c) => this.deps.provider.managerFor(c))));
-      for (const jobId of query.getAll('cancelJob')) {
-        for (const manager of managers) {
+      for (const manager of managers) {
+        for (const jobId of query.getAll('cancelJob')) {
           const owner = await manager.owner(jobId);
-          if (owner?.endId === endId && owners.some((c) => c.id === owner.callbackId)) {
-            await manager.cancel(jobId);
-          }
+          if (owner?.endId === endId && ownerIds.has(owner.callbackId)) await manager.cancel(jobId);
+        }
+        for (const job of await manager.pageJobs(endId)) {
+          if (ownerIds.has(job.owner.callbackId)) await manager.cancel(job.id);
         }
       }
     }
@@ -103,16 +118,38 @@ export class Orchestrator {
     endId: string,
   ): Promise<Response> {
     const { callback } = request;
-    const background = callback.background!;
     const manager = await this.deps.provider.managerFor(callback);
-    const outputsKey = JSON.stringify(request.outputs);
+    const start = this.#starting.begin(endId, callback.id);
+    let jobId: string | undefined;
+    let handles: Body;
+    try {
+      await start.earlier;
+      const queued = await this.#queue(request, info, query, signer, endId, manager);
+      if (queued instanceof Response) return queued;
+      ({ jobId, handles } = queued);
+    } finally {
+      start.done();
+    }
+    const update = await gather(manager, jobId, this.deps.windows.startMs);
+    return this.#answer(request, info, update, handles);
+  }
 
-    // Supersede only this page's own job of the same callback and the same concrete outputs.
-    for (const oldJob of query.getAll('oldJob')) {
-      const owner = await manager.owner(oldJob);
-      if (owner?.endId === endId && owner.callbackId === callback.id && owner.outputsKey === outputsKey) {
-        await manager.cancel(oldJob, 'supersede');
-      }
+  /** Supersedes, answers from the cache or refuses, else queues the job: its id and handles. */
+  async #queue(
+    request: CallbackRequest,
+    info: RequestInfo,
+    query: URLSearchParams,
+    signer: HandleSigner,
+    endId: string,
+    manager: Manager,
+  ): Promise<Response | { jobId: string; handles: Body }> {
+    const { callback } = request;
+    const background = callback.background!;
+    const outputsKey = JSON.stringify(request.outputs);
+    let load = await manager.load(endId);
+    // What a newer call cancels no longer counts against the page's limit.
+    if (await this.#supersede(manager, endId, callback.id, outputsKey, query, load)) {
+      load = await manager.load(endId);
     }
 
     const jobId = newJobId();
@@ -135,7 +172,7 @@ export class Orchestrator {
 
     // Past a limit nothing is queued: the refusal goes to onError like a job that failed at once,
     // or, where nobody handles it, is a 429 the client can back off from.
-    const refused = refusal(await manager.load(endId), this.deps.limits);
+    const refused = refusal(load, this.deps.limits);
     if (refused) {
       this.deps.logger.warn(`background callback ${callback.id}: ${refused.message}`);
       if (!(callback.onError ?? this.deps.appOnError)) return tooManyJobs(refused);
@@ -152,8 +189,41 @@ export class Orchestrator {
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
       policy: background.policy,
     });
-    const update = await gather(manager, jobId, this.deps.windows.startMs);
-    return this.#answer(request, info, update, handles);
+    return { jobId, handles };
+  }
+
+  /**
+   * A newer call replaces this page's unfinished job of the same callback and concrete outputs
+   * (supersede is per output set): the one named by `oldJob`, and any the browser could not name
+   * because its start answer had not reached it yet. Returns whether it cancelled any.
+   */
+  async #supersede(
+    manager: Manager,
+    endId: string,
+    callbackId: string,
+    outputsKey: string,
+    query: URLSearchParams,
+    load: JobLoad,
+  ): Promise<boolean> {
+    const replaces = (owner: JobOwner | undefined) =>
+      owner?.endId === endId && owner.callbackId === callbackId && owner.outputsKey === outputsKey;
+    const cancelled = new Set<string>();
+    for (const oldJob of query.getAll('oldJob')) {
+      if (replaces(await manager.owner(oldJob))) {
+        await manager.cancel(oldJob, 'supersede');
+        cancelled.add(oldJob);
+      }
+    }
+    // Only a page that holds unfinished jobs can hold one the browser does not know yet.
+    if (load.pageUnfinished > cancelled.size) {
+      for (const job of await manager.pageJobs(endId)) {
+        if (!cancelled.has(job.id) && replaces(job.owner)) {
+          await manager.cancel(job.id, 'supersede');
+          cancelled.add(job.id);
+        }
+      }
+    }
+    return cancelled.size > 0;
   }
 
   async #poll(

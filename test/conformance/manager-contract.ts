@@ -415,6 +415,37 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       assert.deepEqual((await drain(manager, done.id)).outcome, { kind: 'result', value: 'done' });
     });
 
+    it("pageJobs lists a page load's unfinished jobs with their owners, from every server process on the store", async () => {
+      const page = `page-${randomBytes(6).toString('hex')}`;
+      const sibling = await fixture.sibling();
+      assert.deepEqual(await manager.pageJobs(page), []);
+      // One running (or about to), one queued behind the busy slots, one queued by another server process.
+      const running = submission(jobs.sleep, [60_000]);
+      running.owner = { endId: page, callbackId: 'a.children', outputsKey: '"a"' };
+      const queued = submission(jobs.sleep, [60_000]);
+      queued.owner = { endId: page, callbackId: 'b.children', outputsKey: '"b"' };
+      const elsewhere = submission(jobs.sleep, [60_000]);
+      elsewhere.owner = { endId: page, callbackId: 'a.children', outputsKey: '"a2"' };
+      const other = submission(jobs.sleep, [60_000]);
+      await manager.submit(running);
+      await manager.submit(queued);
+      await sibling.submit(elsewhere);
+      await manager.submit(other);
+      const listed = (await sibling.pageJobs(page)).sort((x, y) => x.id.localeCompare(y.id));
+      const expected = [running, queued, elsewhere]
+        .map((job) => ({ id: job.id, owner: job.owner }))
+        .sort((x, y) => x.id.localeCompare(y.id));
+      assert.deepEqual(listed, expected);
+      // Ended jobs are no longer listed.
+      for (const job of [running, queued, elsewhere, other]) await manager.cancel(job.id);
+      assert.deepEqual(await manager.pageJobs(page), []);
+      const done = submission(jobs.echo, ['done']);
+      done.owner = { ...done.owner, endId: page };
+      await manager.submit(done);
+      await drain(manager, done.id);
+      assert.deepEqual(await manager.pageJobs(page), []);
+    });
+
     it('takeUpdate waits up to waitMs for news, and returns as soon as some arrives', async () => {
       const job = submission(jobs.sleep, [800]);
       await manager.submit(job);

@@ -18,6 +18,7 @@ import type {
   JobUpdate,
   Manager,
   ManagerEnvironment,
+  PageJob,
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { RetryableOnce } from '../retryable-once.ts';
@@ -108,6 +109,10 @@ export class BullMQManager implements Manager {
 
   load(endId: string): Promise<JobLoad> {
     return this.#use().load(endId);
+  }
+
+  pageJobs(endId: string): Promise<PageJob[]> {
+    return this.#use().pageJobs(endId);
   }
 
   owner(jobId: string): Promise<JobOwner | undefined> {

@@ -8,7 +8,7 @@
  * than RECHECK_MS are looked at again on each count (still unfinished: seen now).
  */
 import type { Redis } from 'ioredis';
-import type { JobLoad } from '../manager.ts';
+import type { JobLoad, JobOwner, PageJob } from '../manager.ts';
 import type { KeySpace } from './keys.ts';
 import { runScript } from './scripts.ts';
 
@@ -29,5 +29,21 @@ export class PageLoad {
       [this.keys.job(''), RECHECK_MS],
     )) as [number, number];
     return { pageUnfinished, queued };
+  }
+
+  /** The page load's queued or running jobs: its set's members whose job is still unfinished. */
+  async jobs(endId: string): Promise<PageJob[]> {
+    const ids = await this.client.zrange(this.keys.pageJobs(endId), 0, -1);
+    if (ids.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.job(id), 'state', 'owner');
+    const rows = (await pipeline.exec()) ?? [];
+    const jobs: PageJob[] = [];
+    rows.forEach(([error, fields], i) => {
+      const [state, owner] = (fields ?? []) as (string | null)[];
+      if (error || !owner || (state !== 'queued' && state !== 'running')) return;
+      jobs.push({ id: ids[i]!, owner: JSON.parse(owner) as JobOwner });
+    });
+    return jobs;
   }
 }

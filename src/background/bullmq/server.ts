@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
-import type { JobLoad, JobOutcome, JobOwner, JobSubmission, JobUpdate } from '../manager.ts';
+import type { JobLoad, JobOutcome, JobOwner, JobSubmission, JobUpdate, PageJob } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { RedisRecords } from '../monitor/redis-records.ts';
 import { closeClient, createClient, reportErrors } from './connection.ts';
@@ -153,6 +153,11 @@ export class BullMQServer {
   load(endId: string): Promise<JobLoad> {
     this.#live();
     return this.#pageLoad.count(endId);
+  }
+
+  pageJobs(endId: string): Promise<PageJob[]> {
+    this.#live();
+    return this.#pageLoad.jobs(endId);
   }
 
   owner(jobId: string): Promise<JobOwner | undefined> {

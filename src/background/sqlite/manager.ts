@@ -13,6 +13,7 @@ import type {
   JobUpdate,
   Manager,
   ManagerEnvironment,
+  PageJob,
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { OptionChecks } from '../option-checks.ts';
@@ -178,6 +179,10 @@ export class SqliteManager implements Manager {
 
   async load(endId: string): Promise<JobLoad> {
     return this.#use().store.load(endId);
+  }
+
+  async pageJobs(endId: string): Promise<PageJob[]> {
+    return this.#use().store.pageJobs(endId);
   }
 
   async owner(jobId: string): Promise<JobOwner | undefined> {

@@ -41,6 +41,9 @@ export function prepareStatements(db: Database) {
         `SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = ?`,
       )
       .pluck(),
+    pageJobs: db.prepare(
+      `SELECT id, owner FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = ?`,
+    ),
     queuedCount: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state = 'queued'`).pluck(),
     cancel: db.prepare(
       `UPDATE jobs SET state = 'cancelled', cancel_requested = ?, outcome = NULL, finished_at = ?

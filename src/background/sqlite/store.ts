@@ -10,7 +10,7 @@
  * (job-transactions.ts), of a pool's turn (pool-turn.ts), of pools' claims (pool-claims.ts), of
  * the sweep (sweep.ts) and of the shared secret (shared-secret.ts).
  */
-import type { JobLoad, JobOutcome, JobOwner, JobState, JobSubmission } from '../manager.ts';
+import type { JobLoad, JobOutcome, JobOwner, JobState, JobSubmission, PageJob } from '../manager.ts';
 import type { CancelReason } from '../monitor/records.ts';
 import { SqliteRecords } from '../monitor/sqlite-records.ts';
 import type { Database } from './driver.ts';
@@ -97,6 +97,12 @@ export class Store {
       pageUnfinished: s.pageUnfinished.get(endId) as number,
       queued: s.queuedCount.get() as number,
     };
+  }
+
+  /** The page load's queued or running jobs. */
+  pageJobs(endId: string): PageJob[] {
+    const rows = this.#statements.pageJobs.all(endId) as { id: string; owner: string }[];
+    return rows.map((row) => ({ id: row.id, owner: JSON.parse(row.owner) as JobOwner }));
   }
 
   owner(jobId: string): JobOwner | undefined {

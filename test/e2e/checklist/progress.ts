@@ -133,6 +133,35 @@ export async function backgroundProgressSuite(backend: Backend): Promise<void> {
       await waitForIdle(page);
       assert.deepEqual(problems, []);
     });
+
+    it("16 (Dash's test_lcbc016): cancel clicked as soon as the running state shows, before the page knows the job", async () => {
+      const { page, problems } = opened();
+      for (const n of [1, 2]) {
+        for (const cancel of ['#shared-cancel', `#cancel${n}`]) {
+          // Clicked by the page itself the moment the running text shows: a test driver's own
+          // round trip could let the start answer (held up to startMs) arrive first.
+          await page.evaluate(
+            ([progress, button]) => {
+              const target = document.querySelector(progress!)!;
+              const observer = new MutationObserver(() => {
+                if (target.textContent !== 'running') return;
+                observer.disconnect();
+                (document.querySelector(button!) as HTMLElement).click();
+              });
+              observer.observe(target, { childList: true, characterData: true, subtree: true });
+            },
+            [`#progress${n}`, cancel],
+          );
+          await page.click(`#start${n}`);
+          await waitForText(page, `#progress${n}`, 'idle');
+          // The job runs until cancelled: had the cancel been lost, it would keep the page polling.
+          await waitForIdle(page);
+          assert.equal(await textOf(page, `#output${n}`), 'initial');
+          assert.equal(await textOf(page, `#progress${n}`), 'idle');
+        }
+      }
+      assert.deepEqual(problems, []);
+    });
   });
 
   describe('progress, setProps and cookies reaching the page', () => {

@@ -1,0 +1,34 @@
+/**
+ * Cancel and supersede before the handle (./cancel-before-handle.ts) on BullMQManager: a private
+ * redis-server and two real `dash-ts worker` processes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { Dash } from '../../src/index.ts';
+import { type DashWorker, startDashWorker } from '../support/dash-worker.ts';
+import { startRedis } from '../support/redis.ts';
+import { cancelBeforeHandleSuite } from './cancel-before-handle.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dash-ts-quick-cancel-'));
+const redis = await startRedis();
+const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_RUNS: join(dir, 'runs.txt') };
+Object.assign(process.env, env);
+const app: Dash = (await import('../apps/bg-quick-cancel.ts')).app;
+const workers: DashWorker[] = [];
+
+before(async () => {
+  workers.push(
+    ...(await Promise.all([1, 2].map(() => startDashWorker('test/apps/bg-quick-cancel.ts', env)))),
+  );
+});
+
+after(async () => {
+  await app.options.backgroundManager?.close();
+  await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
+  await redis.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+cancelBeforeHandleSuite(app, env.DASH_TS_TEST_RUNS);
