@@ -2,8 +2,13 @@
 export { Dash, type DashOptions, type Layout, type LayoutValue, type RunOptions } from './app/dash.ts';
 export type { Logger } from './app/log.ts';
 export { pageContainer } from './app/pages/container.ts';
+export { PageModuleError } from './app/pages/errors.ts';
+export { callback, clientsideCallback, registerPage } from './app/pages/module-api.ts';
+export type { PageOrder } from './app/pages/order.ts';
+export type { PageLayout, PageOptions, PageText, PageTitle } from './app/pages/page-options.ts';
+export type { PagesOptions } from './app/pages/pages.ts';
 export type { PageParams } from './app/pages/paths.ts';
-export type { Page, PageLayout, PageOptions, PageTitle } from './app/pages/registry.ts';
+export type { Page } from './app/pages/registry.ts';
 export { InvalidConfigError, type Prefixes, UnsupportedRelativePathError } from './app/prefixes.ts';
 export type { RunningServer } from './app/serve.ts';
 export {

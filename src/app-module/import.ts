@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { enableAppCompileCache, flushAppCompileCache } from './compile-cache.ts';
 import { hasModuleSyntax } from './module-syntax.ts';
 import { installNativeHooks, registerHooksApi } from './native-hooks.ts';
+import { appStartupDone } from './startup.ts';
 
 export const APP_MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const;
 
@@ -65,6 +66,8 @@ export async function importAppModule(modulePath: string): Promise<Record<string
   }
   try {
     const imported = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // What the module started while loading (its app's page modules) is part of loading it.
+    await appStartupDone();
     // For the workers this process starts next (compile-cache.ts).
     flushAppCompileCache();
     return imported;

@@ -34,8 +34,9 @@ import { healthResponse } from './health.ts';
 import { renderIndexPage } from './index-page.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { type AssetOptions, PageAssets } from './page-assets.ts';
-import { Pages } from './pages/pages.ts';
-import type { Page, PageOptions } from './pages/registry.ts';
+import type { PageOptions } from './pages/page-options.ts';
+import { Pages, type PagesOptions } from './pages/pages.ts';
+import type { Page } from './pages/registry.ts';
 import {
   type Prefixes,
   type PrefixOptions,
@@ -56,7 +57,11 @@ export type LayoutValue = LayoutNode | LayoutNode[];
 /** A layout, or a function building one for every page load. */
 export type Layout = LayoutValue | (() => LayoutValue | Promise<LayoutValue>);
 
-export interface DashOptions extends PrefixOptions, AssetOptions {
+/**
+ * Pages (Dash's use_pages, pages_folder, description, routing_callback_inputs,
+ * include_pages_meta): see PagesOptions and the README.
+ */
+export interface DashOptions extends PrefixOptions, AssetOptions, PagesOptions {
   /** The page title. */
   title?: string;
   /** Identifies the app, e.g. in the default background queue name. */
@@ -126,14 +131,6 @@ export class Dash {
     this.options = { ...options };
     this.logger = options.logger ?? consoleLogger;
     this.prefixes = resolvePrefixes(options);
-    this.#pages = new Pages({
-      callbacks: this.registry,
-      clientside: this.#clientside,
-      logger: this.logger,
-      appTitle: () => this.options.title ?? 'Dash',
-      requestsPrefix: () => this.prefixes.requests,
-      routesPrefix: () => this.prefixes.routes,
-    });
     this.#definedIn = callerModule();
     this.#monitorConfig = options.jobsMonitor && monitorConfig(options.jobsMonitor, this.prefixes);
     const recordingWindowMs = this.#monitorConfig?.windowMs;
@@ -163,6 +160,25 @@ export class Dash {
       requestsPrefix: this.prefixes.requests,
       logger: this.logger,
     });
+    // With usePages, this starts importing the pages folder (see pagesReady()).
+    this.#pages = new Pages(
+      {
+        callbacks: this.registry,
+        clientside: this.#clientside,
+        logger: this.logger,
+        appDir: this.appModule ? path.dirname(this.appModule) : process.cwd(),
+        appTitle: () => this.options.title ?? 'Dash',
+        assetsFolder: () => this.#assets.files.folder,
+        assetUrl: (file) => this.#assets.files.url(this.prefixes.requests, file),
+        requestsPrefix: () => this.prefixes.requests,
+        routesPrefix: () => this.prefixes.routes,
+        appCallbacks: {
+          callback: (spec, fn) => this.callback(spec, fn),
+          clientsideCallback: (fn, spec) => this.clientsideCallback(fn, spec),
+        },
+      },
+      options,
+    );
   }
 
   /** The jobs monitor, imported and built at its first request (see ../background/monitor/config.ts). */
@@ -183,7 +199,10 @@ export class Dash {
 
   /** The Dash routes, built at the first request (see the imports). */
   #routesReady(): Promise<Hono> {
-    this.#routes ??= import('./routes.ts').then(({ createRoutes }) => createRoutes(this.#host()));
+    this.#routes ??= this.#pages
+      .ready()
+      .then(() => import('./routes.ts'))
+      .then(({ createRoutes }) => createRoutes(this.#host()));
     return this.#routes;
   }
 
@@ -209,7 +228,17 @@ export class Dash {
 
   /** Adds a page (Dash's `register_page`); the first one installs the routing callbacks. */
   registerPage(options: PageOptions): Page {
-    return this.#pages.register(options);
+    return this.#pages.register(options, callerModule());
+  }
+
+  /**
+   * Resolves with the page registry once the pages folder's modules are imported (at once
+   * without one); rejects with the first page module that failed. `run()` and `fetch` wait for
+   * it themselves; await it to build navigation from `pageRegistry` at the top level.
+   */
+  async pagesReady(): Promise<readonly Page[]> {
+    await this.#pages.ready();
+    return this.pageRegistry;
   }
 
   /** The registered pages in navigation order (order, then path), e.g. to build links. */
@@ -269,7 +298,14 @@ export class Dash {
     ) {
       return this.#monitorReady(monitor).then((jobsMonitor) => jobsMonitor.fetch(request));
     }
-    return this.#routesReady().then((routes) => routes.fetch(request, env));
+    return this.#routesReady().then(
+      (routes) => routes.fetch(request, env),
+      (error: Error) => {
+        // The app could not start (a page module failed): every request says so, nothing hangs.
+        this.logger.error('the app failed to start', error);
+        return new Response(`the app failed to start: ${error.message}\n`, { status: 500 });
+      },
+    );
   };
 
   /**
@@ -292,6 +328,9 @@ export class Dash {
     const port = supervisedPort() ?? cli.port ?? options.port ?? numberFromEnv('PORT') ?? 8050;
     const host = cli.host ?? options.host ?? process.env.HOST ?? '127.0.0.1';
     this.#running = (async () => {
+      await this.#pages.ready();
+      // Page modules may add callbacks, so check them again.
+      this.registry.assertNoProgressLoops();
       // Warm the background workers before the first request arrives.
       await this.#provider.startAll(this.registry.callbacks).catch(() => {});
       // The routes are built before listening, so the first request does not wait for them.
@@ -363,7 +402,7 @@ export class Dash {
       config: await this.#config(),
       debug: this.options.debug ?? false,
       ...tags,
-      metaTags: [...(head?.metaTags ?? []), ...tags.metaTags],
+      pageMetaTags: head?.metaTags,
       inlineScripts: this.#clientside.inlineScripts,
     });
   }

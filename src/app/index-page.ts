@@ -11,8 +11,10 @@ export interface IndexPageOptions {
   config: Record<string, unknown>;
   /** Serve the renderer's development build, which has Dash's dev-tools UI. */
   debug: boolean;
-  /** The app's metaTags; Dash's defaults are added unless given. */
+  /** The app's metaTags; Dash's defaults are added before them unless given. */
   metaTags?: Record<string, string>[];
+  /** A page's tags (pages/meta.ts): first, before Dash's defaults, as Dash's index puts them. */
+  pageMetaTags?: Record<string, string>[];
   /** External stylesheets, then the assets folder's CSS (full URLs). */
   stylesheets?: TagSpec[];
   /** External scripts, then the assets folder's JS: loaded after React, before the renderer and components. */
@@ -43,7 +45,7 @@ export function renderIndexPage(options: IndexPageOptions): string {
   const links = (options.stylesheets ?? [])
     .map((href) => tag('link', typeof href === 'string' ? { rel: 'stylesheet', href } : href))
     .join('\n');
-  const metas = withDefaultMetas(options.metaTags ?? [])
+  const metas = [...(options.pageMetaTags ?? []), ...withDefaultMetas(options.metaTags ?? [])]
     .map((meta) => tag('meta', meta))
     .join('\n');
   const favicon = options.favicon ?? `${prefix}_favicon.ico`;
@@ -94,10 +96,13 @@ export function scriptSafeJson(value: unknown): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
+  return (
+    text
+      .replaceAll('&', '&amp;')
+      .replaceAll('<', '&lt;')
+      .replaceAll('>', '&gt;')
+      .replaceAll('"', '&quot;')
+      // Python's html.escape, as Dash's format_tag uses, so meta tags match Dash's byte for byte.
+      .replaceAll("'", '&#x27;')
+  );
 }

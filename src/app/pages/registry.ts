@@ -1,69 +1,94 @@
 /**
- * The page registry (Dash's `page_registry`): what `app.registerPage` records, in navigation
- * order, and which page a URL shows.
+ * The page registry (Dash's `page_registry`): what `registerPage` records, with Dash's
+ * defaults, in navigation order, and which page a URL shows.
  */
 import { CallbackDefinitionError } from '../../errors.ts';
-import type { LayoutValue } from '../dash.ts';
 import { relativePath } from '../prefixes.ts';
-import {
-  assertPathTemplate,
-  matchPathTemplate,
-  type PageParams,
-  pathFromTemplate,
-  stripSlashes,
-} from './paths.ts';
+import { PageModuleError } from './errors.ts';
+import { inferImage, nameFromModule, nameFromPath, pathFromModule } from './inference.ts';
+import { comparePages, effectiveOrder, type PageOrder } from './order.ts';
+import { checkedOptions, type PageLayout, type PageOptions, type PageText } from './page-options.ts';
+import { matchPathTemplate, type PageParams, pathFromTemplate, stripSlashes } from './paths.ts';
 
-export type PageLayout = LayoutValue | ((params: PageParams) => LayoutValue | Promise<LayoutValue>);
-export type PageTitle = string | ((params: PageParams) => string);
-
-export interface PageOptions {
-  /** The URL path, e.g. `/` or `/reports`; inferred from `pathTemplate` when omitted. */
-  path?: string;
-  /** e.g. `/reports/<reportId>`: the variables reach `layout` (and `title`) in `params`. */
-  pathTemplate?: string;
-  name?: string;
-  title?: PageTitle;
-  description?: string;
-  order?: number;
-  /** Paths that answer with a 301 to this page. */
-  redirectFrom?: string[];
-  layout: PageLayout;
-}
-
-/** A registered page, as `app.pageRegistry` lists it. */
+/** A registered page, as `app.pageRegistry` lists it (Dash's entry, keys in camelCase). */
 export interface Page {
+  /** Dash's module name: the page module's dotted path (`pages.reports`), the one given, or the path. */
+  readonly module: string;
   readonly path: string;
+  readonly suppliedPath: string | undefined;
   readonly pathTemplate: string | undefined;
   readonly name: string;
-  readonly title: PageTitle;
-  readonly description: string;
+  readonly suppliedName: string | undefined;
+  readonly title: PageText;
+  readonly suppliedTitle: PageText | undefined;
+  /** The page's description, else the app's, else ''. */
+  readonly description: PageText;
   /** The order given, or 0 for `/` when no page gives one; undefined sorts last. */
-  readonly order: number | undefined;
+  readonly order: PageOrder | undefined;
+  readonly suppliedOrder: PageOrder | undefined;
+  /** A file in the assets folder for social-media cards: the one given, else Dash's inference. */
+  readonly image: string | undefined;
+  readonly suppliedImage: string | undefined;
+  /** A full image URL that overrides `image` in the meta tags. */
+  readonly imageUrl: string | undefined;
   readonly redirectFrom: readonly string[];
   /** `path` under the requests prefix: the href for links. */
   readonly relativePath: string;
   readonly layout: PageLayout;
+  readonly suppliedLayout: PageLayout | undefined;
+  /** Any other key given to registerPage, kept as Dash keeps `**kwargs`. */
+  readonly [extra: string]: unknown;
 }
 
 export interface PageEnvironment {
   /** The app's title: a page's default title unless it is Dash's default "Dash". */
   appTitle(): string;
+  /** The app's description: a page's default description. */
+  appDescription(): string | undefined;
+  /** Where image inference looks (Dash's assets folder). */
+  assetsFolder(): string | undefined;
+  /** The pages folder's dotted name (`pages`), if the app has one: stripped when inferring paths. */
+  folderModule(): string | undefined;
   requestsPrefix(): string;
   /** Where the server's routes live (differs from the requests prefix behind a stripping proxy). */
   routesPrefix(): string;
 }
 
-/** The path that replaces the default 404 page. */
+/** Where a registration comes from: a page module's file and inferred names, if any. */
+export interface PageOrigin {
+  /** The page module's dotted name, as Dash infers it from its file. */
+  inferredModule?: string;
+  /** The file that called registerPage: a page without `layout` takes that module's `layout` export. */
+  file?: string;
+}
+
+/** The path that replaces the default 404 page (and Dash's module name that does). */
 export const NOT_FOUND_PATH = '/404';
+const NOT_FOUND_MODULE = 'not_found_404';
+
+/** Dash's own keys (camelCased); any other key is an extra, kept as given. */
+const OWN_KEYS = new Set([
+  'module',
+  'path',
+  'pathTemplate',
+  'name',
+  'order',
+  'title',
+  'description',
+  'image',
+  'imageUrl',
+  'redirectFrom',
+  'layout',
+]);
 
 export class PageRegistry {
   #pages: Page[] = [];
-  /** The order each page was registered with, by path (a page's `order` may be the default 0 of `/`). */
-  readonly #suppliedOrder = new Map<string, number | undefined>();
+  /** Pages registered from a page module without `layout`, waiting for its `layout` export. */
+  readonly #awaitingLayout = new Map<string, string>();
 
   constructor(private readonly env: PageEnvironment) {}
 
-  /** In navigation order: pages with an order first (ascending), then by path. */
+  /** In navigation order (see order.ts). */
   get pages(): readonly Page[] {
     return this.#pages;
   }
@@ -72,30 +97,82 @@ export class PageRegistry {
     return this.#pages.length === 0;
   }
 
-  register(options: PageOptions): Page {
-    const supplied = checkedOptions(options);
-    const path = supplied.path ?? pathFromTemplate(supplied.pathTemplate!);
-    const clash = this.#pages.find((p) => stripSlashes(p.path) === stripSlashes(path));
-    if (clash) throw new CallbackDefinitionError(`two pages have the path ${path}`);
-    const name = supplied.name ?? nameFromPath(supplied.pathTemplate ?? path);
+  register(options: PageOptions, origin: PageOrigin = {}): Page {
+    const supplied = checkedOptions(options, origin.file !== undefined);
+    const module = supplied.module ?? origin.inferredModule;
+    const path = supplied.path ?? inferredPath(supplied.pathTemplate, module, this.env.folderModule());
+    if (path === undefined) {
+      throw new CallbackDefinitionError(
+        'registerPage: give a path (e.g. "/reports"), a pathTemplate or a module',
+      );
+    }
+    const key = module ?? path;
+    const clash = this.#pages.find((p) => stripSlashes(p.path) === stripSlashes(path) || p.module === key);
+    if (clash) {
+      throw new CallbackDefinitionError(
+        clash.module === key
+          ? `two pages have the module name ${key}: give each registerPage call its own \`module\``
+          : `pages ${clash.module} and ${key} have the same path ${path}`,
+      );
+    }
+    const name =
+      supplied.name ??
+      (module !== undefined ? nameFromModule(module) : nameFromPath(supplied.pathTemplate ?? path));
     const appTitle = this.env.appTitle();
+    const extras = Object.fromEntries(Object.entries(supplied).filter(([k]) => !OWN_KEYS.has(k)));
+    const image = supplied.image ?? inferImage(this.env.assetsFolder(), module);
     const page: Page = {
+      ...extras,
+      module: key,
       path,
+      suppliedPath: supplied.path,
       pathTemplate: supplied.pathTemplate,
       name,
+      suppliedName: supplied.name,
       title: supplied.title ?? (appTitle !== 'Dash' ? appTitle : name),
-      description: supplied.description ?? '',
+      suppliedTitle: supplied.title,
+      // As Dash: an empty description falls back to the app's.
+      description: supplied.description || this.env.appDescription() || '',
       order: supplied.order,
+      suppliedOrder: supplied.order,
+      image,
+      suppliedImage: supplied.image,
+      imageUrl: supplied.imageUrl,
       redirectFrom: [...(supplied.redirectFrom ?? [])],
       relativePath: relativePath(this.env.requestsPrefix(), path),
-      layout: supplied.layout,
+      layout: supplied.layout as PageLayout,
+      suppliedLayout: supplied.layout,
     };
-    const pages = [...this.#pages, page];
-    const suppliedOrder = new Map(pages.map((p) => [p, this.#suppliedOrder.get(p.path)]));
-    suppliedOrder.set(page, supplied.order);
-    this.#suppliedOrder.set(path, supplied.order);
-    this.#pages = sortPages(pages, suppliedOrder);
-    return this.#pages.find((p) => p.path === path)!;
+    if (supplied.layout === undefined) this.#awaitingLayout.set(key, origin.file!);
+    this.#pages = sorted([...this.#pages, page]);
+    return this.#pages.find((p) => p.module === key)!;
+  }
+
+  /**
+   * After a page module is imported: its pages registered without `layout` take the module's
+   * `layout` export, as Dash's `_import_layouts_from_pages`; none is a PageModuleError.
+   */
+  takeLayoutsFrom(file: string, exports: Record<string, unknown>): void {
+    for (const [module, from] of this.#awaitingLayout) {
+      if (from !== file) continue;
+      const layout = exports.layout as PageLayout | undefined;
+      if (layout === undefined) {
+        throw new PageModuleError(
+          file,
+          `no layout found in module ${module}: export a variable or a function named "layout", ` +
+            'or give registerPage a layout',
+        );
+      }
+      this.#pages = this.#pages.map((p) => (p.module === module ? { ...p, layout } : p));
+      this.#awaitingLayout.delete(module);
+    }
+  }
+
+  /** Refuses pages still without a layout (registered by a module that was not a page module). */
+  assertLayouts(): void {
+    for (const [module, file] of this.#awaitingLayout) {
+      throw new PageModuleError(file, `page ${module} has no layout: give registerPage a layout`);
+    }
   }
 
   /**
@@ -113,9 +190,15 @@ export class PageRegistry {
     return undefined;
   }
 
-  /** The page registered at /404, if any: it replaces the default "404 - Page not found". */
+  /**
+   * The page that replaces the default "404 - Page not found": Dash's module named
+   * `not_found_404` (e.g. `pages/not_found_404.ts`), else the page registered at /404.
+   */
   notFoundPage(): Page | undefined {
-    return this.#pages.find((page) => page.path === NOT_FOUND_PATH);
+    return (
+      this.#pages.find((page) => page.module.split('.').at(-1) === NOT_FOUND_MODULE) ??
+      this.#pages.find((page) => page.path === NOT_FOUND_PATH)
+    );
   }
 
   /**
@@ -133,62 +216,23 @@ export class PageRegistry {
   }
 }
 
-/**
- * Dash's order: `/` is 0 when no page gives an order; then pages with an order (ascending), then
- * the rest; ties by path.
- */
-function sortPages(pages: Page[], suppliedOrder: ReadonlyMap<Page, number | undefined>): Page[] {
-  const anySupplied = [...suppliedOrder.values()].some((order) => order !== undefined);
-  const ordered = pages.map((page) => {
-    const supplied = suppliedOrder.get(page);
-    const order = page.path === '/' && !anySupplied ? 0 : supplied;
-    return order === page.order ? page : { ...page, order };
-  });
-  return ordered.sort((a, b) => {
-    if ((a.order === undefined) !== (b.order === undefined)) return a.order === undefined ? 1 : -1;
-    if (a.order !== undefined && b.order !== undefined && a.order !== b.order) return a.order - b.order;
-    return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-  });
+/** Dash's `_infer_path`: from the template (variables as "none"), else from the module name. */
+function inferredPath(
+  template: string | undefined,
+  module: string | undefined,
+  folderModule: string | undefined,
+): string | undefined {
+  if (template !== undefined) return pathFromTemplate(template);
+  return module === undefined ? undefined : pathFromModule(module, folderModule);
 }
 
-function checkedOptions(options: PageOptions): PageOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new CallbackDefinitionError('app.registerPage(options): options must be an object');
-  }
-  const { path, pathTemplate, title, order, redirectFrom, layout } = options;
-  if (layout === undefined)
-    throw new CallbackDefinitionError(`page ${path ?? pathTemplate}: layout is required`);
-  if (pathTemplate !== undefined) assertPathTemplate(pathTemplate);
-  if (path === undefined && pathTemplate === undefined) {
-    throw new CallbackDefinitionError('app.registerPage: give a path (e.g. "/reports") or a pathTemplate');
-  }
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
-    throw new CallbackDefinitionError(`page path ${JSON.stringify(path)} must start with "/"`);
-  }
-  if (title !== undefined && typeof title !== 'string' && typeof title !== 'function') {
-    throw new CallbackDefinitionError('a page title must be a string or a function of the params');
-  }
-  if (order !== undefined && !Number.isFinite(order)) {
-    throw new CallbackDefinitionError(`page order must be a number, got ${String(order)}`);
-  }
-  if (redirectFrom !== undefined) {
-    if (
-      !Array.isArray(redirectFrom) ||
-      redirectFrom.some((r) => typeof r !== 'string' || !r.startsWith('/'))
-    ) {
-      throw new CallbackDefinitionError('redirectFrom must be a list of paths starting with "/"');
-    }
-  }
-  return options;
-}
-
-/** `/weekly-analytics` → "Weekly analytics"; `/` → "Home"; template variables are skipped. */
-function nameFromPath(path: string): string {
-  const segments = stripSlashes(path)
-    .split('/')
-    .filter((segment) => segment !== '' && !segment.includes('<'));
-  const last = segments.at(-1);
-  if (!last) return 'Home';
-  const words = last.replace(/[-_]/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** Every page with its effective order, sorted as Dash sorts them. */
+function sorted(pages: Page[]): Page[] {
+  const anySupplied = pages.some((page) => page.suppliedOrder !== undefined);
+  return pages
+    .map((page) => {
+      const order = effectiveOrder(page, anySupplied);
+      return order === page.order ? page : { ...page, order };
+    })
+    .sort(comparePages);
 }

@@ -4,9 +4,10 @@
  * the tab. Navigation with dcc.Link therefore swaps the page without a reload.
  */
 import type { ClientsideCallbacks } from '../../callbacks/clientside.ts';
-import { Input, Output } from '../../callbacks/dependencies.ts';
+import { Input, Output, type State } from '../../callbacks/dependencies.ts';
 import type { CallbackRegistry } from '../../callbacks/registry.ts';
 import * as html from '../../components/generated/html.ts';
+import { CallbackDefinitionError } from '../../errors.ts';
 import type { LayoutValue } from '../dash.ts';
 import { stripRelativePath, UnsupportedRelativePathError } from '../prefixes.ts';
 import { PAGE_IDS } from './container.ts';
@@ -14,34 +15,40 @@ import { type PageParams, parseQuery } from './paths.ts';
 import type { Page, PageRegistry } from './registry.ts';
 
 /**
- * The page a URL shows: its own page, else the page registered at /404, else none (the default
- * 404); with its params (path variables, then query values, which win on a clash, as in Dash).
+ * The page a URL shows: its own page, else the 404 page (see PageRegistry.notFoundPage), else
+ * none (the default 404); with its path variables and query values.
  */
 export function pageFor(
   pages: PageRegistry,
   prefix: string,
   pathname: string | null | undefined,
   search: string | null | undefined,
-): { page: Page | undefined; params: PageParams } {
+): { page: Page | undefined; variables: PageParams; query: PageParams } {
   const stripped = strippedPath(prefix, pathname ?? '/');
   const found = stripped === undefined ? undefined : pages.find(stripped);
   return {
     page: found?.page ?? pages.notFoundPage(),
-    params: { ...found?.variables, ...parseQuery(search) },
+    variables: found?.variables ?? {},
+    query: parseQuery(search),
   };
 }
 
-/** The layout and title a URL shows, layout and title functions called with its params. */
+/**
+ * The layout and title a URL shows, as Dash's routing callback: the layout function gets the
+ * path variables, the query values and the routing callback's extra inputs (later ones win on a
+ * clash); the title function gets the path variables.
+ */
 export async function showPage(
   pages: PageRegistry,
-  pathname: string | null | undefined,
-  search: string | null | undefined,
+  url: { pathname: string | null | undefined; search: string | null | undefined },
+  routingValues: Record<string, unknown>,
   env: { appTitle: string; requestsPrefix: string },
 ): Promise<{ title: string; layout: LayoutValue }> {
-  const { page, params } = pageFor(pages, env.requestsPrefix, pathname, search);
+  const { page, variables, query } = pageFor(pages, env.requestsPrefix, url.pathname, url.search);
   if (!page) return { title: env.appTitle, layout: html.H1({ children: '404 - Page not found' }) };
+  const params = { ...variables, ...query, ...routingValues } as PageParams;
   const layout = typeof page.layout === 'function' ? await page.layout(params) : page.layout;
-  return { title: typeof page.title === 'function' ? page.title(params) : page.title, layout };
+  return { title: typeof page.title === 'function' ? page.title(variables) : page.title, layout };
 }
 
 /** Dash's title callback source: the store's title onto the tab. */
@@ -53,21 +60,30 @@ export function installRoutingCallbacks(deps: {
   registry: CallbackRegistry;
   clientside: ClientsideCallbacks;
   pages: PageRegistry;
+  /** Dash's routing_callback_inputs: more inputs and states, whose values reach layout functions. */
+  routingInputs: Record<string, Input | State>;
   appTitle(): string;
   requestsPrefix(): string;
 }): void {
+  for (const reserved of ['pathname_', 'search_']) {
+    if (Object.hasOwn(deps.routingInputs, reserved)) {
+      throw new CallbackDefinitionError(`routingCallbackInputs: the key ${reserved} is reserved for the URL`);
+    }
+  }
   deps.registry.add(
     {
       output: [Output(PAGE_IDS.content, 'children'), Output(PAGE_IDS.store, 'data')],
       inputs: {
         pathname_: Input(PAGE_IDS.location, 'pathname'),
         search_: Input(PAGE_IDS.location, 'search'),
+        ...deps.routingInputs,
       },
       // dcc.Location sets its pathname when it mounts, which triggers this for the first page.
       preventInitialCall: true,
     },
-    async ({ pathname_, search_ }: { pathname_: string | null; search_: string | null }) => {
-      const shown = await showPage(deps.pages, pathname_, search_, {
+    async ({ pathname_, search_, ...routingValues }: Record<string, unknown>) => {
+      const url = { pathname: pathname_ as string | null, search: search_ as string | null };
+      const shown = await showPage(deps.pages, url, routingValues, {
         appTitle: deps.appTitle(),
         requestsPrefix: deps.requestsPrefix(),
       });

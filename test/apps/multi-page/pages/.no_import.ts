@@ -1,0 +1,2 @@
+// registerPage
+throw new Error('files starting with . should not be imported');

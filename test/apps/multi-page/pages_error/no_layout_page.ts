@@ -1,0 +1,3 @@
+import { registerPage } from '../../../../src/index.ts';
+
+registerPage({});
