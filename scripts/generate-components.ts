@@ -47,7 +47,11 @@ function loadLibrary(packageName: string, namespace: string, sources: string[]):
   });
   // dcc derives its webpack public path from the script tag that loaded it.
   const scriptUrl = `http://localhost/_dash-component-suites/dash/${sources[0]}`;
-  return { spec, sources, metadata: readSuiteMetadata({ label: spec, namespace, files, scriptUrl }) };
+  return {
+    spec,
+    sources,
+    metadata: readSuiteMetadata({ label: spec, namespace, root: path.join(VENDOR, spec), files, scriptUrl }),
+  };
 }
 
 /**

@@ -3,12 +3,15 @@
  * manager when it is not there yet (that is all it installs), then writes a TypeScript module of
  * typed builders that registers the suite when imported. A suite whose metadata cannot be read
  * leaves no file behind: the module is written in one rename, only after generation succeeded.
+ * The package's code runs only in the confined extractor process (components/suites/extraction.ts),
+ * stopped after `--timeout` seconds.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SuiteMetadataError } from '../components/suites/errors.ts';
+import { printable, SuiteMetadataError } from '../components/suites/errors.ts';
+import { DEFAULT_TIMEOUT_MS } from '../components/suites/extraction.ts';
 import { generateSuiteModule } from '../components/suites/generate.ts';
 import { readPackageJson } from '../components/suites/package.ts';
 import { UsageError } from './app-module.ts';
@@ -23,11 +26,16 @@ export async function componentsCommand(argv: string[]): Promise<void> {
       out: { type: 'string' },
       namespace: { type: 'string' },
       'no-install': { type: 'boolean' },
+      timeout: { type: 'string' },
     },
     allowPositionals: true,
   });
   if (positionals.length !== 1) throw new UsageError('components add takes exactly one package');
   const { name, version } = parseSpec(positionals[0]!);
+  const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(values.timeout) * 1000;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new UsageError(`--timeout takes a number of seconds, not ${JSON.stringify(values.timeout)}`);
+  }
   const project = process.cwd();
   let packageDir = installedPackage(project, name);
   const installedVersion = packageDir && readPackageJson(packageDir, name).version;
@@ -45,7 +53,7 @@ export async function componentsCommand(argv: string[]): Promise<void> {
       throw new SuiteMetadataError(`${name}: installed, but not found under ${project}/node_modules`);
   }
 
-  const generated = generateSuiteModule(packageDir, { namespace: values.namespace });
+  const generated = generateSuiteModule(packageDir, { namespace: values.namespace, timeoutMs });
   const out = path.resolve(
     project,
     values.out ?? path.join('components', `${name.replace(/^@[^/]+\//, '')}.ts`),
@@ -53,10 +61,11 @@ export async function componentsCommand(argv: string[]): Promise<void> {
   writeAtomically(out, generated.text);
   const shown = path.relative(project, out) || out;
   const { suite, metadata } = generated;
+  // The package's own strings are shown escaped: they may hold terminal escapes or line breaks.
   process.stdout.write(
-    `wrote ${shown}: ${metadata.components.size} components of ${suite.name}@${suite.version} ` +
+    `wrote ${shown}: ${metadata.components.size} components of ${printable(`${suite.name}@${suite.version}`)} ` +
       `(namespace ${suite.namespace})\n` +
-      `use it: import * as ${shortName(suite.name)} from './${shown.split(path.sep).join('/')}';\n`,
+      `use it: import * as ${shortName(name)} from './${shown.split(path.sep).join('/')}';\n`,
   );
 }
 

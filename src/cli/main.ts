@@ -15,7 +15,8 @@ const USAGE = `usage:
   dash-ts run <app-module> [--port 8050] [--host 127.0.0.1] [--watch]
   dash-ts worker <app-module> [--concurrency N]
   dash-ts init [dir]
-  dash-ts components add <package>[@version] [--out components/<package>.ts] [--namespace NS] [--no-install]`;
+  dash-ts components add <package>[@version] [--out components/<package>.ts] [--namespace NS] [--no-install]
+                     [--timeout SECONDS]`;
 
 export async function main(argv: string[]): Promise<void> {
   try {

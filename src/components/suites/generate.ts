@@ -3,7 +3,9 @@
  * registers the suite when imported (`dash-ts components add` writes it). dash-ts's own html/dcc
  * modules come from the same metadata reader and renderer (scripts/generate-components.ts).
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import type { ExtractionOptions } from './extraction.ts';
 import { type MetadataSource, readSuiteMetadata, type SuiteMetadata } from './metadata.ts';
 import { locateSuite, type SuitePackage } from './package.ts';
 import { childrenPropsLines, quote, renderModule } from './typescript.ts';
@@ -15,7 +17,7 @@ export interface GeneratedSuite {
   text: string;
 }
 
-export interface GenerateOptions {
+export interface GenerateOptions extends ExtractionOptions {
   /** The namespace, when the package's global is not its name with `-` as `_`. */
   namespace?: string;
   /** Where the module imports dash-ts from (default `dash-ts`). */
@@ -27,7 +29,8 @@ export function readInstalledSuite(
   packageDir: string,
   options: GenerateOptions = {},
 ): { suite: SuitePackage; metadata: SuiteMetadata } {
-  const suite = locateSuite(packageDir, options);
+  // The real folder (pnpm links packages in): the one the extractor is allowed to read.
+  const suite = locateSuite(realpathSync(packageDir), options);
   const shown = (file: string) => path.posix.join(suite.bundleDir, file);
   const files: MetadataSource['files'] = [
     { path: path.join(suite.dir, suite.bundleDir, suite.bundle), shownAs: shown(suite.bundle) },
@@ -39,13 +42,17 @@ export function readInstalledSuite(
       generatedMetadata: true,
     });
   }
-  const metadata = readSuiteMetadata({
-    label: `${suite.name}@${suite.version}`,
-    namespace: suite.namespace,
-    files,
-    scriptUrl: `http://localhost/_dash-component-suites/${suite.namespace}/${suite.bundle}`,
-    sourceDir: suite.dir,
-  });
+  const metadata = readSuiteMetadata(
+    {
+      label: `${suite.name}@${suite.version}`,
+      namespace: suite.namespace,
+      root: suite.dir,
+      files,
+      scriptUrl: `http://localhost/_dash-component-suites/${suite.namespace}/${suite.bundle}`,
+      sourceDir: suite.dir,
+    },
+    options,
+  );
   return { suite, metadata };
 }
 
@@ -75,7 +82,7 @@ export function generateSuiteModule(packageDir: string, options: GenerateOptions
       '  },',
       '});',
     ],
-    builder: (type) => `suite.component<${type}Props>('${type}')`,
+    builder: (type) => `suite.component<${type}Props>(${quote(type)})`,
     exportChildrenProps: false,
     shareLongTypes: true,
   });

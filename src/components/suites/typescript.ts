@@ -116,12 +116,53 @@ export function withNull(members: string[], required: boolean | undefined): stri
   return [...members, 'null'].join(' | ');
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Text from a package (names, props, literals, version) reaches the module only through these:
+// as a quoted literal, as an identifier that passed IDENTIFIER, or as comment text.
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
 function propertyName(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name);
+  return IDENTIFIER.test(name) ? name : quote(name);
 }
 
+/**
+ * `text` as a single-quoted string literal: JSON's escapes (quotes, backslashes, control
+ * characters, lone surrogates), plus the line separators U+2028/2029 (line breaks to TypeScript)
+ * and `</` (so no `</script>` appears even if the text is ever inlined in a page).
+ */
 export function quote(text: string): string {
-  return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
+  const escaped = JSON.stringify(text)
+    .slice(1, -1)
+    .replaceAll('\\"', '"')
+    .replaceAll("'", "\\'")
+    .replaceAll('\u2028', '\\u2028')
+    .replaceAll('\u2029', '\\u2029')
+    .replaceAll('</', '<\\/');
+  return `'${escaped}'`;
+}
+
+const LINE_BREAKS: Record<string, string> = {
+  '\r': '\\r',
+  '\n': '\\n',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/** Text for a `//` or `/* *\/` comment: line breaks shown as `\n`-style escapes, `*\/` broken up. */
+export function commentText(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]/g, (c) => LINE_BREAKS[c]!).replaceAll('*/', '*\\/');
+}
+
+/**
+ * A `data-*`/`aria-*` prop as a template-literal index signature, when its prefix and suffix are
+ * plain attribute-name characters (nothing a template literal would read); otherwise undefined,
+ * and the prop is a quoted property like any other.
+ */
+function wildcardSignature(prop: string, ts: string): string | undefined {
+  const match = /^([A-Za-z0-9_-]*)\*([A-Za-z0-9_-]*)$/.exec(prop);
+  if (!match) return undefined;
+  return `  [attribute: \`${match[1]}\${string}${match[2]}\`]: ${ts} | undefined;`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -178,6 +219,10 @@ export function renderModule(metadata: SuiteMetadata, frame: ModuleFrame): Rende
     return withNull(typeMembers(descriptor), descriptor.required);
   };
 
+  for (const type of metadata.components.keys()) {
+    if (!IDENTIFIER.test(type))
+      throw new Error(`component type ${quote(type)} is not a JavaScript identifier`);
+  }
   const typed = [...metadata.components].map(([type, props]) => ({
     type,
     props,
@@ -198,13 +243,9 @@ export function renderModule(metadata: SuiteMetadata, frame: ModuleFrame): Rende
     for (const { prop, descriptor, ts: full } of fields) {
       for (const name of ['ComponentId', 'Children']) if (full.includes(name)) used.add(name);
       const ts = shared.get(full) ?? full;
-      if (prop.includes('*')) {
-        // `data-*` / `aria-*`: any attribute with that prefix.
-        const [prefix, suffix] = prop.split('*', 2) as [string, string];
-        body.push(`  [attribute: \`${prefix}\${string}${suffix}\`]: ${ts} | undefined;`);
-      } else {
-        body.push(`  ${propertyName(prop)}${descriptor.required ? '' : '?'}: ${ts};`);
-      }
+      // `data-*` / `aria-*`: any attribute with that prefix.
+      const wildcard = prop.includes('*') ? wildcardSignature(prop, ts) : undefined;
+      body.push(wildcard ?? `  ${propertyName(prop)}${descriptor.required ? '' : '?'}: ${ts};`);
     }
     body.push('};');
     body.push(`export const ${type} = ${frame.builder(type)};`);
@@ -219,7 +260,7 @@ export function renderModule(metadata: SuiteMetadata, frame: ModuleFrame): Rende
     );
   }
 
-  const lines = frame.header.map((line) => (line ? `// ${line}` : '//'));
+  const lines = frame.header.map((line) => (line ? `// ${commentText(line)}` : '//'));
   lines.push('');
   lines.push(...frame.imports(['Children', 'ComponentId'].filter((name) => used.has(name))), '');
   if (frame.preamble) lines.push(...frame.preamble(childrenProps), '');
@@ -252,8 +293,9 @@ function sharedTypes(fields: { prop: string; ts: string }[]): Map<string, string
   for (const [ts, { count, prop }] of counts) {
     if (count < 2) continue;
     const base = `${prop.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase()).replace(/^./, (c) => c.toUpperCase())}Value`;
-    let alias = /^[A-Za-z]/.test(base) ? base : `Prop${base}`;
-    for (let n = 2; taken.has(alias); n++) alias = `${base}${n}`;
+    const name = /^[A-Za-z]/.test(base) ? base : `Prop${base}`;
+    let alias = name;
+    for (let n = 2; taken.has(alias); n++) alias = `${name}${n}`;
     taken.add(alias);
     aliases.set(ts, alias);
   }

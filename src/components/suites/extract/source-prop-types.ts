@@ -1,12 +1,12 @@
 /**
  * A fallback for bundles built with production prop-types, whose validators are all one shim and
  * say nothing: the `<Type>.propTypes = {...}` declarations in the package's shipped sources (what
- * Dash's own metadata extractor reads) are cut out and evaluated alone, against the recording
- * PropTypes. Names they reference that are not PropTypes read as "any".
+ * Dash's own metadata extractor reads) are cut out here, as text, and evaluated alone inside the
+ * realm against the recording PropTypes (realm.ts). Links are not followed: only regular files
+ * and folders of the package are read.
  */
 import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
 
 const SOURCE_FILE = /\.(js|jsx|ts|tsx|mjs)$/;
 const SKIPPED = new Set(['node_modules', '__tests__', 'test', 'tests', '.git']);
@@ -74,29 +74,4 @@ function endOfString(source: string, start: number): number {
     else if (source[i] === quote) return i;
   }
   return -1;
-}
-
-/**
- * Evaluates a propTypes literal in the sandbox. Sloppy-mode `with` resolves every free name: the
- * sandbox's own globals (PropTypes) as they are, anything else as an empty placeholder.
- */
-export function evaluatePropTypes(context: vm.Context, literal: string): Record<string, unknown> {
-  const scope = new Proxy(
-    {},
-    {
-      has: (_target, key) => typeof key === 'string',
-      get: (_target, key) => {
-        if (typeof key !== 'string') return undefined;
-        if (key in context) return (context as Record<string, unknown>)[key];
-        return {};
-      },
-    },
-  );
-  (context as Record<string, unknown>).__dashTsScope = scope;
-  try {
-    const value = vm.runInContext(`with (__dashTsScope) { (${literal}); }`, context, { timeout: 5_000 });
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } finally {
-    delete (context as Record<string, unknown>).__dashTsScope;
-  }
 }
