@@ -1,12 +1,12 @@
 /**
- * examples/pages-demo.ts in headless Chromium: its asset CSS and clientside library apply, Patch
+ * examples/pages-demo/ (app.ts and its pages folder) in headless Chromium: its asset CSS and clientside library apply, Patch
  * grows the chart and the log, clientside callbacks run without requests, and pages navigate;
  * then all of it again as deployed behind a reverse proxy that strips a path prefix.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { app } from '../../examples/pages-demo.ts';
+import { app } from '../../examples/pages-demo/app.ts';
 import {
   launchBrowser,
   openSharedPage,
@@ -17,7 +17,7 @@ import {
 import { strippingProxy } from '../support/proxy.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 
-describe('examples/pages-demo.ts', () => {
+describe('examples/pages-demo/ (app.ts and its pages folder)', () => {
   let opened: SharedPage;
   /** Every callback request the page sends, as `output` ids. */
   let requests: string[] = [];
@@ -82,9 +82,20 @@ describe('examples/pages-demo.ts', () => {
     assert.equal(await page.title(), 'Station airport');
     assert.deepEqual(opened.problems, []);
   });
+
+  it("gives link previews the page's description and the logo in its assets folder", async () => {
+    const url = `${opened.server.url}/stations/airport?hours=12`;
+    const head = (await (await fetch(url)).text()).split('<title>')[0]!;
+    assert.ok(head.includes('<meta name="description" content="Readings of one station">'), head);
+    assert.ok(
+      head.includes(`<meta property="og:image" content="${opened.server.url}/assets/logo.svg">`),
+      head,
+    );
+    assert.ok(head.includes(`<meta property="twitter:url" content="${url}">`), head);
+  });
 });
 
-describe('examples/pages-demo.ts behind a proxy that strips /proxy/monitor/', () => {
+describe('examples/pages-demo/ (app.ts and its pages folder) behind a proxy that strips /proxy/monitor/', () => {
   const prefix = '/proxy/monitor/';
   let server: ServerProcess;
   let proxy: Awaited<ReturnType<typeof strippingProxy>>;
@@ -92,7 +103,9 @@ describe('examples/pages-demo.ts behind a proxy that strips /proxy/monitor/', ()
 
   before(async () => {
     // Deployed as users do: `dash-ts run` with the requests prefix from the environment.
-    server = await startServerProcess('examples/pages-demo.ts', { DASH_REQUESTS_PATHNAME_PREFIX: prefix });
+    server = await startServerProcess('examples/pages-demo/app.ts', {
+      DASH_REQUESTS_PATHNAME_PREFIX: prefix,
+    });
     proxy = await strippingProxy(prefix, new URL(server.url));
     browser = await launchBrowser();
   });

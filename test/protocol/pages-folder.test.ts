@@ -317,6 +317,14 @@ describe('meta tags of a direct load, as Dash serves them', () => {
     );
   });
 
+  it('includePagesMeta: false leaves the page tags out, as Dash', async () => {
+    const app = multiPageApp({ ...quiet, includePagesMeta: false });
+    assert.deepEqual(
+      await metaTags(app, 'http://localhost/'),
+      dashPageMetas({ url: '', title: '', description: '', image: '' }).slice(10),
+    );
+  });
+
   it("imageUrl overrides the image; under a prefix the image URL carries it; the app's metaTags come last", async () => {
     const app = bareApp({
       ...quiet,
