@@ -18,6 +18,7 @@ import { DURATION_BUCKETS_SECONDS, OUTCOME_OF_KIND } from '../monitor/records.ts
 export const SCRIPTS = {
   dashSubmit: { file: 'submit', keys: 7 },
   dashTake: { file: 'take', keys: 7 },
+  dashLose: { file: 'lose', keys: 5 },
   dashCancel: { file: 'cancel', keys: 4 },
   dashBegin: { file: 'begin', keys: 3 },
   dashAppend: { file: 'append', keys: 2 },

@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
-import { policyOf } from '../job-options/policy.ts';
+import { decodePolicy, encodePolicy, policyOf } from '../job-options/policy.ts';
 import { etaSeconds, RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
+import { retryDecision } from '../job-options/retry.ts';
 import type { JobOutcome, JobOwner, JobPolicy, JobState, JobSubmission, JobUpdate } from '../manager.ts';
 import type { CancelReason } from '../monitor/records.ts';
 import type { EventRecord } from '../process/ipc.ts';
@@ -37,7 +38,7 @@ export interface BegunJob {
   id: string;
   functionKey: string;
   payload: string;
-  policy: JobPolicy | undefined;
+  policy: JobPolicy;
   attempt: number;
 }
 
@@ -82,70 +83,54 @@ export class RedisStore {
         this.options.jobTtlMs,
         job.functionKey,
         JSON.stringify({ args: job.args, context: job.context }),
-        job.policy ? JSON.stringify(job.policy) : '',
+        encodePolicy(job) ?? '',
         policy.priority,
         policy.reportQueue ? '1' : '0',
         PAGE_TAG_TTL_MS,
         job.id,
-        policy.retry.onLost ? policy.retry.attempts : 0,
-        Math.round(policy.retry.backoffSeconds * 1000),
       ],
     );
     return queued === 1;
   }
 
-  /** Read-once: returns and removes the job's news. `judge`: may declare a job with a dead worker lost. */
+  /**
+   * Read-once: returns and removes the job's news. `judge`: may declare a job with a dead worker
+   * lost; whether that try is retried, and after how long, is retry.ts's to say.
+   */
   async take(jobId: string, judge: boolean): Promise<TakeResult> {
+    const reply = await this.#take(jobId, judge);
+    if (reply[0] !== 'lost-worker') return parseTake(reply);
+    const [, token, attempt, policy] = reply as [string, string, string, string | null];
+    const decision = retryDecision(decodePolicy(policy), Number(attempt), lostRunning);
+    const k = this.keys;
+    const declared = await runScript(
+      this.client,
+      'dashLose',
+      [k.job(jobId), k.heartbeat(jobId), k.backoff, k.clock, k.seq],
+      [
+        token,
+        jobId,
+        JSON.stringify(lostRunning),
+        decision.retry ? decision.delayMs : '',
+        PAGE_TAG_TTL_MS,
+        k.newsChannel,
+      ],
+    );
+    // Judged already (by lose.lua, or by another process): read what it left.
+    const taken = parseTake(await this.#take(jobId, false));
+    if (declared !== 3 || !decision.retry) return taken;
+    return { ...taken, nextTry: { attempt: Number(attempt) + 1, delayMs: decision.delayMs } };
+  }
+
+  async #take(jobId: string, judge: boolean): Promise<string[]> {
     const [job, events, heartbeat] = this.keys.jobKeys(jobId);
     const k = this.keys;
-    const reply = (await runScript(
+    return (await runScript(
       this.client,
       'dashTake',
       [job, events, heartbeat, k.workers, k.order, k.runtimes, k.bullActive],
-      [
-        judge ? '1' : '0',
-        this.options.noWorkerTimeoutMs,
-        JSON.stringify(lostRunning),
-        JSON.stringify(this.#lostNoWorker()),
-        k.base,
-        jobId,
-        PAGE_TAG_TTL_MS,
-      ],
+      [judge ? '1' : '0', this.options.noWorkerTimeoutMs, JSON.stringify(this.#lostNoWorker()), jobId],
     )) as string[];
-    const [state, outcome, began, position, meanRunMs, running, nextTry, ...encoded] = reply as [
-      JobState,
-      string,
-      string,
-      string | number,
-      string,
-      string | number,
-      string,
-      ...string[],
-    ];
-    const update: JobUpdate = { state, progress: [], sideUpdates: [] };
-    if (began !== '') update.began = Number(began);
-    if (position !== '') {
-      const eta = etaSeconds(
-        Number(position),
-        meanRunMs === '' ? undefined : Number(meanRunMs),
-        Number(running),
-      );
-      update.queue =
-        eta === undefined ? { position: Number(position) } : { position: Number(position), etaSeconds: eta };
-    }
-    for (const event of encoded) {
-      const body = JSON.parse(event.slice(1)) as unknown;
-      if (event[0] === 'p') update.progress.push(body as unknown[]);
-      else {
-        const [id, props] = body as [string, Record<string, unknown>];
-        update.sideUpdates.push({ id, props });
-      }
-    }
-    if (outcome) update.outcome = JSON.parse(outcome) as JobOutcome;
-    const news = encoded.length > 0 || began !== '' || (state !== 'queued' && state !== 'running');
-    if (nextTry === '') return { update, news };
-    const [attempt, delayMs] = nextTry.split(':').map(Number) as [number, number];
-    return { update, news, nextTry: { attempt, delayMs } };
   }
 
   #lostNoWorker(): JobOutcome {
@@ -216,7 +201,7 @@ export class RedisStore {
       id,
       functionKey,
       payload,
-      policy: policy ? (JSON.parse(policy) as JobPolicy) : undefined,
+      policy: decodePolicy(policy),
       attempt,
     };
   }
@@ -339,6 +324,41 @@ const lostRunning: JobOutcome = {
     `the worker running this job stopped responding (no heartbeat for ${STALE_AFTER_MS / 1000} s): ` +
     'its process or machine died, or it lost its connection to Redis',
 };
+
+/** take.lua's reply as a JobUpdate. */
+function parseTake(reply: string[]): TakeResult {
+  const [state, outcome, began, position, meanRunMs, running, ...encoded] = reply as [
+    JobState,
+    string,
+    string,
+    string | number,
+    string,
+    string | number,
+    ...string[],
+  ];
+  const update: JobUpdate = { state, progress: [], sideUpdates: [] };
+  if (began !== '') update.began = Number(began);
+  if (position !== '') {
+    const eta = etaSeconds(
+      Number(position),
+      meanRunMs === '' ? undefined : Number(meanRunMs),
+      Number(running),
+    );
+    update.queue =
+      eta === undefined ? { position: Number(position) } : { position: Number(position), etaSeconds: eta };
+  }
+  for (const event of encoded) {
+    const body = JSON.parse(event.slice(1)) as unknown;
+    if (event[0] === 'p') update.progress.push(body as unknown[]);
+    else {
+      const [id, props] = body as [string, Record<string, unknown>];
+      update.sideUpdates.push({ id, props });
+    }
+  }
+  if (outcome) update.outcome = JSON.parse(outcome) as JobOutcome;
+  const news = encoded.length > 0 || began !== '' || (state !== 'queued' && state !== 'running');
+  return { update, news };
+}
 
 function encodeEvent(event: EventRecord): string {
   return (event.kind === 'progress' ? 'p' : 's') + event.body;

@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../app/log.ts';
-import { DEFAULT_POLICY, tryTimeoutMs } from '../job-options/policy.ts';
+import { tryTimeoutMs } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
@@ -186,7 +186,7 @@ export class JobWorker {
     const begun = await this.#store!.begin(token, this.id);
     if (!begun) return;
     const { id } = begun;
-    const policy = begun.policy ?? DEFAULT_POLICY;
+    const { policy } = begun;
     const active: ActiveJob = { id, token, attempt: begun.attempt, policy, phase: 'running' };
     this.#active.set(id, active);
     try {
@@ -253,10 +253,7 @@ export class JobWorker {
 
   /** A try ended with `outcome` (JSON): the job finishes, or is queued for its next try (retry.ts). */
   async #end(active: ActiveJob, outcome: string, cacheable: boolean, parsed?: JobOutcome): Promise<void> {
-    const decision =
-      active.policy.retry.attempts > active.attempt
-        ? retryDecision(active.policy, active.attempt, parsed ?? (JSON.parse(outcome) as JobOutcome))
-        : { retry: false as const };
+    const decision = retryDecision(active.policy, active.attempt, parsed ?? outcome);
     const delayMs = decision.retry ? decision.delayMs : undefined;
     const stored = await this.#writer!.finish(active.id, active.token, outcome, cacheable, delayMs);
     if (stored !== 'retrying') return;

@@ -67,6 +67,19 @@ export function policyOf(job: { policy?: JobPolicy }): JobPolicy {
   return job.policy ?? DEFAULT_POLICY;
 }
 
+/**
+ * The stored form of a submission's policy, the same in every store: JSON, or undefined for a
+ * job submitted without one (stored as nothing: it runs with DEFAULT_POLICY).
+ */
+export function encodePolicy(job: { policy?: JobPolicy }): string | undefined {
+  return job.policy === undefined ? undefined : JSON.stringify(job.policy);
+}
+
+/** A stored policy back (encodePolicy); nothing stored (null, '' or undefined): DEFAULT_POLICY. */
+export function decodePolicy(stored: string | null | undefined): JobPolicy {
+  return stored ? (JSON.parse(stored) as JobPolicy) : DEFAULT_POLICY;
+}
+
 /** The time limit of one try in ms: the callback's own, else the manager's default, else none. */
 export function tryTimeoutMs(policy: JobPolicy, managerDefaultMs: number | undefined): number | undefined {
   return policy.timeoutSeconds !== undefined ? policy.timeoutSeconds * 1000 : managerDefaultMs;

@@ -10,9 +10,18 @@ import type { JobOutcome, JobPolicy } from '../manager.ts';
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
 
-/** `attempt`: the number of the try that just ended (1 for the first). */
-export function retryDecision(policy: JobPolicy, attempt: number, outcome: JobOutcome): RetryDecision {
-  if (attempt >= policy.retry.attempts || !isRetryable(outcome, policy)) return { retry: false };
+/**
+ * `attempt`: the number of the try that just ended (1 for the first). `outcome` as a JobOutcome
+ * or as the JSON a worker sent, which is parsed only when tries remain.
+ */
+export function retryDecision(
+  policy: JobPolicy,
+  attempt: number,
+  outcome: JobOutcome | string,
+): RetryDecision {
+  if (attempt >= policy.retry.attempts) return { retry: false };
+  const ended = typeof outcome === 'string' ? (JSON.parse(outcome) as JobOutcome) : outcome;
+  if (!isRetryable(ended, policy)) return { retry: false };
   return { retry: true, delayMs: backoffMs(policy, attempt) };
 }
 

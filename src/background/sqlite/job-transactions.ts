@@ -3,7 +3,7 @@
  * queue a job, cancel it, take its news (events, outcome) for a poll, and end queued jobs that no
  * worker can run. The pool's side is in pool-turn.ts and pool-claims.ts.
  */
-import { policyOf } from '../job-options/policy.ts';
+import { encodePolicy, policyOf } from '../job-options/policy.ts';
 import type { JobOutcome, JobState, JobSubmission, JobUpdate } from '../manager.ts';
 import type { CancelReason } from '../monitor/records.ts';
 import type { QueueRow, StoreParts } from './store-parts.ts';
@@ -89,7 +89,7 @@ export function jobTransactions({ db, s, order, records }: StoreParts) {
         cacheKey: job.cache?.key ?? null,
         cacheExpire: job.cache?.expireSeconds ?? null,
         now,
-        policy: job.policy ? JSON.stringify(job.policy) : null,
+        policy: encodePolicy(job) ?? null,
         priority: policy.priority,
         tag: order.tagFor(job.owner.endId, now),
       });

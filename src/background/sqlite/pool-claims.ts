@@ -4,9 +4,9 @@
  * Both are IMMEDIATE transactions (see store.ts); reading other pools' claims and deleting a
  * pool's own row on shutdown are single statements, run by the store itself.
  */
-import { DEFAULT_POLICY } from '../job-options/policy.ts';
+import { decodePolicy } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
-import type { JobOutcome, JobOwner, JobPolicy } from '../manager.ts';
+import type { JobOutcome, JobOwner } from '../manager.ts';
 import { type QueueRow, recordRequeued, type StoreParts } from './store-parts.ts';
 
 /** A job claimed by some other pool, with what is known about that pool's liveness. */
@@ -40,8 +40,7 @@ export function poolClaimTransactions({ db, s, order, records }: StoreParts) {
         }
         if (row.state !== 'running') continue;
         // It had started: running it again could repeat what it did. Only retry.onLost asks for that.
-        const policy = row.policy ? (JSON.parse(row.policy) as JobPolicy) : DEFAULT_POLICY;
-        const decision = retryDecision(policy, row.attempts, lost);
+        const decision = retryDecision(decodePolicy(row.policy), row.attempts, lost);
         if (decision.retry) {
           const tag = order.tagFor((JSON.parse(row.owner) as JobOwner).endId, now);
           s.retry.get({ id: claim.jobId, pool: claim.claimedBy, notBefore: now + decision.delayMs, tag });

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../app/log.ts';
-import { DEFAULT_POLICY, tryTimeoutMs } from '../job-options/policy.ts';
+import { decodePolicy, tryTimeoutMs } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
@@ -168,10 +168,7 @@ export class WorkerPool {
 
   /** A try ended with `outcome` (JSON): the job finishes, or waits for its next try (retry.ts). */
   #end(job: PoolJob, outcome: string, cacheable: boolean, parsed?: JobOutcome): void {
-    const decision =
-      job.policy.retry.attempts > job.attempt
-        ? retryDecision(job.policy, job.attempt, parsed ?? (JSON.parse(outcome) as JobOutcome))
-        : { retry: false as const };
+    const decision = retryDecision(job.policy, job.attempt, parsed ?? outcome);
     if (!decision.retry) {
       this.#writes.push({ op: 'finish', jobId: job.id, outcome, cacheable });
       return;
@@ -305,7 +302,7 @@ export class WorkerPool {
     // The least busy worker: with concurrency 1 that is any free one.
     let worker = free[0]!;
     for (const candidate of free) if (candidate.jobs.size < worker.jobs.size) worker = candidate;
-    const policy = claimed.policy ? (JSON.parse(claimed.policy) as JobPolicy) : DEFAULT_POLICY;
+    const policy = decodePolicy(claimed.policy);
     const job: PoolJob = { id: claimed.id, worker, attempt: claimed.attempt, policy };
     this.#jobs.set(job.id, job);
     worker.jobs.add(job.id);

@@ -5,8 +5,7 @@
         jobs (page-load.lua), 7 the monitor's `mon:on` (../../monitor/redis-records.ts)
   ARGV: 1 owner (JSON), 2 cacheKey ('' for none), 3 cacheTtlMs, 4 jobTtlMs, 5 functionKey,
         6 payload, 7 policy ('' for the defaults), 8 priority, 9 reportQueue ('1'/'0'),
-        10 pageTtlMs, 11 id, 12 lostTries (the tries a job whose worker died may have:
-        retry.attempts with onLost, else 0), 13 backoffMs
+        10 pageTtlMs, 11 id
   Returns 1 if queued, 0 if it existed.
 
   The job hash keeps `pj` (the page load's set: every script that ends the job leaves it) and,
@@ -23,7 +22,7 @@ local tag, member, seqNo = newPlace(KEYS[3], KEYS[4], KEYS[5], ARGV[10], id)
 local window = redis.call('GET', KEYS[7]) or false
 local fields = {'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
   'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'pj', KEYS[6],
-  'attempt', 0, 'lostTries', ARGV[12], 'backoffMs', ARGV[13], 'tag', tag, 'member', member}
+  'attempt', 0, 'tag', tag, 'member', member}
 if ARGV[2] ~= '' then
   fields[#fields + 1] = 'cacheKey'
   fields[#fields + 1] = ARGV[2]

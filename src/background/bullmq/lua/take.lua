@@ -2,70 +2,51 @@
   Read-once delivery of a job's news.
 
   KEYS: 1 job, 2 events, 3 heartbeat, 4 workers, 5 order, 6 runtimes, 7 BullMQ's active list
-  ARGV: 1 judge ('1': may declare the job lost), 2 noWorkerTimeoutMs, 3 lost-running outcome,
-        4 lost-no-worker outcome, 5 key base, 6 id, 7 pageTtlMs
+  ARGV: 1 judge ('1': may declare the job lost), 2 noWorkerTimeoutMs, 3 lost-no-worker outcome,
+        4 id
   Returns {state, outcome or '', began or '', position or '', mean run ms or '', running or '',
-  next try or '', event...}; a finished job is deleted as its outcome is returned. A running job
-  whose worker died is lost, unless its retry.onLost allows another try: then it waits out its
-  backoff, and `next try` is '<attempt>:<delayMs>', for the caller to add that try's ticket.
+  event...}; a finished job is deleted as its outcome is returned. When judging, a running job
+  whose worker died is not read: the reply is {'lost-worker', token, attempt, policy}, and the
+  caller decides whether that try is retried (job-options/retry.ts), tells lose.lua, and reads
+  again.
 ]]
 --- @include "time"
---- @include "order"
 --- @include "monitor"
 
 local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon')
 local state = h[1]
-if not state then return {'unknown', '', '', '', '', '', ''} end
+if not state then return {'unknown', '', '', '', '', ''} end
 if state == 'cancelled' then
   -- Gone once its worker has let go (or never had one, or died).
   if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
-  return {'cancelled', '', '', '', '', '', ''}
+  return {'cancelled', '', '', '', '', ''}
 end
 local outcome = false
-local nextTry = ''
 if state == 'finished' then
   outcome = h[2]
 elseif ARGV[1] == '1' then
   if state == 'running' and redis.call('EXISTS', KEYS[3]) == 0 then
-    local f = redis.call('HMGET', KEYS[1], 'attempt', 'lostTries', 'backoffMs')
-    local attempt = tonumber(f[1] or 0)
-    if attempt < tonumber(f[2] or 0) then
-      -- The backoff rule of job-options/retry.ts: backoff * 2^(attempt - 1).
-      local now = redisNow()
-      local job, id, base = KEYS[1], ARGV[6], ARGV[5]
-      local delay = math.floor(tonumber(f[3]) * 2 ^ (attempt - 1))
-      redis.call('HSET', job, 'state', 'queued', 'seq', 0)
-      redis.call('HDEL', job, 'token', 'began')
-      local tag, member = newPlace(base .. 'clock', redis.call('HGET', job, 'page'), base .. 'seq', ARGV[7], id)
-      redis.call('HSET', job, 'tag', tag, 'member', member)
-      redis.call('ZADD', base .. 'backoff', now + delay, id)
-      state = 'queued'
-      nextTry = (attempt + 1) .. ':' .. delay
-      if h[8] then
-        monStart(h[8])
-        monRecord('queued', now, {})
-      end
-    else
-      outcome = ARGV[3]
-    end
+    -- Its worker died: lose.lua ends it or queues its next try, as the caller decides.
+    local f = redis.call('HMGET', KEYS[1], 'token', 'attempt', 'policy')
+    return {'lost-worker', f[1], f[2], f[3]}
   elseif state == 'queued' and tonumber(ARGV[2]) > 0 then
     local now = redisNow()
     local limit = tonumber(ARGV[2])
     local last = redis.call('ZREVRANGE', KEYS[4], 0, 0, 'WITHSCORES')
     local lastAlive = tonumber(last[2] or 0)
     if now - tonumber(redis.call('HGET', KEYS[1], 'queuedAt')) > limit and lastAlive < now - limit then
-      outcome = ARGV[4]
+      outcome = ARGV[3]
     end
   end
 end
 local events = redis.call('LRANGE', KEYS[2], 0, -1)
-local began = nextTry == '' and h[3] or ''
-local reply = {state, '', began, '', '', '', nextTry}
+local began = h[3] or ''
+local reply = {state, '', began, '', '', ''}
 if outcome then
-  -- Declared lost just now (a finished job left its page's set, and had its outcome recorded,
-  -- when it was stored).
+  -- Declared lost just now, no worker having served the queue (a finished job left its page's
+  -- set, and had its outcome recorded, when it was stored).
   if state ~= 'finished' then
-    if h[7] then redis.call('ZREM', h[7], ARGV[6]) end
+    if h[7] then redis.call('ZREM', h[7], ARGV[4]) end
     if h[8] then
       monStart(h[8])
       monFinish(redisNow(), monOutcome(outcome))
