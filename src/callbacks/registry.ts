@@ -18,7 +18,7 @@ import {
   type State,
   StateDependency,
 } from './dependencies.ts';
-import type { CallbackFunction, CallbackSpec, ErrorHandler } from './spec.ts';
+import { type CallbackFunction, type CallbackSpec, type ErrorHandler, JOB_OPTION_NAMES } from './spec.ts';
 
 /** Where each function argument comes from: the n-th Input or the n-th State of the request. */
 export interface ArgumentSlot {
@@ -357,11 +357,7 @@ function rejectBackgroundOnlyOptions(spec: CallbackSpec): void {
     'interval',
     'cacheArgsToIgnore',
     'cacheIgnoreTriggered',
-    'timeout',
-    'retry',
-    'queueStatus',
-    'queueStatusFormat',
-    'priority',
+    ...JOB_OPTION_NAMES,
   ] as const;
   const used = backgroundOnly.filter((key) => spec[key] !== undefined);
   if (used.length > 0) {

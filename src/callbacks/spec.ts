@@ -57,7 +57,34 @@ export type ErrorHandler = (error: Error, ctx: CallbackContext) => unknown;
 
 export type CallbackInputs = (Input | State)[] | Record<string, Input | State>;
 
-export interface CallbackSpec {
+/**
+ * The job options of a background callback: how its jobs run (time limit, retries, priority,
+ * place in line). Declared here once; background/job-options/policy.ts turns them into the
+ * JobPolicy every manager runs a job with.
+ */
+export interface JobOptions {
+  /** Seconds one try may run; then it is stopped like a cancel and onError gets a timed-out Error. */
+  timeout?: number;
+  /** Tries in all (`attempts`), seconds before the second (`backoff`, doubling), retry lost tries too (`onLost`). */
+  retry?: { attempts: number; backoff?: number; onLost?: boolean };
+  /** While the job waits for a worker, this output shows its place in line. */
+  queueStatus?: Output;
+  /** What `queueStatus` shows; default a short English text. */
+  queueStatusFormat?: (info: QueuePlace) => unknown;
+  /** Higher runs first among waiting jobs; default 0. */
+  priority?: number;
+}
+
+/** The name of every job option; the compiler checks the list against JobOptions. */
+export const JOB_OPTION_NAMES = Object.keys({
+  timeout: true,
+  retry: true,
+  queueStatus: true,
+  queueStatusFormat: true,
+  priority: true,
+} satisfies Record<keyof JobOptions, true>) as (keyof JobOptions)[];
+
+export interface CallbackSpec extends JobOptions {
   output?: Output | Output[];
   inputs?: CallbackInputs;
   state?: State[];
@@ -74,16 +101,6 @@ export interface CallbackSpec {
   interval?: number;
   cacheArgsToIgnore?: (number | string)[];
   cacheIgnoreTriggered?: boolean;
-  /** Seconds one try may run; then it is stopped like a cancel and onError gets a timed-out Error. */
-  timeout?: number;
-  /** Tries in all (`attempts`), seconds before the second (`backoff`, doubling), retry lost tries too (`onLost`). */
-  retry?: { attempts: number; backoff?: number; onLost?: boolean };
-  /** While the job waits for a worker, this output shows its place in line. */
-  queueStatus?: Output;
-  /** What `queueStatus` shows; default a short English text. */
-  queueStatusFormat?: (info: QueuePlace) => unknown;
-  /** Higher runs first among waiting jobs; default 0. */
-  priority?: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: callbacks take the values of any inputs

@@ -77,6 +77,11 @@ function readInclude(name: string): string {
   return readFileSync(new URL(`includes/${name}.lua`, LUA_DIR), 'utf8');
 }
 
+/** `source` with its includes expanded (for a script not in SCRIPTS, e.g. a test's). */
+export function expandScript(source: string): string {
+  return expandIncludes(source, readInclude);
+}
+
 let loaded: Record<ScriptName, string> | undefined;
 
 /** Every script's expanded Lua, read once per process. */
@@ -84,7 +89,7 @@ export function scriptSources(): Record<ScriptName, string> {
   loaded ??= Object.fromEntries(
     Object.entries(SCRIPTS).map(([name, { file }]) => [
       name,
-      expandIncludes(readFileSync(new URL(`${file}.lua`, LUA_DIR), 'utf8'), readInclude),
+      expandScript(readFileSync(new URL(`${file}.lua`, LUA_DIR), 'utf8')),
     ]),
   ) as Record<ScriptName, string>;
   return loaded;

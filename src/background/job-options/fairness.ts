@@ -12,6 +12,14 @@
  * c+7; a second page's job queued meanwhile gets tag c (or c+1), so it starts next, not ninth.
  * The tags are small integers kept in the store (SQLite rows, Redis keys), so every server
  * process computes the same order, and a retried try is queued again with a fresh tag.
+ *
+ * SqliteManager calls startTag (sqlite/queue-order.ts). BullMQManager's Lua keeps a mirror of it
+ * (bullmq/lua/includes/order.lua: newPlace, and the clock's move in begin.lua), because the
+ * clock and a page's next tag are shared by every server process and worker: they must be read
+ * and moved in the same atomic step that puts the job in line, and a tag computed here from
+ * values read beforehand would let two submits of one page take the same tag. The Lua gets the
+ * rest from here as arguments (PAGE_TAG_TTL_MS). test/unit/bullmq-lua.test.ts checks that the
+ * mirror gives the tags startTag gives, and the score it sorts by the order above.
  */
 
 /** How long a page load's next tag is remembered after its last job was queued. */

@@ -3,6 +3,8 @@
  * the Manager contract's JobPolicy: checked once when the callback is defined, so a bad value
  * fails at startup with the option's name, never at the first job.
  */
+
+import type { JobOptions } from '../../callbacks/spec.ts';
 import { CallbackDefinitionError } from '../../errors.ts';
 import type { JobPolicy } from '../manager.ts';
 
@@ -17,14 +19,7 @@ export const DEFAULT_POLICY: JobPolicy = Object.freeze({
 /** Priorities are whole numbers in ±PRIORITY_LIMIT (they share one sort key with the fair order). */
 export const PRIORITY_LIMIT = 1_000_000;
 
-export interface JobOptionsSpec {
-  timeout?: number;
-  retry?: { attempts: number; backoff?: number; onLost?: boolean };
-  priority?: number;
-  queueStatus?: unknown;
-}
-
-export function policyFromSpec(spec: JobOptionsSpec): JobPolicy {
+export function policyFromSpec(spec: JobOptions): JobPolicy {
   const { timeout, retry, priority } = spec;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
     throw new CallbackDefinitionError(`timeout must be a number of seconds > 0, got ${String(timeout)}`);
