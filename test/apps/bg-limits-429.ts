@@ -4,7 +4,7 @@
  * may hold 2 unfinished jobs. Its workers import this module too, so the store path comes from
  * the environment.
  */
-import { Dash, html, Input, Output, SqliteManager } from '../../src/index.ts';
+import { Dash, html, Input, MATCH, Output, SqliteManager } from '../../src/index.ts';
 
 export const app = new Dash({
   backgroundManager: new SqliteManager({ path: process.env.DASH_TS_TEST_DB_429, workers: 2 }),
@@ -20,8 +20,8 @@ const hold = async (ms: number) => {
 app.callback(
   {
     background: true,
-    output: Output('hold', 'children'),
-    inputs: [Input('hold-in', 'value')],
+    output: Output({ type: 'hold', index: MATCH }, 'children'),
+    inputs: [Input({ type: 'hold-in', index: MATCH }, 'value')],
     interval: 100,
   },
   hold,

@@ -1,9 +1,10 @@
 /**
  * backgroundLimits over HTTP (test/protocol/background-limits.test.ts): a page may hold 3
- * unfinished jobs, the store 4 waiting ones. Its workers import this module too, so the store
+ * unfinished jobs, the store 4 waiting ones. The callback's outputs are a MATCH pattern: a page
+ * holds several jobs of it only for different items (a newer call of the same item supersedes). Its workers import this module too, so the store
  * path comes from the environment.
  */
-import { Dash, html, Input, Output, SqliteManager } from '../../src/index.ts';
+import { Dash, html, Input, MATCH, Output, SqliteManager } from '../../src/index.ts';
 
 export const app = new Dash({
   backgroundManager: new SqliteManager({ path: process.env.DASH_TS_TEST_DB, workers: 2 }),
@@ -16,8 +17,8 @@ app.layout = html.Div({ id: 'root' });
 app.callback(
   {
     background: true,
-    output: Output('hold', 'children'),
-    inputs: [Input('hold-in', 'value')],
+    output: Output({ type: 'hold', index: MATCH }, 'children'),
+    inputs: [Input({ type: 'hold-in', index: MATCH }, 'value')],
     interval: 100,
   },
   async (ms: number) => {

@@ -25,37 +25,42 @@ async function pageToken(on: Dash = app): Promise<string> {
     .end_id as string;
 }
 
-const holdBody = (ms: number) => ({
-  output: 'hold.children',
-  outputs: { id: 'hold', property: 'children' },
-  inputs: [{ id: 'hold-in', property: 'value', value: ms }],
-  changedPropIds: ['hold-in.value'],
+let items = 0;
+/** A start of the `hold` callback for `item` (a fresh item each time unless given). */
+const holdBody = (ms: number | null, item = ++items) => ({
+  output: '{"index":["MATCH"],"type":"hold"}.children',
+  outputs: { id: { type: 'hold', index: item }, property: 'children' },
+  inputs: [{ id: { type: 'hold-in', index: item }, property: 'value', value: ms }],
+  changedPropIds: [`{"index":${item},"type":"hold-in"}.value`],
 });
+const childrenOf = (answer: Answer) => Object.values(answer.response ?? {})[0]?.children;
 
 interface Answer {
   cacheKey?: string;
   job?: string;
-  response?: { hold: { children: string } };
+  response?: Record<string, { children: string }>;
 }
 
-async function start(endId: string, ms: number): Promise<Answer> {
-  const res = await postUpdate(app, holdBody(ms), `?endId=${endId}`);
+/** Starts `hold` for a fresh item; the answer carries the item, for its polls. */
+async function start(endId: string, ms: number): Promise<Answer & { item: number }> {
+  const item = ++items;
+  const res = await postUpdate(app, holdBody(ms, item), `?endId=${endId}`);
   assert.equal(res.status, 200);
-  return (await res.json()) as Answer;
+  return { ...((await res.json()) as Answer), item };
 }
 
-async function finish(endId: string, ms: number): Promise<string> {
+async function finish(endId: string, ms: number): Promise<string | undefined> {
   let answer = await start(endId, ms);
   for (let i = 0; answer.response === undefined; i++) {
     assert.ok(i < 300, 'the job never finished');
     const res = await postUpdate(
       app,
-      { ...holdBody(ms), inputs: [{ id: 'hold-in', property: 'value', value: null }] },
+      holdBody(null, answer.item),
       `?endId=${endId}&cacheKey=${answer.cacheKey}&job=${answer.job}`,
     );
     if (res.status === 200) answer = { ...answer, ...((await res.json()) as Answer) };
   }
-  return answer.response.hold.children;
+  return childrenOf(answer);
 }
 
 describe('backgroundLimits', () => {
@@ -71,18 +76,18 @@ describe('backgroundLimits', () => {
     const flooder = await pageToken();
     for (let i = 0; i < 3; i++) assert.equal((await start(flooder, 1500)).response, undefined);
     const refused = await start(flooder, 1500);
-    assert.match(refused.response?.hold.children ?? '', /^refused: .*backgroundLimits\.perPage = 3/);
+    assert.match(childrenOf(refused) ?? '', /^refused: .*backgroundLimits\.perPage = 3/);
     // Nothing was queued for it: its handle names no job.
     const poll = await postUpdate(
       app,
-      holdBody(1500),
+      holdBody(null, refused.item),
       `?endId=${flooder}&cacheKey=${refused.cacheKey}&job=${refused.job}`,
     );
     assert.equal(poll.status, 204);
     assert.equal(await finish(await pageToken(), 10), 'held 10');
     // Once its jobs are done, the flooding page may start again.
     let again = await start(flooder, 10);
-    for (let i = 0; again.response?.hold.children.startsWith('refused'); i++) {
+    for (let i = 0; childrenOf(again)?.startsWith('refused'); i++) {
       assert.ok(i < 100, 'the held jobs never finished');
       await new Promise((resolve) => setTimeout(resolve, 100));
       again = await start(flooder, 10);
@@ -93,7 +98,7 @@ describe('backgroundLimits', () => {
     let refusal: string | undefined;
     for (let i = 0; i < 12 && refusal === undefined; i++) {
       const answer = await start(await pageToken(), 20_000);
-      refusal = answer.response?.hold.children;
+      refusal = childrenOf(answer);
     }
     assert.match(refusal ?? 'never refused', /^refused: .*backgroundLimits\.queued = 4/);
   });
