@@ -28,6 +28,7 @@ import { CallbackRegistry } from '../callbacks/registry.ts';
 import { parseCallbackBody, readCallbackRequest } from '../callbacks/request.ts';
 import type { CallbackFunction, CallbackSpec, ErrorHandler } from '../callbacks/spec.ts';
 import { type Component, childrenPropsConfig } from '../components/index.ts';
+import { APP_BRAND, type AppBrand, OWN_BRAND } from './app-brand.ts';
 import { callerModule } from './caller-module.ts';
 import { callbackErrorPage } from './error-page.ts';
 import { healthResponse } from './health.ts';
@@ -204,6 +205,11 @@ export class Dash {
       .then(() => import('./routes.ts'))
       .then(({ createRoutes }) => createRoutes(this.#host()));
     return this.#routes;
+  }
+
+  /** Which copy of dash-ts built this app, readable by any other copy (app-brand.ts). */
+  get [APP_BRAND](): AppBrand {
+    return OWN_BRAND;
   }
 
   /** The app module path workers import: the CLI's module, else the module that constructed the app. */

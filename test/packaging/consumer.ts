@@ -8,7 +8,15 @@
  * than compiled again for every project: that would cost minutes and test nothing of ours.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +113,30 @@ export async function newProject(files: Record<string, string>, extra: string[] 
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   await installDashTs(dir, extra);
   return dir;
+}
+
+/**
+ * A fresh `npm init -y` project with dash-ts linked in by `npm link`, as a developer links a
+ * checkout: `node_modules/dash-ts` is a symlink to a folder outside any `node_modules`, with
+ * `dist/` and the `src/` its source maps point to. That folder is this checkout's package files
+ * (the packed tarball, unpacked) beside this checkout's own node_modules, rather than the checkout
+ * itself, so that another test rebuilding dist/ meanwhile cannot change files under a running
+ * server. npm's global folder is a temporary one (NPM_CONFIG_PREFIX), so the machine's is untouched.
+ */
+export async function linkedProject(
+  files: Record<string, string>,
+): Promise<{ dir: string; checkout: string }> {
+  const checkout = tempDir('dash-ts-checkout-');
+  await sh(checkout, 'tar', ['-xzf', await packedTarball(), '--strip-components=1']);
+  symlinkSync(join(REPO, 'node_modules'), join(checkout, 'node_modules'));
+  const link = { NPM_CONFIG_PREFIX: tempDir('dash-ts-npm-global-') };
+  const options = ['--ignore-scripts', '--no-audit', '--no-fund'];
+  await sh(checkout, 'npm', ['link', ...options], link);
+  const dir = tempDir('dash-ts-linked-');
+  await sh(dir, 'npm', ['init', '-y']);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  await sh(dir, 'npm', ['link', 'dash-ts', ...options], link);
+  return { dir, checkout };
 }
 
 export interface Served {
