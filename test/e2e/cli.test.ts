@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -225,6 +227,29 @@ describe('dash-ts CLI', () => {
     assert.equal(exit.signal, null);
     assert.match(proc.stderr(), /no-app-export\.ts must export a Dash app as `app` or as its default export/);
     assert.doesNotMatch(proc.stderr(), /^\s+at /m, 'a usage error, not a stack trace');
+    assert.equal(await isListening('127.0.0.1', port), false);
+  });
+
+  it("imports the app's pages folder before serving; a page module that throws stops run and worker, named", async () => {
+    const port = await freePort();
+    const pages = cli(['run', join(APPS, 'multi-page', 'app.ts'), '--port', String(port)], {
+      DASH_TS_TEST_DB: join(mkdtempSync(join(tmpdir(), 'dash-ts-cli-pages-')), 'bg.db'),
+    });
+    const url = await servingUrl(pages);
+    const page = await (await fetch(`${url}/supplied-path`)).text();
+    assert.match(page, /<meta property="og:title" content="Supplied Title">/);
+    await terminate(pages);
+
+    const broken = join(APPS, 'multi-page', 'pages_throws', 'broken.ts');
+    for (const command of [['run', '--port', String(port)], ['worker']]) {
+      const proc = cli([command[0]!, join(APPS, 'multi-page', 'broken-pages-app.ts'), ...command.slice(1)]);
+      const exit = await proc.exited;
+      assert.notEqual(exit.code, 0, command[0]);
+      assert.ok(
+        proc.stderr().includes(`page module ${broken}: failed to import: this page module is broken`),
+        `${command}:\n${proc.stderr()}`,
+      );
+    }
     assert.equal(await isListening('127.0.0.1', port), false);
   });
 
