@@ -11,8 +11,10 @@ import { type Descriptor, LEAVES } from './prop-types.ts';
 /** A component type: a capitalised identifier (other exports are helpers). */
 export const COMPONENT_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
-export interface ExtractedMetadata {
+export interface SuiteMetadata {
+  /** JS namespace the renderer resolves components in (`window[namespace]`). */
   namespace: string;
+  /** Component type → prop name → what its validator says, in sorted type order. */
   components: Map<string, Record<string, Descriptor>>;
 }
 
@@ -76,7 +78,7 @@ function fields(value: unknown, depth: number): Record<string, Descriptor> {
 }
 
 /** The extractor's JSON answer for `label`, checked; a refusal or a malformed answer is a SuiteMetadataError. */
-export function parseExtraction(text: string, label: string, namespace: string): ExtractedMetadata {
+export function parseExtraction(text: string, label: string, namespace: string): SuiteMetadata {
   let answer: unknown;
   try {
     answer = JSON.parse(text);

@@ -8,6 +8,7 @@
 import { readFileSync, realpathSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import { LEAVES } from '../prop-types.ts';
 import type { ExtractionRequest, ExtractionResult } from './protocol.ts';
 import { MAX_DEPTH } from './protocol.ts';
 import { type RealmApi, realmPrelude, type Survey } from './realm.ts';
@@ -48,6 +49,7 @@ function extract(request: ExtractionRequest): ExtractionResult {
   const api = (vm.runInContext(prelude, context) as typeof realmPrelude)(
     request.scriptUrl,
     request.componentName,
+    [...LEAVES],
     MAX_DEPTH,
   ) as RealmApi;
   // The API's functions are kept here, where the bundle cannot replace them.

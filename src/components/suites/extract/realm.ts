@@ -33,7 +33,12 @@ export interface Survey {
   uninformative?: string[];
 }
 
-export function realmPrelude(scriptUrl: string, componentNamePattern: string, maxDepth: number): RealmApi {
+export function realmPrelude(
+  scriptUrl: string,
+  componentNamePattern: string,
+  leaves: string[],
+  maxDepth: number,
+): RealmApi {
   const global = globalThis as unknown as Record<string, unknown>;
   const componentName = new RegExp(componentNamePattern);
 
@@ -77,20 +82,7 @@ export function realmPrelude(scriptUrl: string, componentNamePattern: string, ma
   const asDescriptor = (value: unknown): Descriptor =>
     isRecorded(value) ? (value as Descriptor) : { kind: 'any' };
   const PropTypes: Record<string, unknown> = {};
-  for (const kind of [
-    'string',
-    'number',
-    'bool',
-    'func',
-    'object',
-    'array',
-    'symbol',
-    'bigint',
-    'any',
-    'node',
-    'element',
-    'elementType',
-  ]) {
+  for (const kind of leaves) {
     PropTypes[kind] = recorded({ kind });
   }
   PropTypes.oneOf = (values: unknown) =>
