@@ -3,7 +3,11 @@
  * an app with a pages folder imports its page modules (whose callbacks register job functions).
  * importAppModule waits for it, so the server and every worker see the same registrations.
  */
-const pending = new Set<Promise<unknown>>();
+// On globalThis, as the registrar: the CLI's copy of dash-ts waits for work the app's copy started.
+const GLOBAL_KEY = Symbol.for('dash-ts.app-startup');
+const holder = globalThis as { [GLOBAL_KEY]?: Set<Promise<unknown>> };
+holder[GLOBAL_KEY] ??= new Set();
+const pending: Set<Promise<unknown>> = holder[GLOBAL_KEY];
 
 /** Makes the next appStartupDone() wait for `work`, and fail if it fails. */
 export function holdAppStartup(work: Promise<unknown>): void {

@@ -53,8 +53,14 @@ function isPageModuleName(name: string): boolean {
   return PAGE_MODULE_EXTENSIONS.some((extension) => name.endsWith(extension));
 }
 
-/** How often each file was imported in this process: a second app's import must run it again. */
-const importCounts = new Map<string, number>();
+/**
+ * How often each file was imported in this process: a second app's import must run it again
+ * (on globalThis, so two copies of dash-ts in one process count together).
+ */
+const GLOBAL_KEY = Symbol.for('dash-ts.page-module-imports');
+const holder = globalThis as { [GLOBAL_KEY]?: Map<string, number> };
+holder[GLOBAL_KEY] ??= new Map();
+const importCounts: Map<string, number> = holder[GLOBAL_KEY];
 
 /**
  * Imports each file in turn, handing its exports to `imported`. A file imported before in this

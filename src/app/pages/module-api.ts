@@ -21,27 +21,35 @@ export interface PageModuleHost {
   owns(file: string | undefined): boolean;
 }
 
-let importing: PageModuleHost | undefined;
-let latest: PageModuleHost | undefined;
-/** One app imports its pages at a time in a process, so `importing` names exactly one app. */
-let queue: Promise<unknown> = Promise.resolve();
+interface PageModuleState {
+  importing: PageModuleHost | undefined;
+  latest: PageModuleHost | undefined;
+  /** One app imports its pages at a time in a process, so `importing` names exactly one app. */
+  queue: Promise<unknown>;
+}
+
+// On globalThis, as the registrar: a page module reaches the app whatever copy of dash-ts it imports.
+const GLOBAL_KEY = Symbol.for('dash-ts.page-modules');
+const holder = globalThis as { [GLOBAL_KEY]?: PageModuleState };
+holder[GLOBAL_KEY] ??= { importing: undefined, latest: undefined, queue: Promise.resolve() };
+const state: PageModuleState = holder[GLOBAL_KEY];
 
 /** Dash's global app: the latest app with pages, the target outside a pages-folder import. */
 export function announcePagesApp(host: PageModuleHost): void {
-  latest = host;
+  state.latest = host;
 }
 
 /** Runs `work` (importing `host`'s page modules) with the module-level functions aimed at `host`. */
 export function whileImportingPages<T>(host: PageModuleHost, work: () => Promise<T>): Promise<T> {
-  const run = queue.then(async () => {
-    importing = host;
+  const run = state.queue.then(async () => {
+    state.importing = host;
     try {
       return await work();
     } finally {
-      importing = undefined;
+      state.importing = undefined;
     }
   });
-  queue = run.catch(() => {});
+  state.queue = run.catch(() => {});
   return run;
 }
 
@@ -50,6 +58,7 @@ export function whileImportingPages<T>(host: PageModuleHost, work: () => Promise
  * otherwise the latest app with pages (code beside `new Dash()`, or another app built meanwhile).
  */
 function target(what: string, file: string | undefined): PageModuleHost {
+  const { importing, latest } = state;
   const host = importing?.owns(file) ? importing : (latest ?? importing);
   if (!host) {
     throw new CallbackDefinitionError(
