@@ -65,3 +65,18 @@ export class BackgroundCallbackError extends Error {
     if (jobStack) this.stack = `${this.name}: ${this.message}\n--- in the job ---\n${jobStack}`;
   }
 }
+
+/**
+ * A background manager's store cannot be reached (Redis down): a start is refused at once with
+ * this, never left hanging; answered 503 with Retry-After where no onError handles it.
+ */
+export class BackgroundUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** When a client may try again (Retry-After). */
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'BackgroundUnavailableError';
+  }
+}

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { RequestInfo } from '../callbacks/context.ts';
-import { BadRequestError } from '../errors.ts';
+import { BackgroundUnavailableError, BadRequestError } from '../errors.ts';
 import { faviconResponse, serveComponentSuite } from './assets.ts';
 import { assertJsonContentType, assertJsonDepth } from './body-guards.ts';
 import { isClientGone } from './client-gone.ts';
@@ -96,6 +96,9 @@ export function createRoutes(host: DashHost): Hono {
   routes.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
   routes.onError((error, c) => {
+    if (error instanceof BackgroundUnavailableError) {
+      return c.json({ message: error.message }, 503, { 'Retry-After': String(error.retryAfterSeconds) });
+    }
     if (error instanceof BadRequestError) {
       host.logger.warn(`${c.req.method} ${c.req.path}: ${error.status} ${error.message}`);
       return c.json({ message: error.message }, error.status);

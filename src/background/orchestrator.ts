@@ -24,7 +24,12 @@ import { type OutputResponse, outputResponse } from '../callbacks/outputs.ts';
 import type { CallbackRegistry, RegisteredCallback } from '../callbacks/registry.ts';
 import type { CallbackRequest } from '../callbacks/request.ts';
 import type { ErrorHandler } from '../callbacks/spec.ts';
-import { BackgroundCallbackError, BadRequestError, PreventUpdate } from '../errors.ts';
+import {
+  BackgroundCallbackError,
+  BackgroundUnavailableError,
+  BadRequestError,
+  PreventUpdate,
+} from '../errors.ts';
 import { buildCacheKey } from './cache-key.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
@@ -64,20 +69,42 @@ export class Orchestrator {
 
   /** A background callback request: a start when it carries no cacheKey, else a poll. */
   async serve(request: CallbackRequest, info: RequestInfo, query: URLSearchParams): Promise<Response> {
-    const signer = await this.deps.signer();
     const endId = query.get('endId') ?? undefined;
     const cacheKey = query.get('cacheKey');
     if (cacheKey) {
+      const signer = await this.deps.signer();
       // Polls from another page load, or with forged handles, touch nothing.
       if (!signer.isPageToken(endId)) return noContent();
       return this.#poll(request, info, signer, endId, cacheKey, query.get('job') ?? '');
     }
-    if (!signer.isPageToken(endId)) {
-      throw new BadRequestError(
-        'background callbacks need the endId of a page served by this app: reload the page',
-      );
+    try {
+      const signer = await this.deps.signer();
+      if (!signer.isPageToken(endId)) {
+        throw new BadRequestError(
+          'background callbacks need the endId of a page served by this app: reload the page',
+        );
+      }
+      return await this.#start(request, info, query, signer, endId);
+    } catch (error) {
+      if (!(error instanceof BackgroundUnavailableError)) throw error;
+      return this.#unavailable(request, info, error);
     }
-    return this.#start(request, info, query, signer, endId);
+  }
+
+  /**
+   * A start while the manager's store is away (Redis down): refused at once, to onError like a job
+   * that failed at once, else thrown for the routes to answer 503 with Retry-After.
+   */
+  async #unavailable(
+    request: CallbackRequest,
+    info: RequestInfo,
+    error: BackgroundUnavailableError,
+  ): Promise<Response> {
+    const { callback } = request;
+    this.deps.logger.debug?.(`background callback ${callback.id} refused: ${error.message}`);
+    if (!(callback.onError ?? this.deps.appOnError)) throw error;
+    const outcome: JobOutcome = { kind: 'error', message: error.message, retryable: false };
+    return this.#answer(request, info, { ...emptyUpdate('finished'), outcome }, {});
   }
 
   /**

@@ -15,6 +15,7 @@ export async function startDashWorker(
   module: string,
   env: Record<string, string>,
   args: string[] = [],
+  options: { startTimeoutMs?: number } = {},
 ): Promise<DashWorker> {
   const child = spawn(process.execPath, ['bin/dash-ts.js', 'worker', module, ...args], {
     env: { ...process.env, DASH_TS_LOG: 'info', ...env },
@@ -30,7 +31,10 @@ export async function startDashWorker(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dash-ts worker did not start:\n${log}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`dash-ts worker did not start:\n${log}`)),
+      options.startTimeoutMs ?? 30_000,
+    );
     const check = () => {
       if (/running jobs of queue/.test(log)) {
         clearTimeout(timer);

@@ -44,12 +44,13 @@ export function createClient(
  * back) rejects it as an unhandled "Connection is closed.", which ends the process.
  */
 export async function subscribeAlways(client: Redis, channel: string): Promise<void> {
-  await client.subscribe(channel);
+  // Listening first: a first SUBSCRIBE that fails (Redis down at start) is renewed at the next 'ready'.
   client.on('ready', () => {
     client.subscribe(channel).catch(() => {
       // Closed or dropped again: the next 'ready' subscribes.
     });
   });
+  await client.subscribe(channel);
 }
 
 /** One warning when the connection drops, one line when it is back; never an unhandled 'error'. */

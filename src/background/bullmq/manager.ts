@@ -28,6 +28,7 @@ import { BullMQManagerError } from './errors.ts';
 import { KeySpace } from './keys.ts';
 import { type BullMQManagerOptions, checks, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { BullMQServer } from './server.ts';
+import { waitForRedis } from './wait-for-redis.ts';
 
 /** What `dash-ts worker` tells a manager whose jobs it runs. */
 export interface WorkerEnvironment {
@@ -162,6 +163,7 @@ export class BullMQManager implements Manager {
     const concurrency =
       checks.positiveInteger('concurrency', environment.concurrency) ?? this.#options.concurrency;
     await loadEngine();
+    await waitForRedis(this.#options.connection, environment.logger);
     const { JobWorker } = await import('./worker.ts');
     const worker = new JobWorker({
       options: { ...this.#options, concurrency },

@@ -50,8 +50,8 @@ export class NewsListener {
     this.subscriber.on('message', (channel: string, jobId: string) => {
       if (channel === this.channel) this.#wake(jobId);
     });
-    await subscribeAlways(this.subscriber, this.channel);
     this.subscriber.on('ready', () => this.wakeAll());
+    await subscribeAlways(this.subscriber, this.channel);
   }
 
   /** Listens for the job's news from now on; dispose() the waiter when done with it. */

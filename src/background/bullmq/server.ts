@@ -9,6 +9,7 @@ import type { Logger } from '../../app/log.ts';
 import type { JobLoad, JobOutcome, JobOwner, JobSubmission, JobUpdate, PageJob } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { RedisRecords } from '../monitor/redis-records.ts';
+import { RedisAvailability } from './availability.ts';
 import { closeClient, createClient, reportErrors } from './connection.ts';
 import { describeConnection } from './connection-description.ts';
 import { engine, loadEngine } from './engine.ts';
@@ -38,24 +39,32 @@ export class BullMQServer {
   readonly #store: RedisStore;
   readonly #news: NewsListener;
   readonly #pageLoad: PageLoad;
+  readonly #availability: RedisAvailability;
+  /** The BullMQ queue tickets go on, made once Redis has answered (see #tickets). */
+  #queue: { queue: TicketQueue; ready: Promise<TicketQueue>; isReady: boolean } | undefined;
 
   private constructor(
     private readonly commands: Redis,
     private readonly subscriber: Redis,
-    private readonly queue: TicketQueue,
     private readonly keys: KeySpace,
-    options: ResolvedOptions,
+    private readonly options: ResolvedOptions,
+    private readonly logger: Logger,
   ) {
     defineScripts(commands);
     commands.on('ready', () => {
       this.#readySince = performance.now();
     });
+    this.#availability = new RedisAvailability(commands, describeConnection(options.connection));
     this.#store = new RedisStore(commands, keys, options);
     this.#news = new NewsListener(subscriber, keys.newsChannel);
     this.#pageLoad = new PageLoad(commands, keys);
   }
 
-  /** Connects; resolves once the queue and the news subscription are ready. */
+  /**
+   * Connects. Resolves once the news subscription and the queue are ready, or as soon as Redis
+   * refuses the first connection: the server then serves without background jobs (starts are
+   * refused at once, `/health` says why) and takes them up when Redis answers, with no restart.
+   */
   static async start(options: ResolvedOptions, keys: KeySpace, logger: Logger): Promise<BullMQServer> {
     await loadEngine();
     const commands = createClient(options.connection, {
@@ -69,28 +78,56 @@ export class BullMQServer {
       logger,
       subscriber: true,
     });
-    // BullMQ reuses our connection for the queue (it is not a blocking one).
-    const queue: TicketQueue = new (engine().bullmq.Queue)(options.queueName, {
-      connection: commands,
-      prefix: options.prefix,
+    const server = new BullMQServer(commands, subscriber, keys, options, logger);
+    // The subscription is renewed at every reconnect (news.ts): a first one that fails is not final.
+    const subscribed = server.#news.start().then(() => server.#tickets());
+    subscribed.catch(() => {});
+    const refused = new Promise<void>((resolve) => {
+      commands.once('error', () => resolve());
+      subscriber.once('error', () => resolve());
     });
-    reportErrors(queue, `BullMQ queue ${options.queueName}`, commands, logger);
-    const server = new BullMQServer(commands, subscriber, queue, keys, options);
-    try {
-      await server.#news.start();
-      await queue.waitUntilReady();
-    } catch (error) {
-      await queue.close().catch(() => {});
-      await Promise.all([closeClient(subscriber), closeClient(commands)]);
-      throw new BullMQManagerError(
-        `BullMQManager: cannot use Redis at ${describeConnection(options.connection)}: ${(error as Error).message}`,
-      );
-    }
+    await Promise.race([subscribed, refused]);
+    const down = server.#availability.unavailableBecause();
+    if (down)
+      logger.warn(`BullMQManager: ${down}; the app serves meanwhile and picks them up when it answers`);
     return server;
   }
 
   #live(): void {
     if (this.#closed) throw new BullMQManagerError('BullMQManager: used after close()');
+  }
+
+  /** For what needs Redis to begin (a start, a cancel, the secret): refused at once while it is away. */
+  #usable(): void {
+    this.#live();
+    this.#availability.assertAvailable();
+  }
+
+  /**
+   * The ticket queue, made at the first use once Redis answers. BullMQ reuses our connection for it
+   * (not a blocking one). Made later rather than at start: a BullMQ queue whose connection never
+   * came up emits an 'error' nobody can listen to once it is closed, which ends the process.
+   */
+  #tickets(): Promise<TicketQueue> {
+    if (!this.#queue) {
+      const { queueName, prefix } = this.options;
+      const queue: TicketQueue = new (engine().bullmq.Queue)(queueName, {
+        connection: this.commands,
+        prefix,
+      });
+      reportErrors(queue, `BullMQ queue ${queueName}`, this.commands, this.logger);
+      const entry = { queue, ready: queue.waitUntilReady().then(() => queue), isReady: false };
+      entry.ready.then(
+        () => {
+          entry.isReady = true;
+        },
+        () => {
+          if (this.#queue === entry) this.#queue = undefined;
+        },
+      );
+      this.#queue = entry;
+    }
+    return this.#queue.ready;
   }
 
   /**
@@ -103,13 +140,13 @@ export class BullMQServer {
   }
 
   async submit(job: JobSubmission): Promise<void> {
-    this.#live();
+    this.#usable();
     const fresh = this.#news.arm(job.id);
     try {
       // The job in line first: the ticket's worker must find it. (Not sent together: a script
       // Redis has forgotten is sent again after its NOSCRIPT, behind the ticket.)
       if (!(await this.#store.submit(job))) return fresh.dispose();
-      await addFirstTicket(this.queue, job.id, job.owner.callbackId);
+      await addFirstTicket(await this.#tickets(), job.id, job.owner.callbackId);
     } catch (error) {
       fresh.dispose();
       await this.#store.cancel(job.id).catch(() => {});
@@ -139,7 +176,7 @@ export class BullMQServer {
       const waiter = this.#news.arm(jobId);
       try {
         const { update, news: hasNews, nextTry } = await this.#store.take(jobId, this.#mayJudge());
-        if (nextTry) await addRetryTicket(this.queue, jobId, nextTry.attempt, nextTry.delayMs);
+        if (nextTry) await addRetryTicket(await this.#tickets(), jobId, nextTry.attempt, nextTry.delayMs);
         const remaining = deadline - performance.now();
         if (hasNews || remaining <= 0) return update;
         // Woken by news; otherwise look again every heartbeat, to notice a worker that died.
@@ -151,7 +188,7 @@ export class BullMQServer {
   }
 
   load(endId: string): Promise<JobLoad> {
-    this.#live();
+    this.#usable();
     return this.#pageLoad.count(endId);
   }
 
@@ -161,22 +198,22 @@ export class BullMQServer {
   }
 
   owner(jobId: string): Promise<JobOwner | undefined> {
-    this.#live();
+    this.#usable();
     return this.#store.owner(jobId);
   }
 
   async cancel(jobId: string, reason?: CancelReason): Promise<void> {
-    this.#live();
+    this.#usable();
     const was = await this.#store.cancel(jobId, reason);
     if (was === 'queued') {
       // A worker would skip it anyway; removing it keeps the queue short. It may be locked
       // by a worker that has just taken it, which is fine.
-      await this.queue.remove(jobId).catch(() => {});
+      await (await this.#tickets()).remove(jobId).catch(() => {});
     }
   }
 
   cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
-    this.#live();
+    this.#usable();
     return this.#store.cachedOutcome(cacheKey, expireSeconds);
   }
 
@@ -186,7 +223,7 @@ export class BullMQServer {
   }
 
   sharedSecret(): Promise<Buffer> {
-    this.#live();
+    this.#usable();
     return this.#store.sharedSecret();
   }
 
@@ -197,7 +234,8 @@ export class BullMQServer {
     this.#news.wakeAll();
     for (const waiter of this.#fresh.values()) waiter.dispose();
     this.#fresh.clear();
-    await this.queue.close().catch(() => {});
+    // A queue whose connection never came up is left unclosed (see #tickets); the client is ours.
+    if (this.#queue?.isReady) await this.#queue.queue.close().catch(() => {});
     await Promise.all([closeClient(this.subscriber), closeClient(this.commands)]);
   }
 }

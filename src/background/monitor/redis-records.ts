@@ -45,7 +45,13 @@ export class RedisRecords {
   }
 
   async enable(windowMs: number): Promise<void> {
-    await this.client.set(this.#key('on'), String(Math.round(windowMs)));
+    const turnOn = () => this.client.set(this.#key('on'), String(Math.round(windowMs)));
+    // Redis away (a server started before it): turned on when it answers, without holding up the start.
+    if (this.client.status !== 'ready') {
+      this.client.once('ready', () => void turnOn().catch(() => {}));
+      return;
+    }
+    await turnOn();
   }
 
   async read(): Promise<RecordsSnapshot> {
