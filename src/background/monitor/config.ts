@@ -37,11 +37,14 @@ export interface MonitorConfig {
   readonly requestsPath: string;
   readonly windowMs: number;
   readonly refreshMs: number;
+  /** The app's `trustProxy`: believe `X-Forwarded-Proto` when setting the cookie's Secure flag. */
+  readonly trustProxy: boolean;
 }
 
 export function monitorConfig(
   options: JobsMonitorOptions,
   prefixes: { routes: string; requests: string },
+  trustProxy = false,
 ): MonitorConfig {
   const { token } = options;
   if (typeof token !== 'string' || token.length === 0) {
@@ -58,6 +61,7 @@ export function monitorConfig(
     requestsPath: prefixes.requests + path.slice(1),
     windowMs: windowSeconds * 1000,
     refreshMs: options.refreshMs ?? 2000,
+    trustProxy,
   };
 }
 

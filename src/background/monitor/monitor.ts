@@ -10,7 +10,7 @@ import type { Dash, DashOptions } from '../../app/dash.ts';
 import type { Logger } from '../../app/log.ts';
 import type { Manager } from '../manager.ts';
 import { apiResponse } from './api.ts';
-import { MonitorAuth } from './auth.ts';
+import { isHttps, MonitorAuth } from './auth.ts';
 import type { MonitorConfig } from './config.ts';
 import { createMonitorPage } from './page.ts';
 import type { JobRecords } from './records.ts';
@@ -30,6 +30,7 @@ export class JobsMonitor {
   readonly routesPath: string;
   readonly #requestsPath: string;
   readonly #auth: MonitorAuth;
+  readonly #trustProxy: boolean;
   readonly #host: MonitorHost;
   readonly #routes: Hono;
   #page: Dash | undefined;
@@ -39,6 +40,7 @@ export class JobsMonitor {
     this.#auth = new MonitorAuth(config.token);
     this.routesPath = config.routesPath;
     this.#requestsPath = config.requestsPath;
+    this.#trustProxy = config.trustProxy;
     this.#host = host;
     this.#routes = this.#createRoutes(config.refreshMs);
   }
@@ -83,7 +85,10 @@ export class JobsMonitor {
       c.header('Referrer-Policy', 'no-referrer');
       c.header('Cache-Control', 'no-store');
       // The page's own requests (layout, callbacks, scripts) carry the cookie instead of the token.
-      if (credential !== 'cookie') c.header('Set-Cookie', this.#auth.sessionCookie(this.#requestsPath));
+      if (credential !== 'cookie') {
+        const secure = isHttps(c.req.raw, this.#trustProxy);
+        c.header('Set-Cookie', this.#auth.sessionCookie(this.#requestsPath, secure));
+      }
     });
     routes.get(`${base}/metrics`, async (c) => {
       const { view, records } = await this.view();
