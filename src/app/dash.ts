@@ -28,6 +28,7 @@ import { CallbackRegistry } from '../callbacks/registry.ts';
 import { parseCallbackBody, readCallbackRequest } from '../callbacks/request.ts';
 import type { CallbackFunction, CallbackSpec, ErrorHandler } from '../callbacks/spec.ts';
 import { type Component, childrenPropsConfig } from '../components/index.ts';
+import { BackgroundUnavailableError } from '../errors.ts';
 import { APP_BRAND, type AppBrand, OWN_BRAND } from './app-brand.ts';
 import { callerModule } from './caller-module.ts';
 import { callbackErrorPage } from './error-page.ts';
@@ -45,6 +46,7 @@ import {
   resolvePrefixes,
   stripRelativePath,
 } from './prefixes.ts';
+import { allowedDevelopmentAids } from './production.ts';
 import { reportListening, shouldSupervise, startReloader, supervisedPort } from './reloader.ts';
 // routes.ts (Hono) and serve.ts (@hono/node-server, node:http) are imported at the first request
 // and in run(): pool workers and `dash-ts worker` import the app too, and serve nothing.
@@ -72,7 +74,7 @@ export interface DashOptions extends PrefixOptions, AssetOptions, PagesOptions {
   onError?: ErrorHandler;
   /** Tab title while callbacks run; null turns it off. */
   updateTitle?: string | null;
-  /** Dash's dev tools in the page, and error details in callback 500 answers. */
+  /** Dash's dev tools in the page, and error details in callback 500 answers; off under NODE_ENV=production. */
   debug?: boolean;
   /** Larger callback request bodies get 413. Default 16 MiB. */
   maxRequestBodyBytes?: number;
@@ -92,6 +94,12 @@ export interface DashOptions extends PrefixOptions, AssetOptions, PagesOptions {
   healthEndpoint?: string | null;
   /** The jobs monitor page, `/metrics` and `/api/jobs` under `path`, behind `token` (see README). */
   jobsMonitor?: JobsMonitorOptions;
+  /**
+   * The app runs behind a proxy you control that sets `X-Forwarded-Proto`: believe it (the jobs
+   * monitor's cookie is then Secure when the browser used HTTPS). Default false: the header is
+   * ignored, since any client can send it.
+   */
+  trustProxy?: boolean;
 }
 
 export interface RunOptions {
@@ -123,6 +131,8 @@ export class Dash {
   readonly #definedIn: string | undefined;
   readonly #cancelInputs = new Set<string>();
   readonly #assets: PageAssets;
+  /** `debug`, unless NODE_ENV=production turned it off. */
+  readonly #debug: boolean;
   readonly #pages: Pages;
   /** The checked jobsMonitor option; the monitor itself is imported at its first request. */
   readonly #monitorConfig: MonitorConfig | undefined;
@@ -133,7 +143,8 @@ export class Dash {
     this.logger = options.logger ?? consoleLogger;
     this.prefixes = resolvePrefixes(options);
     this.#definedIn = callerModule();
-    this.#monitorConfig = options.jobsMonitor && monitorConfig(options.jobsMonitor, this.prefixes);
+    this.#monitorConfig =
+      options.jobsMonitor && monitorConfig(options.jobsMonitor, this.prefixes, options.trustProxy ?? false);
     const recordingWindowMs = this.#monitorConfig?.windowMs;
     this.#provider = new ManagerProvider(
       options.backgroundManager,
@@ -156,11 +167,17 @@ export class Dash {
       limits: resolveLimits(options.backgroundLimits),
       errorResponse: (callback, error) => this.#errorResponse(callback.id, error),
     });
-    this.#assets = new PageAssets(options, {
-      appModule: this.appModule,
-      requestsPrefix: this.prefixes.requests,
-      logger: this.logger,
-    });
+    // NODE_ENV=production turns debug and hot reload off (production.ts).
+    const aids = allowedDevelopmentAids(options, this.logger);
+    this.#debug = aids.debug;
+    this.#assets = new PageAssets(
+      { ...options, ...aids },
+      {
+        appModule: this.appModule,
+        requestsPrefix: this.prefixes.requests,
+        logger: this.logger,
+      },
+    );
     // With usePages, this starts importing the pages folder (see pagesReady()).
     this.#pages = new Pages(
       {
@@ -326,7 +343,7 @@ export class Dash {
     // A layout function is checked at the first page load instead.
     if (typeof this.layout !== 'function') this.#pages.assertContainerIn(this.layout);
     this.registry.assertNoProgressLoops();
-    if (shouldSupervise(options.useReloader ?? this.options.debug ?? false, mode, this.appModule)) {
+    if (shouldSupervise(options.useReloader ?? this.#debug, mode, this.appModule)) {
       this.#running = this.#superviseRestarts();
       return this.#running;
     }
@@ -406,7 +423,7 @@ export class Dash {
       title: head?.title ?? this.options.title ?? 'Dash',
       prefix: this.prefixes.requests,
       config: await this.#config(),
-      debug: this.options.debug ?? false,
+      debug: this.#debug,
       ...tags,
       pageMetaTags: head?.metaTags,
       inlineScripts: this.#clientside.inlineScripts,
@@ -423,7 +440,7 @@ export class Dash {
     const config: Record<string, unknown> = {
       url_base_pathname: this.prefixes.urlBasePathname,
       requests_pathname_prefix: this.prefixes.requests,
-      ui: this.options.debug ?? false,
+      ui: this.#debug,
       props_check: false,
       disable_version_check: true,
       show_undo_redo: false,
@@ -438,9 +455,7 @@ export class Dash {
       csrf_header_name: 'X-CSRFToken',
       // A fresh token per page load; the renderer echoes it as `endId` on every callback request,
       // and background handles are bound to it.
-      end_id: this.#hasBackground()
-        ? (await this.#handleSigner()).newPageToken()
-        : randomBytes(16).toString('base64url'),
+      end_id: this.#hasBackground() ? await this.#pageToken() : randomBytes(16).toString('base64url'),
     };
     const hotReload = this.#assets.hotReloadConfig();
     if (hotReload) config.hot_reload = hotReload;
@@ -472,7 +487,7 @@ export class Dash {
 
   #errorResponse(callbackId: string, error: Error): Response {
     this.logger.error(`callback ${callbackId} failed`, error);
-    return new Response(callbackErrorPage(error, this.options.debug ?? false), {
+    return new Response(callbackErrorPage(error, this.#debug), {
       status: 500,
       headers: { 'Content-Type': 'text/html; charset=utf-8' },
     });
@@ -480,6 +495,22 @@ export class Dash {
 
   #hasBackground(): boolean {
     return this.registry.callbacks.some((c) => c.background);
+  }
+
+  /**
+   * A signed page token; while the background store is away and holds the only secret, an
+   * unsigned one, so the page is still served (its background starts ask for a reload).
+   */
+  async #pageToken(): Promise<string> {
+    try {
+      return (await this.#handleSigner()).newPageToken();
+    } catch (error) {
+      if (!(error instanceof BackgroundUnavailableError)) throw error;
+      this.logger.warn(
+        `page served without background jobs (${error.message}); set DASH_TS_SECRET to avoid this`,
+      );
+      return randomBytes(16).toString('base64url');
+    }
   }
 
   /** The signing key: the app's option, else DASH_TS_SECRET, else the background store's secret. */
