@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -16,7 +16,18 @@ import { parseExtraction } from '../../src/components/suites/wire.ts';
 const TMP = mkdtempSync(path.join(tmpdir(), 'dash-ts-extractor-'));
 after(() => rmSync(TMP, { recursive: true, force: true }));
 
+const EXTRACT = path.resolve(import.meta.dirname, '../../src/components/suites/extract');
+
 describe('the metadata extractor', () => {
+  test('its files import only each other and node: builtins (the compiled extractor may read only its folder)', () => {
+    for (const file of readdirSync(EXTRACT).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(path.join(EXTRACT, file), 'utf8');
+      for (const [, specifier] of source.matchAll(/^(?:import|export)\b[^'"]*?from '([^']+)'/gm)) {
+        assert.match(specifier!, /^(node:|\.\/[\w-]+\.ts$)/, `${file} imports ${specifier}`);
+      }
+    }
+  });
+
   test('with the realm escaped, the permission model still refuses writes, processes, workers and reads elsewhere', () => {
     // What the extractor's process may do if code did reach its `process`: run the same flags on a script that has it.
     const marker = path.join(TMP, 'pwned-permission');

@@ -98,7 +98,11 @@ export function runExtractor(request: ExtractionRequest, options: ExtractionOpti
  * (its compiler is a child process), and Node 20 has no type stripping.
  */
 function childProgram(): { args: string[]; input?: string; readable: string[] } {
-  if (OWN_EXTENSION === '.js') return { args: [CHILD_ENTRY], readable: [realpathSync(CHILD_DIR)] };
+  if (OWN_EXTENSION === '.js') {
+    // Real paths: under pnpm, dash-ts's folder is a link, and the model checks the path it is given.
+    const dir = realpathSync(CHILD_DIR);
+    return { args: [path.join(dir, path.basename(CHILD_ENTRY))], readable: [dir] };
+  }
   bundled ??= bundleSources();
   return { args: ['--input-type=module', '-'], input: bundled, readable: [] };
 }

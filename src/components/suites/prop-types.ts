@@ -3,35 +3,9 @@
  * `{kind: 'oneOf', values: ['a', 'b']}`. The extractor's recording PropTypes builds them inside the
  * bundle's realm (extract/realm.ts); wire.ts checks them on the way out.
  */
+import type { Leaf } from './extract/protocol.ts';
 
-export type Leaf =
-  | 'string'
-  | 'number'
-  | 'bool'
-  | 'func'
-  | 'object'
-  | 'array'
-  | 'symbol'
-  | 'bigint'
-  | 'any'
-  | 'node'
-  | 'element'
-  | 'elementType';
-
-export const LEAVES: ReadonlySet<string> = new Set<Leaf>([
-  'string',
-  'number',
-  'bool',
-  'func',
-  'object',
-  'array',
-  'symbol',
-  'bigint',
-  'any',
-  'node',
-  'element',
-  'elementType',
-]);
+export { LEAVES, type Leaf } from './extract/protocol.ts';
 
 export type Descriptor = { required?: boolean } & (
   | { kind: Leaf }

@@ -8,9 +8,8 @@
 import { readFileSync, realpathSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import { LEAVES } from '../prop-types.ts';
 import type { ExtractionRequest, ExtractionResult } from './protocol.ts';
-import { MAX_DEPTH } from './protocol.ts';
+import { LEAVES, MAX_DEPTH } from './protocol.ts';
 import { type RealmApi, realmPrelude, type Survey } from './realm.ts';
 import { propTypesDeclarations } from './source-prop-types.ts';
 

@@ -42,3 +42,33 @@ export type ExtractionResult =
 
 /** How deep a descriptor may nest; deeper parts say `any` (the extractor) or are refused (the command). */
 export const MAX_DEPTH = 32;
+
+/** The prop-types validators that take no argument, as descriptor kinds. */
+export type Leaf =
+  | 'string'
+  | 'number'
+  | 'bool'
+  | 'func'
+  | 'object'
+  | 'array'
+  | 'symbol'
+  | 'bigint'
+  | 'any'
+  | 'node'
+  | 'element'
+  | 'elementType';
+
+export const LEAVES: ReadonlySet<string> = new Set<Leaf>([
+  'string',
+  'number',
+  'bool',
+  'func',
+  'object',
+  'array',
+  'symbol',
+  'bigint',
+  'any',
+  'node',
+  'element',
+  'elementType',
+]);
