@@ -9,27 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { dcc, html, Input, pageContainer, registerPage, State } from '../../src/index.ts';
-import { launchBrowser, openApp, waitForIdle, waitForText } from '../support/browser.ts';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openApp, waitForIdle, waitForText, waitForTitle } from '../support/browser.ts';
 import { runPageModuleJob } from './page-module-job.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dash-ts-pages-folder-'));
 process.env.DASH_TS_TEST_DB = join(dir, 'bg.db');
-const { bareApp, multiPageApp } = await import('../apps/multi-page/app.ts');
-
-async function waitForTitle(page: Page, title: string): Promise<void> {
-  await page
-    .waitForFunction((want) => document.title === want, title, { timeout: 10_000 })
-    .catch(async (error) => {
-      throw new Error(
-        `expected the tab title ${JSON.stringify(title)}, got ${JSON.stringify(await page.title())}`,
-        {
-          cause: error,
-        },
-      );
-    });
-}
+const { multiPageApp, routingInputsApp } = await import('../apps/multi-page/app.ts');
 
 describe('a pages folder in the real renderer', () => {
   let browser: Browser;
@@ -102,26 +88,7 @@ describe('a pages folder in the real renderer', () => {
   });
 
   it('test_pala005: routingCallbackInputs reach layout functions; an Input re-runs the layout', async (t) => {
-    const app = bareApp({
-      pagesFolder: '',
-      routingCallbackInputs: {
-        hash: State('_pages_location', 'hash'),
-        language: Input('language', 'value'),
-      },
-    });
-    registerPage({ module: 'home', layout: html.Div({ id: 'contents', children: 'Home' }), path: '/' });
-    registerPage({
-      module: 'function_layout',
-      path: '/function-layout',
-      layout: ({ hash, language = 'en' }: { hash?: string | null; language?: string }) =>
-        html.Div({
-          id: 'contents',
-          children: `${language === 'fr' ? 'Le hash dit' : 'Hash says'}: ${hash ?? ''}`,
-        }),
-    });
-    app.layout = html.Div({
-      children: [dcc.Dropdown({ id: 'language', options: ['en', 'fr'], value: 'en' }), pageContainer],
-    });
+    const app = routingInputsApp();
     const opened = await openApp(browser, app, '/#123');
     t.after(() => opened.close());
     const { page, problems } = opened;

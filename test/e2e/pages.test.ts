@@ -8,20 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Dash } from '../../src/index.ts';
 import { pagesApp } from '../apps/pages-app.ts';
-import { launchBrowser, type OpenedApp, openApp, waitForIdle, waitForText } from '../support/browser.ts';
-
-async function waitForTitle(page: Page, title: string): Promise<void> {
-  await page
-    .waitForFunction((want) => document.title === want, title, { timeout: 10_000 })
-    .catch(async (error) => {
-      throw new Error(
-        `expected the tab title ${JSON.stringify(title)}, got ${JSON.stringify(await page.title())}`,
-        {
-          cause: error,
-        },
-      );
-    });
-}
+import {
+  launchBrowser,
+  type OpenedApp,
+  openApp,
+  waitForIdle,
+  waitForText,
+  waitForTitle,
+} from '../support/browser.ts';
 
 /** Marks the document, to tell a client-side navigation (mark kept) from a reload (mark gone). */
 async function markDocument(page: Page): Promise<void> {

@@ -24,16 +24,14 @@ import {
   InvalidConfigError,
   PageModuleError,
   registerPage,
-  State,
 } from '../../src/index.ts';
-import { bareApp, multiPageApp } from '../apps/multi-page/app.ts';
+import { bareApp, multiPageApp, routingInputsApp } from '../apps/multi-page/app.ts';
 import { getJson, recordingLogger } from '../support/http.ts';
+import { ROUTING, route } from '../support/pages.ts';
 
 const FIXTURE = fileURLToPath(new URL('../apps/multi-page/', import.meta.url));
 /** Handles are signed with this instead of a secret kept in a background store: no manager starts. */
 const quiet = { secret: 'pages-folder-test', logger: recordingLogger() };
-
-const ROUTING = '.._pages_content.children..._pages_store.data..';
 
 async function metaTags(app: Dash, url: string): Promise<string[]> {
   const page = await (await app.fetch(new Request(url))).text();
@@ -72,32 +70,6 @@ function dashPageMetas(page: { url: string; title: string; description: string; 
     { name: 'viewport', content: 'width=device-width, initial-scale=1' },
   ];
   return tags.map(dashMeta);
-}
-
-async function route(app: Dash, pathname: string, search = '', extra: object[] = [], state: object[] = []) {
-  const res = await app.fetch(
-    new Request('http://localhost/_dash-update-component', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        output: ROUTING,
-        outputs: [
-          { id: '_pages_content', property: 'children' },
-          { id: '_pages_store', property: 'data' },
-        ],
-        inputs: [
-          { id: '_pages_location', property: 'pathname', value: pathname },
-          { id: '_pages_location', property: 'search', value: search },
-          ...extra,
-        ],
-        state,
-        changedPropIds: ['_pages_location.pathname'],
-      }),
-    }),
-  );
-  assert.equal(res.status, 200, await res.clone().text());
-  const answer = (await res.json()) as { response: Record<string, Record<string, unknown>> };
-  return { content: answer.response._pages_content?.children, store: answer.response._pages_store?.data };
 }
 
 describe('the pages folder', () => {
@@ -388,27 +360,7 @@ describe('app description and titles (test_pala007)', () => {
 });
 
 describe('routingCallbackInputs (test_pala005)', () => {
-  function routingApp() {
-    const app = bareApp({
-      ...quiet,
-      pagesFolder: '',
-      routingCallbackInputs: {
-        hash: State('_pages_location', 'hash'),
-        language: Input('language', 'value'),
-      },
-    });
-    registerPage({ module: 'home', layout: html.Div({ id: 'contents', children: 'Home' }), path: '/' });
-    registerPage({
-      module: 'function_layout',
-      path: '/function-layout',
-      layout: ({ hash, language = 'en' }: { hash?: string; language?: string }) =>
-        html.Div({
-          id: 'contents',
-          children: `${language === 'fr' ? 'Le hash dit' : 'Hash says'}: ${hash ?? ''}`,
-        }),
-    });
-    return app;
-  }
+  const routingApp = () => routingInputsApp(quiet);
 
   it('adds the inputs and states to the routing callback, as Dash does', async () => {
     const entries = (await getJson(routingApp(), '/_dash-dependencies')) as Record<string, unknown>[];
@@ -425,9 +377,9 @@ describe('routingCallbackInputs (test_pala005)', () => {
     const app = routingApp();
     const language = { id: 'language', property: 'value', value: 'fr' };
     const hash = { id: '_pages_location', property: 'hash', value: '#123' };
-    const page = await route(app, '/function-layout', '', [language], [hash]);
+    const page = await route(app, '/function-layout', '', { inputs: [language], state: [hash] });
     assert.equal((page.content as { props: { children: string } }).props.children, 'Le hash dit: #123');
-    const home = await route(app, '/', '', [language], [hash]);
+    const home = await route(app, '/', '', { inputs: [language], state: [hash] });
     assert.equal((home.content as { props: { children: string } }).props.children, 'Home');
   });
 

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CallbackDefinitionError, Dash, dcc, html, pageContainer } from '../../src/index.ts';
 import { getJson, recordingLogger } from '../support/http.ts';
-
-const ROUTING = '.._pages_content.children..._pages_store.data..';
+import { ROUTING, route } from '../support/pages.ts';
 
 function pagesApp(options: ConstructorParameters<typeof Dash>[0] = {}): Dash {
   const app = new Dash({ logger: recordingLogger(), ...options });
@@ -23,33 +22,6 @@ function pagesApp(options: ConstructorParameters<typeof Dash>[0] = {}): Dash {
   });
   app.registerPage({ path: '/about', order: 5, layout: html.Div({ id: 'about' }) });
   return app;
-}
-
-/** Calls the routing callback as dcc.Location does when the URL changes. */
-async function route(app: Dash, pathname: string, search = '') {
-  const body = {
-    output: ROUTING,
-    outputs: [
-      { id: '_pages_content', property: 'children' },
-      { id: '_pages_store', property: 'data' },
-    ],
-    inputs: [
-      { id: '_pages_location', property: 'pathname', value: pathname },
-      { id: '_pages_location', property: 'search', value: search },
-    ],
-    changedPropIds: ['_pages_location.pathname'],
-  };
-  // Posted where the server's routes live (under the routes prefix).
-  const res = await app.fetch(
-    new Request(`http://localhost${app.prefixes.routes}_dash-update-component`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  );
-  assert.equal(res.status, 200);
-  const answer = (await res.json()) as { response: Record<string, Record<string, unknown>> };
-  return { content: answer.response._pages_content?.children, store: answer.response._pages_store?.data };
 }
 
 async function load(app: Dash, path: string): Promise<Response> {

@@ -113,6 +113,20 @@ async function waitForTextTo(
   }
 }
 
+/** Waits until the tab title is `title`; on timeout, says what it was instead. */
+export async function waitForTitle(page: Page, title: string, timeout = 10_000): Promise<void> {
+  await page
+    .waitForFunction((want) => document.title === want, title, { timeout })
+    .catch(async (error) => {
+      throw new Error(
+        `expected the tab title ${JSON.stringify(title)}, got ${JSON.stringify(await page.title())}`,
+        {
+          cause: error,
+        },
+      );
+    });
+}
+
 /** Waits until no callback is pending in the renderer's store. */
 export async function waitForIdle(page: Page, timeout = 10_000): Promise<void> {
   await page.waitForFunction(

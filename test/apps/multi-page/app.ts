@@ -12,10 +12,12 @@ import {
   type DashOptions,
   dcc,
   html,
+  Input,
   type Layout,
   type Page,
   pageContainer,
   registerPage,
+  State,
 } from '../../../src/index.ts';
 import { fixtureManager } from '../bg-support.ts';
 
@@ -69,4 +71,30 @@ export const app = multiPageApp();
 /** An app with this folder's pages and nothing else, for tests that register their own. */
 export function bareApp(options: DashOptions = {}): Dash {
   return new Dash({ usePages: true, ...options });
+}
+
+/**
+ * Dash's get_routing_inputs_app (test_pala005): the URL hash (a State) and a language dropdown
+ * (an Input) reach a page's layout function; a page with a layout value ignores them.
+ */
+export function routingInputsApp(options: DashOptions = {}): Dash {
+  const app = bareApp({
+    pagesFolder: '',
+    routingCallbackInputs: { hash: State('_pages_location', 'hash'), language: Input('language', 'value') },
+    ...options,
+  });
+  registerPage({ module: 'home', layout: html.Div({ id: 'contents', children: 'Home' }), path: '/' });
+  registerPage({
+    module: 'function_layout',
+    path: '/function-layout',
+    layout: ({ hash, language = 'en' }: { hash?: string | null; language?: string }) =>
+      html.Div({
+        id: 'contents',
+        children: `${language === 'fr' ? 'Le hash dit' : 'Hash says'}: ${hash ?? ''}`,
+      }),
+  });
+  app.layout = html.Div({
+    children: [dcc.Dropdown({ id: 'language', options: ['en', 'fr'], value: 'en' }), pageContainer],
+  });
+  return app;
 }
