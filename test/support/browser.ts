@@ -1,11 +1,11 @@
 /**
- * Real headless Chromium (Debian's) driven by playwright-core, against an app served on a
- * free loopback port. Every console error and page error is collected, so a test can assert
+ * Real headless Chromium driven by playwright-core (the system's, else the npm package's: see
+ * chromium.ts), against an app served on a free loopback port. Every console error and page error is collected, so a test can assert
  * the page stayed clean, as Dash's own browser tests do.
  */
-import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { Dash, RunningServer } from '../../src/index.ts';
+import { findChromium } from './chromium.ts';
 
 const CHROMIUM_FLAGS = [
   '--headless',
@@ -18,16 +18,12 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-export function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(path)) {
-    throw new Error(`Chromium not found at ${path}: install Debian's chromium (apt-get install -y chromium)`);
-  }
-  return path;
-}
+let executable: Promise<string> | undefined;
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_FLAGS });
+  // Under scripts/run-tests.mjs, CHROMIUM_PATH is the one the run found; else looked up here.
+  executable ??= findChromium().then((found) => found.path);
+  return chromium.launch({ executablePath: await executable, args: CHROMIUM_FLAGS });
 }
 
 export interface OpenedApp {

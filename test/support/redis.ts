@@ -5,7 +5,7 @@
  * keeps every job, as a production Redis for BullMQ must.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,13 @@ export interface TestRedis {
 }
 
 export async function startRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
+  if (!existsSync(REDIS_SERVER)) {
+    // Not on npm: the one system package the BullMQ tests need (README, "In this repository").
+    throw new Error(
+      `redis-server not found at ${REDIS_SERVER}: install Debian's redis-server (apt-get install -y redis-server), ` +
+        'or set REDIS_SERVER to its path',
+    );
+  }
   const port = await freePort();
   if (port === 6379) throw new Error('refusing to start a test Redis on 6379');
   const dir = mkdtempSync(join(tmpdir(), 'dash-ts-redis-'));
