@@ -220,6 +220,7 @@ describe('components add on hostile packages', { timeout: 600_000 }, () => {
       attempt('document', () => write(document.constructor.constructor('return process')()));
       attempt('proto', () => write(Object.getPrototypeOf(globalThis).constructor.constructor('return process')()));
       attempt('process', () => write(process));
+      attempt('spawn', () => this.constructor.constructor('return process')().getBuiltinModule('child_process').execFileSync('touch', [${JSON.stringify(marker)}]));
       attempt('require', () => require('fs').writeFileSync(${JSON.stringify(marker)}, 'pwned'));
       attempt('module', () => module.require('fs'));
       attempt('binding', () => process.binding('fs'));
@@ -265,6 +266,7 @@ describe('components add on hostile packages', { timeout: 600_000 }, () => {
       document: 'ReferenceError',
       proto: 'ReferenceError',
       process: 'ReferenceError',
+      spawn: 'ReferenceError',
       require: 'ReferenceError',
       module: 'ReferenceError',
       binding: 'ReferenceError',
