@@ -3,7 +3,7 @@
  * per behaviour a manager must handle. Worker processes import this module to find the job
  * functions; tests import it for their keys (`jobs`).
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
@@ -178,6 +178,18 @@ job('record-slow', 3, async (file: string, token: string, ms: number, ctx: Callb
   return token;
 });
 
+/**
+ * Appends `start <token>` to `file`, reports its pid, works (yielding) until `release` exists,
+ * appends `end <token>`: a job that runs exactly as long as a test needs it to.
+ */
+job('record-until', 3, async (file: string, token: string, release: string, ctx: CallbackContext) => {
+  appendFileSync(file, `start ${token}\n`);
+  await reportPid(ctx);
+  while (!existsSync(release)) await sleep(20);
+  appendFileSync(file, `end ${token}\n`);
+  return token;
+});
+
 /** Try 1 reports progress and a setProps call, then fails; try 2 notes its start in `file`, then works a while. */
 job(
   'progress-then-fail',
@@ -221,6 +233,7 @@ export const jobs = {
   suicide: keyOf('suicide'),
   record: keyOf('record'),
   recordSlow: keyOf('record-slow'),
+  recordUntil: keyOf('record-until'),
   flaky: keyOf('flaky'),
   nonRetryable: keyOf('non-retryable'),
   suicideOnce: keyOf('suicide-once'),

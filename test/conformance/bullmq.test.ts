@@ -6,6 +6,7 @@ import { consoleLogger } from '../../src/app/log.ts';
 import { BullMQManager } from '../../src/background/bullmq/index.ts';
 import { type DashWorker, startDashWorker } from '../support/dash-worker.ts';
 import { startRedis } from '../support/redis.ts';
+import { hardStopContract } from './hard-stop.ts';
 import { managerContract } from './manager-contract.ts';
 
 const QUEUE = 'conformance';
@@ -34,6 +35,34 @@ managerContract('BullMQManager', async () => {
       sibling: make,
       cleanup: async () => {
         await Promise.all(managers.map((manager) => manager.close()));
+        await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
+        await redis.destroy();
+      },
+    };
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await redis.destroy();
+    throw error;
+  }
+});
+
+hardStopContract('BullMQManager', async (concurrency) => {
+  const redis = await startRedis();
+  const queue = `hard-stop-${concurrency}`;
+  const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_QUEUE: queue };
+  const args = ['--concurrency', String(concurrency)];
+  // Two slots in all at concurrency 1 (two workers); four on one worker otherwise.
+  const count = concurrency === 1 ? 2 : 1;
+  const workers: DashWorker[] = [];
+  try {
+    for (let i = 0; i < count; i++)
+      workers.push(await startDashWorker('test/apps/bullmq-jobs.ts', env, args));
+    const manager = new BullMQManager({ connection: redis.url, queueName: queue });
+    await manager.start({ appModule: undefined, logger: consoleLogger });
+    return {
+      manager,
+      cleanup: async () => {
+        await manager.close();
         await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
         await redis.destroy();
       },

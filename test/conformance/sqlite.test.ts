@@ -5,6 +5,7 @@ import { consoleLogger } from '../../src/app/log.ts';
 import { registrar } from '../../src/background/registrar.ts';
 import { SqliteManager } from '../../src/background/sqlite/index.ts';
 import { jobsAppModule } from '../apps/jobs-app.ts';
+import { hardStopContract } from './hard-stop.ts';
 import { managerContract } from './manager-contract.ts';
 
 managerContract('SqliteManager', async () => {
@@ -28,6 +29,28 @@ managerContract('SqliteManager', async () => {
     sibling: () => make(1),
     cleanup: async () => {
       await Promise.all(managers.map((manager) => manager.close()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+hardStopContract('SqliteManager', async (concurrency) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dash-ts-sqlite-hard-stop-'));
+  // Two slots in all at concurrency 1; four on one worker otherwise.
+  const manager = new SqliteManager({
+    path: join(dir, 'background.db'),
+    workers: concurrency === 1 ? 2 : 1,
+    concurrency,
+  });
+  await manager.start({
+    appModule: jobsAppModule,
+    logger: consoleLogger,
+    jobFunctionKeys: () => registrar.keys,
+  });
+  return {
+    manager,
+    cleanup: async () => {
+      await manager.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,19 +1,20 @@
 /**
- * Runs a worker's jobs in one warm child process: the SqliteManager pool's generic worker
- * process (../process/worker-process.ts and worker-entry.ts: it imports the app module in worker
- * mode and runs job functions by registrar key). The `dash-ts worker` process itself only talks
- * to Redis, so a CPU-bound job never delays its heartbeats or BullMQ's lock renewal.
+ * Runs a worker's jobs in warm child processes, one per slot (`concurrency` of them), each
+ * running one job at a time: the SqliteManager pool's generic worker process
+ * (../process/worker-process.ts and worker-entry.ts: it imports the app module in worker mode and
+ * runs job functions by registrar key). The `dash-ts worker` process itself only talks to Redis,
+ * so a CPU-bound job never delays its heartbeats or BullMQ's lock renewal.
  *
- * A job that ignores its signal past the grace period is hard-stopped by killing the child,
- * which is replaced at once; the other jobs that were on it start again on the new one (they did
- * nothing wrong). So do the jobs of a child stopped from outside with SIGTERM, SIGINT or SIGHUP
- * (Ctrl-C in a terminal, or a service manager stopping the worker's whole process group): that
- * is a shutdown, not a crash, and the worker hands those jobs back if it is stopping too. A child
- * that dies otherwise (killed, out of memory, crashed) takes its jobs with it: they end lost.
+ * One job per process is what makes a hard stop safe: a job that ignores its signal past the
+ * grace period is stopped by killing its own process, which holds no other job, and that slot's
+ * process is replaced at once. A child that dies otherwise (killed, out of memory, crashed) takes
+ * only its own job with it: that job ends lost. Children ignore the shutdown signals a terminal
+ * or service manager sends the whole process group (worker-entry.ts): the worker decides when
+ * they stop, after its running jobs had their grace period (worker.ts).
  */
 import type { Logger } from '../../app/log.ts';
 import type { EventRecord } from '../process/ipc.ts';
-import { WorkerProcess } from '../process/worker-process.ts';
+import { exitDescription, WorkerProcess } from '../process/worker-process.ts';
 import { BullMQManagerError } from './errors.ts';
 
 export interface ChildHostHandlers {
@@ -29,11 +30,9 @@ interface HostedJob {
   readonly key: string;
   readonly payload: string;
   readonly attempt: number;
-  /** The child running it; undefined while it waits for one. */
+  /** The child running it; undefined while it waits for a free one. */
   child?: WorkerProcess;
   stopping: boolean;
-  /** It already started again once after its child was stopped from outside. */
-  restarted?: boolean;
   graceTimer?: NodeJS.Timeout;
 }
 
@@ -42,37 +41,46 @@ const RESTART_BACKOFF_MS = 250;
 const RESTART_BACKOFF_MAX_MS = 10_000;
 /** After this many failed starts in a row, jobs waiting for a child end lost instead of waiting on. */
 const FAILED_STARTS_BEFORE_GIVING_UP = 3;
-/** How long the first child may take to import the app module. */
+/** How long the first children may take to import the app module. */
 const STARTUP_WAIT_MS = 30_000;
 
 export class ChildHost {
   readonly #jobs = new Map<string, HostedJob>();
-  #child: WorkerProcess | undefined;
+  readonly #children = new Set<WorkerProcess>();
+  /** Jobs waiting for a free child, oldest first. */
+  #waiting: HostedJob[] = [];
   #closed = false;
   /** No replacement children from now on (the worker is shutting down). */
   #respawning = true;
   #failedStarts = 0;
-  #restartTimer: NodeJS.Timeout | undefined;
-  #firstReady: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  /** Callers of whenReady() waiting for a replacement child. */
+  readonly #restartTimers = new Set<NodeJS.Timeout>();
+  #firstReady: { pending: number; resolve: () => void; reject: (error: Error) => void } | undefined;
+  /** Callers of whenReady() waiting for a free child. */
   #readyWaiters: (() => void)[] = [];
 
   constructor(
     private readonly appModule: string,
+    private readonly slots: number,
     private readonly cancelGraceMs: number,
     private readonly logger: Logger,
     private readonly handlers: ChildHostHandlers,
   ) {}
 
-  /** Starts the child; resolves once it has imported the app module, rejects if it cannot. */
+  /**
+   * Starts one child per slot; resolves once all imported the app module (every slot is warm
+   * before the worker takes a job), rejects if one cannot.
+   */
   start(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#firstReady = undefined;
-        this.#child?.abandonStartup(`the app module took over ${STARTUP_WAIT_MS / 1000} s to import`);
+        for (const child of this.#children) {
+          child.abandonStartup(`the app module took over ${STARTUP_WAIT_MS / 1000} s to import`);
+        }
         reject(new BullMQManagerError(`the job process did not start within ${STARTUP_WAIT_MS / 1000} s`));
       }, STARTUP_WAIT_MS);
       this.#firstReady = {
+        pending: this.slots,
         resolve: () => {
           clearTimeout(timer);
           resolve();
@@ -82,37 +90,31 @@ export class ChildHost {
           reject(error);
         },
       };
-      this.#spawn();
+      for (let i = 0; i < this.slots; i++) this.#spawn();
     });
   }
 
   /**
-   * Resolves once a child is ready for jobs (at once if one is), or once trying is pointless
-   * (closed, or repeated failures to start). A worker waits for this before taking another job,
-   * so a job is not taken by a worker whose job process is being replaced while others are idle.
+   * Resolves once a child is free for another job (at once if one is), or once waiting is
+   * pointless (closed, or repeated failures to start). A worker waits for this before taking
+   * another job, so a job is not taken while its slot's process is being replaced.
    */
   whenReady(): Promise<void> {
-    if (
-      this.#closed ||
-      !this.#respawning ||
-      this.#child?.isReady ||
-      this.#failedStarts >= FAILED_STARTS_BEFORE_GIVING_UP
-    ) {
-      return Promise.resolve();
-    }
+    if (this.#closed || !this.#respawning || this.#hasFreeChild()) return Promise.resolve();
+    if (this.#failedStarts >= FAILED_STARTS_BEFORE_GIVING_UP) return Promise.resolve();
     return new Promise((resolve) => this.#readyWaiters.push(resolve));
-  }
-
-  #wakeReadyWaiters(): void {
-    const waiters = this.#readyWaiters;
-    this.#readyWaiters = [];
-    for (const wake of waiters) wake();
   }
 
   run(id: string, key: string, payload: string, attempt: number): void {
     const job: HostedJob = { id, key, payload, attempt, stopping: false };
     this.#jobs.set(id, job);
-    this.#dispatch(job);
+    this.#waiting.push(job);
+    this.#dispatchWaiting();
+  }
+
+  /** Whether the job has begun in a child (false: it still waits for one, and has done nothing). */
+  hasBegun(id: string): boolean {
+    return this.#jobs.get(id)?.child !== undefined;
   }
 
   /** Aborts the job's signal; if it is still running after the grace period, kills its child. */
@@ -129,16 +131,21 @@ export class ChildHost {
     }
     child.send({ t: 'abort', id });
     job.graceTimer = setTimeout(() => {
+      // The child runs this job only: killing it stops nothing else.
       if (this.#jobs.get(id) === job && job.child === child) child.kill();
     }, this.cancelGraceMs);
   }
 
-  /** Forgets a job without telling anyone (it was handed back): whatever it still sends is ignored. */
+  /**
+   * Forgets a job without telling anyone (the worker ended it itself): whatever it still sends is
+   * ignored, and its child, which may still be busy with it, is replaced.
+   */
   abandon(id: string): void {
     const job = this.#jobs.get(id);
     if (!job) return;
+    const child = job.child;
     this.#forget(job);
-    job.child?.send({ t: 'abort', id });
+    if (child) child.kill();
   }
 
   /** The worker is shutting down: a child that exits is not replaced. */
@@ -149,23 +156,38 @@ export class ChildHost {
 
   async close(graceMs: number): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#restartTimer);
+    for (const timer of this.#restartTimers) clearTimeout(timer);
     for (const job of this.#jobs.values()) clearTimeout(job.graceTimer);
     this.#jobs.clear();
+    this.#waiting = [];
     this.#wakeReadyWaiters();
-    await this.#child?.terminate(graceMs);
+    await Promise.all([...this.#children].map((child) => child.terminate(graceMs)));
+  }
+
+  #hasFreeChild(): boolean {
+    let free = 0;
+    for (const child of this.#children) if (child.isReady && child.jobs.size === 0) free++;
+    return free > this.#waiting.length;
+  }
+
+  #wakeReadyWaiters(): void {
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   #spawn(): void {
     if (this.#closed) return;
     const child = new WorkerProcess(this.appModule, {
-      ready: (w) => {
-        if (w !== this.#child) return;
+      ready: () => {
         this.#failedStarts = 0;
-        this.#firstReady?.resolve();
-        this.#firstReady = undefined;
-        for (const job of this.#jobs.values()) if (!job.child) this.#dispatch(job);
-        this.#wakeReadyWaiters();
+        const first = this.#firstReady;
+        if (first && --first.pending === 0) {
+          first.resolve();
+          this.#firstReady = undefined;
+        }
+        this.#dispatchWaiting();
+        if (this.#hasFreeChild()) this.#wakeReadyWaiters();
       },
       failed: (_w, message, stack) => {
         this.logger.error(`the job process could not load the app module: ${message}`, stack ?? '');
@@ -179,53 +201,47 @@ export class ChildHost {
         if (!job || job.child !== w) return;
         this.#forget(job);
         this.handlers.done(jobId, kind, outcome);
+        this.#dispatchWaiting();
+        if (this.#hasFreeChild()) this.#wakeReadyWaiters();
       },
       exited: (w, code, signal) => this.#onExit(w, code, signal),
     });
-    this.#child = child;
+    this.#children.add(child);
   }
 
-  #dispatch(job: HostedJob): void {
-    const child = this.#child;
-    if (!child?.isReady) return;
-    job.child = child;
-    child.jobs.add(job.id);
-    child.send({ t: 'run', id: job.id, key: job.key, payload: job.payload, attempt: job.attempt });
+  /** Hands waiting jobs to free children, oldest first. */
+  #dispatchWaiting(): void {
+    for (const child of this.#children) {
+      if (this.#waiting.length === 0) return;
+      if (!child.isReady || child.jobs.size > 0) continue;
+      const job = this.#waiting.shift()!;
+      job.child = child;
+      child.jobs.add(job.id);
+      child.send({ t: 'run', id: job.id, key: job.key, payload: job.payload, attempt: job.attempt });
+    }
   }
 
   #forget(job: HostedJob): void {
     clearTimeout(job.graceTimer);
     job.child?.jobs.delete(job.id);
     this.#jobs.delete(job.id);
+    this.#waiting = this.#waiting.filter((waiting) => waiting !== job);
   }
 
   #onExit(child: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== this.#child || this.#closed) return;
-    this.#child = undefined;
+    this.#children.delete(child);
+    if (this.#closed) return;
     const lost = `the process running this job ${exitDescription(code, signal)}${
       signal === 'SIGKILL' && !child.wasKilledByPool ? ' (out of memory, or killed from outside)' : ''
     }`;
-    const stoppedFromOutside = signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP';
-    if (stoppedFromOutside && child.jobs.size > 0) {
-      this.logger.warn(
-        `the job process was stopped by ${signal}; its jobs start again (or go back to the queue)`,
-      );
-    }
     for (const job of [...this.#jobs.values()]) {
       if (job.child !== child) continue;
+      this.#forget(job);
       if (job.stopping) {
-        this.#forget(job);
         this.handlers.ended(job.id, undefined);
-      } else if (child.wasKilledByPool || (stoppedFromOutside && !job.restarted)) {
-        // Killed to stop a neighbour, or shut down: this one runs again on the replacement
-        // (once only after a shutdown signal, in case the job itself keeps sending it).
-        if (!child.wasKilledByPool) job.restarted = true;
-        child.jobs.delete(job.id);
-        job.child = undefined;
       } else {
         // The operator's only trace of a crash: the user sees the error through the job's outcome.
         this.logger.warn(`job ${job.id} ended: ${lost}`);
-        this.#forget(job);
         this.handlers.ended(job.id, lost);
       }
     }
@@ -242,18 +258,17 @@ export class ChildHost {
       return;
     }
     if (++this.#failedStarts >= FAILED_STARTS_BEFORE_GIVING_UP) {
-      for (const job of [...this.#jobs.values()]) {
+      for (const job of [...this.#waiting]) {
         this.#forget(job);
         this.handlers.ended(job.id, `no job process could start on this worker: ${reason}`);
       }
       this.#wakeReadyWaiters();
     }
     const delay = Math.min(RESTART_BACKOFF_MS * 2 ** (this.#failedStarts - 1), RESTART_BACKOFF_MAX_MS);
-    this.#restartTimer = setTimeout(() => this.#spawn(), delay);
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(timer);
+      this.#spawn();
+    }, delay);
+    this.#restartTimers.add(timer);
   }
-}
-
-function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal) return `was killed by ${signal}`;
-  return code === null ? 'could not be started' : `exited with code ${code}`;
 }

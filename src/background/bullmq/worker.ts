@@ -7,10 +7,11 @@
  * - heartbeats: every HEARTBEAT_MS it marks itself and each of its jobs alive, and learns of
  *   jobs cancelled or given up on while it was not listening;
  * - listens on the queue's cancel channel: a cancel from any server process aborts the job's
- *   signal here, and kills its process after the grace period;
+ *   signal here, and kills its process (which runs that job only) after the grace period;
  * - shuts down gracefully: it stops taking jobs, lets running ones finish for shutdownGraceMs,
- *   then hands the rest back to the queue (another worker runs them from the start); none is
- *   left "active" for BullMQ's stalled-job checker to find.
+ *   then ends the rest lost (another try follows only with retry.onLost: a job that began is
+ *   never run again behind its callback's back); a job it claimed but had not begun yet goes
+ *   back to the queue. None is left "active" for BullMQ's stalled-job checker to find.
  *
  * A job whose worker died after it began ends `lost` through its heartbeat (liveness.ts), and
  * runs again only if its callback asked (retry.onLost); a ticket whose worker died before it
@@ -58,13 +59,17 @@ const NEVER_FAIL_STALLED = 1_000_000;
 /** After SIGTERM, how long the job process may take to exit before SIGKILL. */
 const CHILD_EXIT_GRACE_MS = 500;
 
-/** Why a job is being stopped before it ended by itself. */
-type StopReason = 'cancel' | 'timeout' | 'gone' | 'handback';
+/**
+ * Why a job is being stopped before it ended by itself. `shutdown`: still running when the
+ * shutdown grace period ran out; `handback`: claimed during shutdown, before it began.
+ */
+type StopReason = 'cancel' | 'timeout' | 'gone' | 'shutdown' | 'handback';
 
 type JobEnd =
   | { kind: 'done'; outcome: string; cacheable: boolean }
   | { kind: 'ended'; lost: string | undefined }
-  | { kind: 'handback' };
+  | { kind: 'handback' }
+  | { kind: 'shutdown' };
 
 interface ActiveJob {
   readonly id: string;
@@ -111,7 +116,7 @@ export class JobWorker {
 
   async start(): Promise<void> {
     const { options, logger, appModule } = this.#c;
-    const host = new ChildHost(appModule, options.cancelGraceMs, logger, {
+    const host = new ChildHost(appModule, options.concurrency, options.cancelGraceMs, logger, {
       events: (jobId, events) => {
         const job = this.#active.get(jobId);
         if (job && !job.stop) this.#writer!.events(jobId, job.token, events);
@@ -121,7 +126,7 @@ export class JobWorker {
       ended: (jobId, lost) => this.#active.get(jobId)?.end?.({ kind: 'ended', lost }),
     });
     this.#host = host;
-    // The job process first: a worker that cannot run jobs must not take any.
+    // The job processes first: a worker that cannot run jobs must not take any.
     await host.start();
 
     const commands = createClient(options.connection, { name: 'dash-ts:worker', policy: 'wait', logger });
@@ -237,6 +242,16 @@ export class JobWorker {
       }
       return;
     }
+    if (active.stop === 'shutdown') {
+      writer.drop(active.id);
+      this.#host!.abandon(active.id);
+      const lost: JobOutcome = {
+        kind: 'lost',
+        message: `its worker shut down and the job did not finish within the ${this.#c.options.shutdownGraceMs} ms it was given`,
+      };
+      await this.#end(active, JSON.stringify(lost), false, lost);
+      return;
+    }
     if (active.stop === undefined && end.kind === 'done') {
       await this.#end(active, end.outcome, end.cacheable);
     } else if (active.stop === undefined && end.kind === 'ended' && end.lost !== undefined) {
@@ -277,8 +292,8 @@ export class JobWorker {
     active.stop = reason;
     // While beginning, #process sees the flag once the claim returns.
     if (active.phase !== 'running') return;
-    if (reason === 'handback') {
-      active.end?.({ kind: 'handback' });
+    if (reason === 'handback' || reason === 'shutdown') {
+      active.end?.({ kind: reason });
       return;
     }
     if (reason !== 'timeout') this.#writer!.drop(jobId);
@@ -316,8 +331,8 @@ export class JobWorker {
   }
 
   /**
-   * Stops taking jobs, lets running ones finish for shutdownGraceMs, hands the rest back to the
-   * queue, then closes everything. Safe to call more than once.
+   * Stops taking jobs, lets running ones finish for shutdownGraceMs, ends the rest lost (those
+   * not begun yet go back to the queue), then closes everything. Safe to call more than once.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -326,8 +341,7 @@ export class JobWorker {
 
   async #close(): Promise<void> {
     const { logger, options } = this.#c;
-    // The job process may be stopping with us (Ctrl-C, or a service manager signalling the whole
-    // process group): its jobs then wait for the handback below rather than a new process.
+    // A job process that dies now (or is stopped after the grace period) is not replaced.
     this.#host?.stopRespawning();
     const bull = this.#bull;
     const closed = (bull?.close() ?? Promise.resolve()).catch((error) =>
@@ -342,8 +356,9 @@ export class JobWorker {
     if (!finished) {
       this.#stopping = true;
       const running = [...this.#active.values()].filter((job) => !job.stop);
-      if (running.length > 0) logger.info(`handing ${running.length} running job(s) back to the queue`);
-      for (const job of running) this.#stop(job.id, 'handback');
+      if (running.length > 0) logger.warn(`${running.length} job(s) still running at shutdown end as lost`);
+      // One that has not begun in a job process yet did nothing: it goes back to the queue.
+      for (const job of running) this.#stop(job.id, this.#host!.hasBegun(job.id) ? 'shutdown' : 'handback');
       await closed;
     }
     // Beating until here: a job still finishing during the grace period must not look dead.

@@ -14,8 +14,9 @@ import { type EventRecord, type FromWorker, isToWorker, type ToWorker } from './
 setRuntimeMode({ kind: 'worker' });
 
 const send = (message: FromWorker) => {
-  // The server is gone when the channel is; 'disconnect' below ends this process.
-  if (process.connected) process.send?.(message);
+  // The server is gone when the channel is; 'disconnect' below ends this process. A channel
+  // closing under a send (the server stopping this process) fails it quietly, not as a crash.
+  if (process.connected) process.send?.(message, undefined, undefined, () => {});
 };
 
 /**
@@ -104,6 +105,15 @@ async function run(message: Extract<ToWorker, { t: 'run' }>): Promise<void> {
 const appModule = resolve(process.argv[2] ?? '');
 
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal, or a service manager stopping the whole process group, signals this
+// process too: its parent decides when it stops (after its job's shutdown grace period, by
+// closing the IPC channel), so a running job is neither cut short nor run again. Without a
+// parent there is no one to wait for.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!process.connected) process.exit(0);
+  });
+}
 // A job's stray timer or promise must not take down the worker and the other jobs on it.
 process.on('uncaughtException', (error) => {
   process.stderr.write(`[dash-ts] error: uncaught exception in a background job\n${error.stack ?? error}\n`);

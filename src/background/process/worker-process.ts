@@ -24,12 +24,12 @@ const ENTRY = fileURLToPath(new URL(`./worker-entry${OWN_EXTENSION}`, import.met
 const SOURCES_LOADER = (): string[] => (OWN_EXTENSION === '.ts' ? ['--import', tsxLoaderUrl()] : []);
 
 export class WorkerProcess {
-  /** Jobs running on this worker now. */
+  /** Jobs running on this worker now: at most one (a hard stop must stop nothing else). */
   readonly jobs = new Set<string>();
   #state: 'starting' | 'ready' | 'exited' = 'starting';
   /** The job functions its app module defines: the only jobs it is given. */
   functionKeys: string[] = [];
-  /** Killed by the pool on purpose (cancel or timeout of one of its jobs), not crashed. */
+  /** Killed by the pool on purpose (cancel or timeout of its job, or shutdown), not crashed. */
   #killedByPool = false;
   #becameReady = false;
   /** Set when the app module failed to import. */
@@ -117,18 +117,22 @@ export class WorkerProcess {
     this.#child.kill('SIGKILL');
   }
 
-  /** Hard stop for a job that ignores its signal: the pool replaces the process. */
+  /** Hard stop for a job that ignores its signal (the only job it runs): the pool replaces the process. */
   kill(): void {
     this.#killedByPool = true;
     this.#child.kill('SIGKILL');
   }
 
-  /** Resolves once the process has exited, SIGKILLing it if SIGTERM did not stop it in `graceMs`. */
+  /**
+   * Resolves once the process has exited: closing its IPC channel ends it (it ignores shutdown
+   * signals, see worker-entry.ts); one busy in a job is SIGKILLed after `graceMs`.
+   */
   async terminate(graceMs: number): Promise<void> {
     if (this.#state === 'exited' || this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
     this.#killedByPool = true;
-    this.#child.kill('SIGTERM');
+    if (this.#child.connected) this.#child.disconnect();
+    else this.#child.kill('SIGTERM');
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
     await gone;
     clearTimeout(timer);
@@ -183,4 +187,9 @@ let tsxLoader: string | undefined;
 function tsxLoaderUrl(): string {
   tsxLoader ??= import.meta.resolve('tsx');
   return tsxLoader;
+}
+
+export function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `was killed by ${signal}`;
+  return code === null ? 'could not be started' : `exited with code ${code}`;
 }

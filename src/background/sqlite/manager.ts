@@ -29,9 +29,12 @@ import type { Wakeups } from './wakeups.ts';
 export interface SqliteManagerOptions {
   /** The SQLite file; default `.dash-ts/background.db` in the working directory. */
   path?: string;
-  /** Worker processes; default the number of CPUs. */
+  /** Workers; default the number of CPUs. */
   workers?: number;
-  /** Jobs one worker runs at once; default 1 (raise it for async, I/O-bound jobs). */
+  /**
+   * Jobs one worker runs at once; default 1. Each runs in a warm process of its own (so a hard
+   * stop of one never touches another): `workers` × `concurrency` processes in all.
+   */
   concurrency?: number;
   /** Dash's cache_by: turns on result caching. */
   cacheBy?: (() => unknown)[];
@@ -43,6 +46,8 @@ export interface SqliteManagerOptions {
   timeoutMs?: number;
   /** Finished jobs nobody reads are deleted after this long; default 10 minutes. */
   finishedTtlMs?: number;
+  /** At close(), how long running jobs may take to finish before they end lost; default 2 s. */
+  shutdownGraceMs?: number;
 }
 
 /** A SqliteManager used before `start()` resolved, or after `close()`; or misconfigured. */
@@ -58,6 +63,7 @@ const checks = new OptionChecks('SqliteManager', SqliteManagerError);
 const DEFAULT_PATH = '.dash-ts/background.db';
 const DEFAULT_CANCEL_GRACE_MS = 50;
 const DEFAULT_FINISHED_TTL_MS = 10 * 60 * 1000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
 /** How often a waiting takeUpdate looks for news written by another process. */
 const CROSS_PROCESS_POLL_MS = 5;
 
@@ -77,6 +83,7 @@ export class SqliteManager implements Manager {
   readonly #cancelGraceMs: number;
   readonly #timeoutMs: number | undefined;
   readonly #finishedTtlMs: number;
+  readonly #shutdownGraceMs: number;
   readonly #starting = new RetryableOnce<void>();
   #running: Running | undefined;
   #closed = false;
@@ -92,6 +99,8 @@ export class SqliteManager implements Manager {
       checks.nonNegative('cancelGraceMs', options.cancelGraceMs) ?? DEFAULT_CANCEL_GRACE_MS;
     this.#timeoutMs = checks.positive('timeoutMs', options.timeoutMs);
     this.#finishedTtlMs = checks.positive('finishedTtlMs', options.finishedTtlMs) ?? DEFAULT_FINISHED_TTL_MS;
+    this.#shutdownGraceMs =
+      checks.nonNegative('shutdownGraceMs', options.shutdownGraceMs) ?? DEFAULT_SHUTDOWN_GRACE_MS;
     this.expire = checks.positive('expire', options.expire);
     this.cacheBy = checks.cacheBy(options.cacheBy);
   }
@@ -131,6 +140,7 @@ export class SqliteManager implements Manager {
         cancelGraceMs: this.#cancelGraceMs,
         timeoutMs: this.#timeoutMs,
         finishedTtlMs: this.#finishedTtlMs,
+        shutdownGraceMs: this.#shutdownGraceMs,
         logger,
         jobFunctionKeys,
         onNews: (jobIds) => wakeups.notify(jobIds),
@@ -139,7 +149,7 @@ export class SqliteManager implements Manager {
       // Usable from here on: jobs submitted while the workers start wait in the queue.
       this.#running = { store, pool, wakeups };
       logger.info(
-        `background jobs: SqliteManager with ${this.#workers} worker process(es) × ${this.#concurrency}, store ${path}`,
+        `background jobs: SqliteManager with ${this.#workers} worker(s) × ${this.#concurrency} (one process per job), store ${path}`,
       );
       await workersSettled;
     } catch (error) {

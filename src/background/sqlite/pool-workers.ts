@@ -2,15 +2,19 @@
  * The warm worker processes of one SqliteManager pool: starting them, replacing the ones that
  * exit, and giving up (with the reason) on an app module that cannot be imported. What runs on
  * them, and what a worker's exit means for its jobs, is the pool's business (pool.ts).
+ *
+ * Each process runs one job at a time, so `workers` × `concurrency` of them: a job that ignores
+ * its signal is hard-stopped by killing its process, which must hold no other job.
  */
 import type { Logger } from '../../app/log.ts';
 import type { EventRecord } from '../process/ipc.ts';
-import { WorkerProcess } from '../process/worker-process.ts';
+import { exitDescription, WorkerProcess } from '../process/worker-process.ts';
 
 export interface PoolWorkersOptions {
   /** Absolute path of the module that defines the app (and so the job functions). */
   appModule: string;
   workers: number;
+  /** Jobs per worker at once; each runs in a process of its own. */
   concurrency: number;
   logger: Logger;
 }
@@ -63,16 +67,17 @@ export class PoolWorkers {
     this.#handlers = handlers;
   }
 
-  /** Starts all workers at once; resolves once they are ready or failed (or after STARTUP_WAIT_MS). */
+  /** Starts all processes at once; resolves once they are ready or failed (or after STARTUP_WAIT_MS). */
   start(): Promise<void> {
     if (this.#firstRound) return this.#firstRound;
-    this.#firstRoundPending = this.#o.workers;
+    const processes = this.#o.workers * this.#o.concurrency;
+    this.#firstRoundPending = processes;
     this.#firstRound = new Promise<void>((resolve) => {
       this.#firstRoundDone = resolve;
     });
     const cap = setTimeout(() => this.#firstRoundDone?.(), STARTUP_WAIT_MS);
     void this.#firstRound.then(() => clearTimeout(cap));
-    for (let i = 0; i < this.#o.workers; i++) this.#spawn(true);
+    for (let i = 0; i < processes; i++) this.#spawn(true);
     return this.#firstRound;
   }
 
@@ -90,19 +95,9 @@ export class PoolWorkers {
     return [...this.#all].map((worker) => worker.pid);
   }
 
-  /** Ready workers with room for another job, and how many jobs they can take in all. */
-  freeSlots(): { free: WorkerProcess[]; capacity: number } {
-    const free: WorkerProcess[] = [];
-    let capacity = 0;
-    for (const worker of this.#all) {
-      if (!worker.isReady) continue;
-      const slots = this.#o.concurrency - worker.jobs.size;
-      if (slots > 0) {
-        free.push(worker);
-        capacity += slots;
-      }
-    }
-    return { free, capacity };
+  /** Ready processes with no job: one job each. */
+  free(): WorkerProcess[] {
+    return [...this.#all].filter((worker) => worker.isReady && worker.jobs.size === 0);
   }
 
   hasReadyWorker(): boolean {
@@ -193,9 +188,4 @@ export class PoolWorkers {
     }, delay);
     this.#restartTimers.add(timer);
   }
-}
-
-export function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal) return `was killed by ${signal}`;
-  return code === null ? 'could not be started' : `exited with code ${code}`;
 }

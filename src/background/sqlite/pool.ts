@@ -18,11 +18,11 @@ import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
 import { PoolRecorder } from '../monitor/pool-recorder.ts';
 import type { EventRecord } from '../process/ipc.ts';
-import type { WorkerProcess } from '../process/worker-process.ts';
+import { exitDescription, type WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
 import { HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
 import { keepStoreHealthy } from './pool-housekeeping.ts';
-import { exitDescription, PoolWorkers } from './pool-workers.ts';
+import { PoolWorkers } from './pool-workers.ts';
 import type { ClaimedJob, PoolWrite, Store } from './store.ts';
 import { keysNoWorkerDefines, unrunnableOutcome } from './unrunnable.ts';
 
@@ -35,6 +35,8 @@ export interface PoolOptions {
   cancelGraceMs: number;
   timeoutMs: number | undefined;
   finishedTtlMs: number;
+  /** At close, how long running jobs may take to finish before they end lost. */
+  shutdownGraceMs: number;
   logger: Logger;
   /** The app's job functions, which the workers must define (unrunnable.ts); absent: not checked. */
   jobFunctionKeys?: () => readonly string[];
@@ -73,7 +75,12 @@ export class WorkerPool {
   readonly #news = new Set<string>();
   #pumpScheduled = false;
   #started = false;
+  /** Closing: no more claims; running jobs get their shutdown grace period. */
+  #draining = false;
+  /** Wakes close() when the last running job ended. */
+  #drained: (() => void) | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #tick: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #lastDataVersion = -1;
@@ -124,17 +131,39 @@ export class WorkerPool {
     this.#recorder.beat(this.#workers.pids, Date.now());
   }
 
-  /** Stops the workers; jobs still running go back to the queue for another pool. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Stops claiming jobs, lets running ones finish for shutdownGraceMs, ends the rest lost
+   * (another try follows only with retry.onLost: a job that began is never run again behind its
+   * callback's back), then stops the workers.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#draining = true;
+    if (this.#jobs.size > 0) {
+      const drained = new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+      const grace = setTimeout(() => this.#drained?.(), this.#o.shutdownGraceMs);
+      await drained;
+      clearTimeout(grace);
+    }
     this.#closed = true;
     clearInterval(this.#tick);
     clearInterval(this.#heartbeat);
     for (const timer of this.#retryTimers) clearTimeout(timer);
+    const lost: JobOutcome = {
+      kind: 'lost',
+      message: `its server process shut down and the job did not finish within the ${this.#o.shutdownGraceMs} ms it was given`,
+    };
     for (const job of this.#jobs.values()) {
       clearTimeout(job.timer);
-      if (!job.stopping) this.#writes.push({ op: 'requeue', jobId: job.id });
+      if (!job.stopping) this.#end(job, JSON.stringify(lost), false, lost);
       else if (job.stopping === 'cancel') this.#writes.push({ op: 'release', jobId: job.id });
+      else if (job.timedOut) this.#end(job, JSON.stringify(job.timedOut), false, job.timedOut);
     }
     this.#jobs.clear();
     this.#recorder.closed();
@@ -194,9 +223,6 @@ export class WorkerPool {
       else if (job.timedOut) this.#end(job, JSON.stringify(job.timedOut), false, job.timedOut);
       else if (job.stopping) {
         // A taken-over job is not ours to write.
-      } else if (worker.wasKilledByPool) {
-        // Killed to stop a neighbour: this job did nothing wrong and runs again.
-        this.#writes.push({ op: 'requeue', jobId });
       } else {
         this.#end(job, JSON.stringify(lost), false, lost);
       }
@@ -208,9 +234,10 @@ export class WorkerPool {
     clearTimeout(job.timer);
     job.worker.jobs.delete(job.id);
     this.#jobs.delete(job.id);
+    if (this.#jobs.size === 0) this.#drained?.();
   }
 
-  /** Aborts a job's signal and, if it keeps running past the grace period, kills its worker. */
+  /** Aborts a job's signal and, if it keeps running past the grace period, kills its worker (its job's only). */
   #stop(job: PoolJob, reason: StopReason): void {
     if (job.stopping) return;
     job.stopping = reason;
@@ -233,7 +260,9 @@ export class WorkerPool {
   #pump(): void {
     this.#pumpScheduled = false;
     if (this.#closed) return;
-    const { free, capacity } = this.#workers.freeSlots();
+    // While closing, nothing new is claimed; what workers report is still written.
+    const free = this.#draining ? [] : this.#workers.free();
+    const capacity = free.length;
     const writes = this.#writes;
     this.#writes = [];
     let claimed: ClaimedJob[] = [];
@@ -298,15 +327,13 @@ export class WorkerPool {
     }
   }
 
+  /** Runs a claimed job on a free process (`free` has one per claimed job), which it has to itself. */
   #dispatch(claimed: ClaimedJob, free: WorkerProcess[]): void {
-    // The least busy worker: with concurrency 1 that is any free one.
-    let worker = free[0]!;
-    for (const candidate of free) if (candidate.jobs.size < worker.jobs.size) worker = candidate;
+    const worker = free.shift()!;
     const policy = decodePolicy(claimed.policy);
     const job: PoolJob = { id: claimed.id, worker, attempt: claimed.attempt, policy };
     this.#jobs.set(job.id, job);
     worker.jobs.add(job.id);
-    if (worker.jobs.size >= this.#o.concurrency) free.splice(free.indexOf(worker), 1);
     worker.send({
       t: 'run',
       id: claimed.id,
