@@ -101,8 +101,9 @@ describe('graceful shutdown with jobs running: each finishes or ends lost, none 
       const release = join(dir, 'bullmq.release');
       const started = mix(log, release);
       await startMix(manager, started);
-      // The survivor is started only now, so all four ran on the victim.
-      workers.push(await startDashWorker('test/apps/bullmq-jobs.ts', env, ['--concurrency', '4']));
+      // The survivor is started only now, so all four ran on the victim (one slot: it only has
+      // the asked-for retry to run).
+      workers.push(await startDashWorker('test/apps/bullmq-jobs.ts', env));
       const stoppedAt = Date.now();
       const exit = await workers[0]!.stop('SIGTERM');
       assert.equal(exit.code, 0, workers[0]!.output());

@@ -101,7 +101,7 @@ export class JobWorker {
   #tickets: TicketQueue | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
-  /** Shutting down: jobs still running are handed back. */
+  /** Shutting down: jobs claimed from now on are handed back before they begin. */
   #stopping = false;
   #beating = true;
   #beatInFlight = false;

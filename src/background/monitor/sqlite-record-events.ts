@@ -35,7 +35,7 @@ export type RecordEvent =
   | ({ kind: 'queued' } & JobIdentity)
   /** A try started (claimed from the queue): `attempts` counts it. */
   | ({ kind: 'started'; attempts: number; at: number } & JobIdentity)
-  /** Back in the queue (a retry, or handed back at a pool's shutdown). */
+  /** Back in the queue (a retry). */
   | ({ kind: 'requeued'; at: number } & JobIdentity)
   | ({
       kind: 'finished';

@@ -82,9 +82,9 @@ export class WorkerProcess {
     return this.#child.pid;
   }
 
-  /** Ready for jobs now. */
+  /** Ready for jobs now: started, and not being stopped (a job given to a dying process is lost). */
   get isReady(): boolean {
-    return this.#state === 'ready';
+    return this.#state === 'ready' && !this.#killedByPool;
   }
 
   /** Got as far as ready at some point (true after a crash that followed a good start). */

@@ -1,6 +1,6 @@
 /**
  * A pool's turn in the store: it applies what its workers wrote (events, outcomes, releases,
- * requeues, retries) and claims queued jobs, in one IMMEDIATE transaction (see store.ts). The
+ * retries) and claims queued jobs, in one IMMEDIATE transaction (see store.ts). The
  * writes are checked against the pool's claim: a job cancelled or taken over meanwhile is not
  * changed by them.
  */
@@ -26,8 +26,6 @@ export type PoolWrite =
   | { op: 'finish'; jobId: string; outcome: string; cacheable: boolean }
   /** A cancelled job's worker stopped: the job can go. */
   | { op: 'release'; jobId: string }
-  /** Hand a job back to the queue through no fault of its own (shutdown, a neighbour's kill). */
-  | { op: 'requeue'; jobId: string }
   /** The try failed and another follows after `delayMs` (retry.ts): the job waits in line again. */
   | { op: 'retry'; jobId: string; delayMs: number }
   /** For the jobs monitor: which worker process runs the job. */
@@ -131,13 +129,6 @@ export function poolTurnTransactions({ db, s, order, records }: StoreParts) {
           if (s.release.run(write.jobId, poolId).changes > 0) changed.add(write.jobId);
           ours.set(write.jobId, false);
           break;
-        case 'requeue': {
-          const row = s.requeue.get(write.jobId, poolId) as QueueRow | undefined;
-          if (row === undefined) s.release.run(write.jobId, poolId);
-          else recordRequeued(records, write.jobId, row, now);
-          ours.set(write.jobId, false);
-          break;
-        }
         case 'retry': {
           ours.set(write.jobId, false);
           const owner = s.runningOwner.get(write.jobId, poolId) as string | undefined;

@@ -172,7 +172,7 @@ export class WorkerPool {
       this.#o.store.unregisterPool(this.id);
     } catch (error) {
       // Whatever stays claimed is recovered by the next pool once this process is gone.
-      this.#o.logger.error('could not hand background jobs back to the store', error);
+      this.#o.logger.error('could not store the outcomes of the background jobs running at shutdown', error);
     }
     await this.#workers.close(CLOSE_GRACE_MS);
   }
@@ -288,7 +288,7 @@ export class WorkerPool {
     this.#announce();
   }
 
-  /** Writes everything pending now (at close: before the hand-back). */
+  /** Writes everything pending now (at close: the outcomes of the jobs that outlasted the grace period). */
   #flush(): void {
     const writes = this.#writes;
     this.#writes = [];

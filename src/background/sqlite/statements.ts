@@ -79,10 +79,6 @@ export function prepareStatements(db: Database) {
        WHERE id = ?`,
     ),
     release: db.prepare(`DELETE FROM jobs WHERE id = ? AND state = 'cancelled' AND claimed_by = ?`),
-    requeue: db.prepare(
-      `UPDATE jobs SET state = 'queued', claimed_by = NULL, heartbeat_at = NULL, attempts = max(attempts - 1, 0), began = NULL
-       WHERE id = ? AND state = 'running' AND claimed_by = ? RETURNING owner, created_at`,
-    ),
     failQueued: db.prepare(
       `UPDATE jobs SET state = 'finished', outcome = ?, started_at = ?, finished_at = ?, attempts = attempts + 1
        WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued'
