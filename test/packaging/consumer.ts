@@ -110,7 +110,10 @@ export async function installDashTs(dir: string, extra: string[] = []): Promise<
 export async function newProject(files: Record<string, string>, extra: string[] = []): Promise<string> {
   const dir = tempDir('dash-ts-user-');
   await sh(dir, 'npm', ['init', '-y']);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   await installDashTs(dir, extra);
   return dir;
 }

@@ -53,6 +53,21 @@ const TS_LABEL = `export function label(clicks: number, pid: number): string {
 }
 `;
 
+/** A page module as Dash's: registerPage, a `layout` export, its own (background) callback. */
+const PAGE_MODULE = `import { callback, html, Input, Output, registerPage, type CallbackContext } from 'dash-ts';
+
+registerPage({ path: '/', description: 'the home page' });
+
+export const layout = html.Div({
+  children: [html.Button({ id: 'go', n_clicks: 0, children: 'go' }), html.Div({ id: 'out' })],
+});
+
+callback(
+  { background: true, output: Output('out', 'children'), inputs: [Input('go', 'n_clicks')] },
+  async (clicks: number, _ctx: CallbackContext): Promise<string> => \`clicked \${clicks} in \${process.pid}\`,
+);
+`;
+
 function jsApp(run: string): string {
   return `import { Dash, html, Input, Output } from 'dash-ts';
 
@@ -90,6 +105,23 @@ describe(`the packed package, installed (Node ${process.version})`, { timeout: 6
       String(await freePort()),
     ]);
     await assertServesApp(server);
+  });
+
+  it("a pages folder: `npx dash-ts run app.ts` imports pages/*.ts, and a page module's background callback runs in a pool worker", async () => {
+    const dir = await newProject({
+      'app.ts': `import { Dash } from 'dash-ts';\n\nexport const app = new Dash({ title: 'pages app', usePages: true });\n`,
+      'pages/home.ts': PAGE_MODULE,
+    });
+    const server = await started(dir, 'npx', [
+      'dash-ts',
+      'run',
+      'app.ts',
+      '--port',
+      String(await freePort()),
+    ]);
+    await assertServesApp(server);
+    const head = await (await fetch(server.url)).text();
+    assert.match(head, /<meta name="description" content="the home page">/);
   });
 
   it('`node app.mjs` serves a plain JavaScript app', async () => {
