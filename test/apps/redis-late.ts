@@ -1,7 +1,7 @@
 /**
  * A BullMQ app for test/fault/redis-down-at-start.test.ts: started (server and `dash-ts worker`)
  * while its Redis (DASH_TS_TEST_REDIS) is down. `double` has no onError (a refused start is a
- * 503), `guarded` has one (the refusal reaches it).
+ * 503), `guarded` has one (the refusal reaches it). The jobs monitor records what runs once Redis is up.
  */
 import { BullMQManager, Dash, html, Input, Output } from '../../src/index.ts';
 
@@ -11,6 +11,8 @@ if (!connection) throw new Error('redis-late.ts needs DASH_TS_TEST_REDIS (the te
 export const app = new Dash({
   title: 'redis late',
   backgroundManager: new BullMQManager({ connection, queueName: 'redis-late' }),
+  // Recording is turned on when Redis answers, not at start (it was down then).
+  jobsMonitor: { token: 'redis-late-monitor-token' },
 });
 app.layout = html.Div({ id: 'root' });
 

@@ -4,7 +4,8 @@
  * (DEGRADED, naming the cause, no password) and stays up past the 22-44 s after which it used to
  * exit on an unhandled ioredis error; a background start is refused at once (503 with a message,
  * or the callback's onError); the worker waits, logging each try. Then a real redis-server starts
- * on that port: with no restart, /health says OK and a job runs to its result on the worker.
+ * on that port: with no restart, /health says OK, a job runs to its result on the worker and the
+ * jobs monitor records it.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -127,6 +128,17 @@ describe('a server and a worker started while Redis is down', () => {
       answer = poll.json ?? {};
     }
     assert.deepEqual(answer.response, { double: { children: 42 } });
+
+    // The jobs monitor, whose recording could not be turned on at start, recorded it.
+    const monitor = await fetch(`${server.url}/_dash-ts/jobs/api/jobs`, {
+      headers: { Authorization: 'Bearer redis-late-monitor-token' },
+    });
+    assert.equal(monitor.status, 200);
+    const { jobs } = (await monitor.json()) as { jobs: { callbackId: string; outcome?: string }[] };
+    assert.ok(
+      jobs.some((job) => job.callbackId === 'double.children' && job.outcome === 'succeeded'),
+      JSON.stringify(jobs),
+    );
 
     // The page loaded while Redis was down is told to reload, not left spinning.
     const stale = await fetch(`${server.url}/_dash-update-component?endId=${endId}`, {
