@@ -8,6 +8,8 @@
 import type { Logger } from './log.ts';
 import { runtimeMode } from './runtime.ts';
 
+let warned = false;
+
 /** Whether this process runs in production (`NODE_ENV=production`). */
 export function isProduction(): boolean {
   return process.env.NODE_ENV === 'production';
@@ -32,7 +34,8 @@ export function allowedDevelopmentAids(
     asked.debug ? 'debug: true (dev tools, the dev renderer, error details and stack traces in answers)' : '',
     asked.hotReload || envFlagOn('DASH_HOT_RELOAD') ? 'hot reload' : '',
   ].filter(Boolean);
-  if (turnedOff.length > 0 && runtimeMode().kind !== 'worker') {
+  if (turnedOff.length > 0 && runtimeMode().kind !== 'worker' && !warned) {
+    warned = true; // once per process, even when it builds several apps (the jobs monitor's page is one)
     logger.warn(`NODE_ENV=production: ${turnedOff.join(' and ')} stay off; unset NODE_ENV to develop`);
   }
   return { debug: false, hotReload: false };

@@ -56,11 +56,14 @@ const post = (app: Dash, payload: unknown) =>
   );
 
 describe('NODE_ENV=production with debug: true', () => {
-  it('warns once at start that debug and hot reload stay off', () => {
+  it('warns once per process at start that debug and hot reload stay off', () => {
     const { logger } = debugApp();
     const warnings = logger.lines.filter((line) => line.includes('NODE_ENV=production'));
     assert.equal(warnings.length, 1, logger.lines.join('\n'));
     assert.match(warnings[0]!, /^warn: .*debug: true.*hot reload.*stay off/);
+    // Once per process: a second app (the jobs monitor's page is one) says nothing more.
+    const second = debugApp();
+    assert.equal(second.logger.lines.filter((line) => line.includes('NODE_ENV=production')).length, 0);
   });
 
   it("a callback's error or bad return value answers a 500 with no stack, path or message", async () => {
