@@ -16,6 +16,10 @@ export {
   BullMQManagerError,
   type BullMQManagerOptions,
 } from './background/bullmq/index.ts';
+export {
+  InProcessManager,
+  type InProcessManagerOptions,
+} from './background/in-process/index.ts';
 export type {
   JobContextSnapshot,
   JobOutcome,

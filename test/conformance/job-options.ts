@@ -12,7 +12,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_POLICY } from '../../src/background/job-options/policy.ts';
 import type { JobPolicy, JobSubmission, Manager } from '../../src/background/manager.ts';
 import { jobs } from '../apps/jobs-app.ts';
-import { cpuFreed, drain, hasProc, runningPid, submission } from './manager-contract.ts';
+import {
+  cpuFreed,
+  drain,
+  hasProc,
+  type ManagerCapabilities,
+  needsWorkerProcesses,
+  runningPid,
+  submission,
+} from './manager-contract.ts';
 
 export interface JobOptionsFixture {
   manager: Manager;
@@ -33,7 +41,11 @@ function pageJob(key: string, args: unknown[], page?: string, jobPolicy?: JobPol
   return job;
 }
 
-export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
+export function jobOptionsContract(
+  fixture: () => JobOptionsFixture,
+  capabilities: ManagerCapabilities = {},
+): void {
+  const inServer = capabilities.inServerProcess === true;
   describe('job options', () => {
     let manager: Manager;
     let slots: number;
@@ -62,8 +74,15 @@ export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
       return blockers;
     }
 
-    it('stops a try past its timeout like a cancel (even a job deaf to its signal) and frees its slot', async (t) => {
-      const job = submission(jobs.busy, [60_000], { policy: policy({ timeoutSeconds: 1 }) });
+    // Where jobs run in the server process nothing can stop a job deaf to its signal (it would
+    // block the server): there the try that times out is a cooperative one.
+    const timeoutTitle = inServer
+      ? 'stops a try past its timeout like a cancel (its signal aborts) and frees its slot'
+      : 'stops a try past its timeout like a cancel (even a job deaf to its signal) and frees its slot';
+    it(timeoutTitle, async (t) => {
+      const job = submission(inServer ? jobs.sleep : jobs.busy, [60_000], {
+        policy: policy({ timeoutSeconds: 1 }),
+      });
       const started = Date.now();
       await manager.submit(job);
       const pid = await runningPid(manager, job.id);
@@ -76,7 +95,7 @@ export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
       const took = Date.now() - started;
       assert.ok(took >= 1000 && took < 6000, `timed out after ${took} ms`);
       t.diagnostic(`timed-out outcome ${took} ms after submit (timeout 1 s)`);
-      if (hasProc) await cpuFreed(pid);
+      if (hasProc && !inServer) await cpuFreed(pid);
       const next = submission(jobs.echo, ['slot free']);
       await manager.submit(next);
       assert.deepEqual((await drain(manager, next.id)).outcome, { kind: 'result', value: 'slot free' });
@@ -150,23 +169,27 @@ export function jobOptionsContract(fixture: () => JobOptionsFixture): void {
       assert.deepEqual((await drain(manager, prevent.id)).outcome, { kind: 'prevent-update' });
     });
 
-    it('retries a try whose worker was SIGKILLed only with retry.onLost', async () => {
-      const log = file();
-      const job = submission(jobs.suicideOnce, [log], {
-        policy: policy({ retry: { attempts: 2, backoffSeconds: 0, onLost: true } }),
-      });
-      await manager.submit(job);
-      assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 2 });
-      assert.deepEqual(lines(log), ['1', '2']);
+    it(
+      'retries a try whose worker was SIGKILLed only with retry.onLost',
+      needsWorkerProcesses(capabilities, 'there is no worker to kill (the job would kill the server)'),
+      async () => {
+        const log = file();
+        const job = submission(jobs.suicideOnce, [log], {
+          policy: policy({ retry: { attempts: 2, backoffSeconds: 0, onLost: true } }),
+        });
+        await manager.submit(job);
+        assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 2 });
+        assert.deepEqual(lines(log), ['1', '2']);
 
-      const strict = file();
-      const lost = submission(jobs.suicideOnce, [strict], {
-        policy: policy({ retry: { attempts: 2, backoffSeconds: 0 } }),
-      });
-      await manager.submit(lost);
-      assert.equal((await drain(manager, lost.id)).outcome?.kind, 'lost');
-      assert.deepEqual(lines(strict), ['1']);
-    });
+        const strict = file();
+        const lost = submission(jobs.suicideOnce, [strict], {
+          policy: policy({ retry: { attempts: 2, backoffSeconds: 0 } }),
+        });
+        await manager.submit(lost);
+        assert.equal((await drain(manager, lost.id)).outcome?.kind, 'lost');
+        assert.deepEqual(lines(strict), ['1']);
+      },
+    );
 
     it('cancel during a retry backoff: no further try runs', async () => {
       const log = file();

@@ -28,6 +28,28 @@ export interface ManagerFixture {
 
 export { submission };
 
+/**
+ * What a manager can be held to beyond the contract every manager keeps. A case that needs a
+ * capability the manager lacks is reported as skipped with the reason, never left out silently.
+ */
+export interface ManagerCapabilities {
+  /**
+   * Jobs run as tasks in the server's (here: the test's) own process (InProcessManager): there is
+   * no worker process to hard-stop, kill or watch, a job that blocks its process blocks the test,
+   * and the server's registrar is the workers'. Default false.
+   */
+  inServerProcess?: boolean;
+  /** The manager keeps no jobs-monitor records (Manager.jobRecords is optional). Default false. */
+  noJobRecords?: boolean;
+}
+
+/** node:test options that skip, with the reason, a case that needs worker processes. */
+export function needsWorkerProcesses(capabilities: ManagerCapabilities, what: string): { skip?: string } {
+  return capabilities.inServerProcess
+    ? { skip: `not applicable: jobs run in the server process, so ${what}` }
+    : {};
+}
+
 export interface Drained {
   /** The last state seen: 'finished' once an outcome arrived. */
   state: JobState;
@@ -126,7 +148,13 @@ export async function cpuFreed(pid: number, withinMs = STOP_WITHIN_MS): Promise<
 
 export const hasProc = existsSync('/proc/self/stat');
 
-export function managerContract(name: string, makeManager: () => Promise<ManagerFixture>): void {
+export function managerContract(
+  name: string,
+  makeManager: () => Promise<ManagerFixture>,
+  capabilities: ManagerCapabilities = {},
+): void {
+  // The pid a job reports is a worker's only where jobs run in worker processes.
+  const watchPids = hasProc && !capabilities.inServerProcess;
   describe(`Manager contract: ${name}`, { timeout: 120_000 }, () => {
     let fixture: ManagerFixture;
     let manager: Manager;
@@ -138,7 +166,7 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
     after(() => fixture?.cleanup());
 
     // First: they count on the fixture's own slots, before `sibling()` adds workers.
-    jobOptionsContract(() => fixture);
+    jobOptionsContract(() => fixture, capabilities);
 
     it('delivers a result once, then forgets the job', async () => {
       const job = submission(jobs.echo, ['hello']);
@@ -223,17 +251,21 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       });
     });
 
-    it('delivers what a sync job reported while it still blocks its process', async () => {
-      const job = submission(jobs.blocking, [1500]);
-      await manager.submit(job);
-      const early = await drain(manager, job.id, {
-        until: (d) => d.sideUpdates.length > 0 && d.progress.length > 0,
-      });
-      assert.equal(early.outcome, undefined, 'the updates only arrived with the result');
-      assert.deepEqual(early.sideUpdates, [{ id: 'blocking-status', props: { children: 'first' } }]);
-      assert.deepEqual(early.progress, [['working']]);
-      assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'unblocked' });
-    });
+    it(
+      'delivers what a sync job reported while it still blocks its process',
+      needsWorkerProcesses(capabilities, 'a blocking job blocks the server (and this test) too'),
+      async () => {
+        const job = submission(jobs.blocking, [1500]);
+        await manager.submit(job);
+        const early = await drain(manager, job.id, {
+          until: (d) => d.sideUpdates.length > 0 && d.progress.length > 0,
+        });
+        assert.equal(early.outcome, undefined, 'the updates only arrived with the result');
+        assert.deepEqual(early.sideUpdates, [{ id: 'blocking-status', props: { children: 'first' } }]);
+        assert.deepEqual(early.progress, [['working']]);
+        assert.deepEqual((await drain(manager, job.id)).outcome, { kind: 'result', value: 'unblocked' });
+      },
+    );
 
     it('reports a thrown error with its message and stack', async () => {
       const outcome = await run(manager, jobs.throws);
@@ -259,28 +291,32 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       await manager.submit(job);
       const pid = await runningPid(manager, job.id);
       await manager.cancel(job.id);
-      if (hasProc) await cpuFreed(pid);
+      if (watchPids) await cpuFreed(pid);
       const drained = await drain(manager, job.id, { timeoutMs: 5000 });
       assert.equal(drained.outcome, undefined);
       for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
       await waitUntilUnknown(manager, job.id);
     });
 
-    it('cancels a job that ignores its signal (busy loop): it is hard-stopped, later jobs run', async () => {
-      const job = submission(jobs.busy, [30_000]);
-      await manager.submit(job);
-      const pid = await runningPid(manager, job.id);
-      await manager.cancel(job.id);
-      if (hasProc) await cpuFreed(pid);
-      const drained = await drain(manager, job.id, { timeoutMs: 5000 });
-      assert.equal(drained.outcome, undefined);
-      for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
-      await waitUntilUnknown(manager, job.id);
-      assert.deepEqual(await run(manager, jobs.echo, ['after cancel']), {
-        kind: 'result',
-        value: 'after cancel',
-      });
-    });
+    it(
+      'cancels a job that ignores its signal (busy loop): it is hard-stopped, later jobs run',
+      needsWorkerProcesses(capabilities, 'a busy loop blocks the server and nothing can hard-stop it'),
+      async () => {
+        const job = submission(jobs.busy, [30_000]);
+        await manager.submit(job);
+        const pid = await runningPid(manager, job.id);
+        await manager.cancel(job.id);
+        if (hasProc) await cpuFreed(pid);
+        const drained = await drain(manager, job.id, { timeoutMs: 5000 });
+        assert.equal(drained.outcome, undefined);
+        for (const state of drained.states) assert.ok(state === 'cancelled' || state === 'unknown', state);
+        await waitUntilUnknown(manager, job.id);
+        assert.deepEqual(await run(manager, jobs.echo, ['after cancel']), {
+          kind: 'result',
+          value: 'after cancel',
+        });
+      },
+    );
 
     it('never delivers the result of a job cancelled right after submit', async () => {
       const job = submission(jobs.echo, ['too late']);
@@ -356,35 +392,43 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       );
     });
 
-    it('ends a job whose worker is killed as lost, with a message, and keeps running jobs', async () => {
-      const outcome = await run(manager, jobs.suicide);
-      assert.equal(outcome?.kind, 'lost');
-      assert.match(outcome.kind === 'lost' ? outcome.message : '', /SIGKILL|killed|died/i);
-      assert.deepEqual(await run(manager, jobs.echo, ['next']), { kind: 'result', value: 'next' });
-    });
+    it(
+      'ends a job whose worker is killed as lost, with a message, and keeps running jobs',
+      needsWorkerProcesses(capabilities, 'there is no worker to kill (the job would kill the server)'),
+      async () => {
+        const outcome = await run(manager, jobs.suicide);
+        assert.equal(outcome?.kind, 'lost');
+        assert.match(outcome.kind === 'lost' ? outcome.message : '', /SIGKILL|killed|died/i);
+        assert.deepEqual(await run(manager, jobs.echo, ['next']), { kind: 'result', value: 'next' });
+      },
+    );
 
-    it('ends a job whose function the workers do not define as an error saying so, within seconds', async () => {
-      // Registered in this (server) process only: the workers' import of jobs-app.ts has no such function.
-      const serverOnly = registrar.register({
-        callbackId: 'server-only.children',
-        fn: () => 'never runs',
-        definedIn: undefined,
-        progressCount: 0,
-        recordStyle: false,
-      });
-      const started = performance.now();
-      const job = submission(serverOnly.key, []);
-      await manager.submit(job);
-      const drained = await drain(manager, job.id, { timeoutMs: 10_000 });
-      assert.equal(drained.outcome?.kind, 'error', JSON.stringify(drained.outcome));
-      assert.match(drained.outcome?.message ?? '', /app module/);
-      assert.ok(performance.now() - started < 10_000);
-      // The workers still run the functions they do define.
-      assert.deepEqual(await run(manager, jobs.echo, ['still fine']), {
-        kind: 'result',
-        value: 'still fine',
-      });
-    });
+    it(
+      'ends a job whose function the workers do not define as an error saying so, within seconds',
+      needsWorkerProcesses(capabilities, "the server's registrar is the workers' (they cannot differ)"),
+      async () => {
+        // Registered in this (server) process only: the workers' import of jobs-app.ts has no such function.
+        const serverOnly = registrar.register({
+          callbackId: 'server-only.children',
+          fn: () => 'never runs',
+          definedIn: undefined,
+          progressCount: 0,
+          recordStyle: false,
+        });
+        const started = performance.now();
+        const job = submission(serverOnly.key, []);
+        await manager.submit(job);
+        const drained = await drain(manager, job.id, { timeoutMs: 10_000 });
+        assert.equal(drained.outcome?.kind, 'error', JSON.stringify(drained.outcome));
+        assert.match(drained.outcome?.message ?? '', /app module/);
+        assert.ok(performance.now() - started < 10_000);
+        // The workers still run the functions they do define.
+        assert.deepEqual(await run(manager, jobs.echo, ['still fine']), {
+          kind: 'result',
+          value: 'still fine',
+        });
+      },
+    );
 
     it("load counts a page load's unfinished jobs and the jobs waiting for a worker (backgroundLimits)", async () => {
       const page = `page-${randomBytes(6).toString('hex')}`;
@@ -462,10 +506,16 @@ export function managerContract(name: string, makeManager: () => Promise<Manager
       assert.ok(performance.now() - started < 10_000, 'takeUpdate did not wake when the job finished');
     });
 
-    jobRecordsCases(
-      () => manager,
-      () => fixture.sibling(),
-    );
+    if (capabilities.noJobRecords) {
+      it('keeps jobs-monitor records', {
+        skip: `not applicable: ${name} keeps no jobs-monitor records (Manager.jobRecords is optional)`,
+      }, () => {});
+    } else {
+      jobRecordsCases(
+        () => manager,
+        () => fixture.sibling(),
+      );
+    }
   });
 }
 

@@ -1,0 +1,59 @@
+/**
+ * InProcessManager's waiting line: the start order every manager shares (job-options/fairness.ts),
+ * kept in memory: higher priority first, page loads taking turns by start tag, then submit order.
+ */
+import { startTag } from '../job-options/fairness.ts';
+
+export interface InLine {
+  readonly id: string;
+  readonly endId: string;
+  readonly priority: number;
+  /** Start tag (fair turns across page loads); given when the job joins the line. */
+  tag: number;
+  /** Submit order, to break ties. */
+  seq: number;
+}
+
+export class WaitingLine<T extends InLine> {
+  readonly #waiting: T[] = [];
+  /** The largest tag of any job started so far. */
+  #clock = 0;
+  readonly #pageNextTag = new Map<string, number>();
+  #seq = 0;
+
+  get length(): number {
+    return this.#waiting.length;
+  }
+
+  /** Puts a job in line (a retried try joins again, with a fresh tag). */
+  join(job: T): void {
+    job.tag = startTag(this.#clock, this.#pageNextTag.get(job.endId));
+    job.seq = ++this.#seq;
+    this.#pageNextTag.set(job.endId, job.tag + 1);
+    this.#waiting.push(job);
+    this.#waiting.sort(compare);
+  }
+
+  /** Takes the next job to start, moving the clock to its tag. */
+  next(): T | undefined {
+    const job = this.#waiting.shift();
+    if (job) this.#clock = Math.max(this.#clock, job.tag);
+    if (this.#waiting.length === 0 && this.#pageNextTag.size > 10_000) this.#pageNextTag.clear();
+    return job;
+  }
+
+  remove(id: string): void {
+    const index = this.#waiting.findIndex((job) => job.id === id);
+    if (index >= 0) this.#waiting.splice(index, 1);
+  }
+
+  /** 1-based place of a waiting job; undefined when it is not in line. */
+  position(id: string): number | undefined {
+    const index = this.#waiting.findIndex((job) => job.id === id);
+    return index < 0 ? undefined : index + 1;
+  }
+}
+
+function compare(a: InLine, b: InLine): number {
+  return b.priority - a.priority || a.tag - b.tag || a.seq - b.seq;
+}

@@ -1,0 +1,339 @@
+/**
+ * InProcessManager: background jobs as async tasks in the server process (api.md, third round),
+ * for I/O-bound work and for objects that cannot cross a process boundary (a model, a connection
+ * pool). Same Manager contract as the others, with its store in memory: the jobs of one server
+ * process, gone when it stops.
+ *
+ * No isolation: a job that blocks the event loop blocks the server, and a cancel, supersede or
+ * timeout aborts `ctx.signal` but cannot hard-stop a job that ignores it (its slot is freed and
+ * whatever it does afterwards is dropped).
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_POLICY } from '../job-options/policy.ts';
+import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
+import { retryDecision } from '../job-options/retry.ts';
+import { timedOutOutcome } from '../job-options/timeout.ts';
+import { runJob } from '../job-runner.ts';
+import type {
+  JobLoad,
+  JobOutcome,
+  JobOwner,
+  JobPolicy,
+  JobSubmission,
+  JobUpdate,
+  Manager,
+  ManagerEnvironment,
+  PageJob,
+} from '../manager.ts';
+import type { CancelReason } from '../monitor/records.ts';
+import { registrar } from '../registrar.ts';
+import { type InLine, WaitingLine } from './line.ts';
+
+export interface InProcessManagerOptions {
+  /** Jobs run at once; more wait in line. Default 64. */
+  concurrency?: number;
+}
+
+/**
+ * Progress values kept unread per job: a tight loop of setProgress calls keeps the first ones and
+ * the latest (the page shows the latest anyway), never an unbounded backlog.
+ */
+const PROGRESS_BACKLOG = 256;
+/** How long a cancelled job that ignores its signal is still known (as 'cancelled') before it is forgotten. */
+const CANCELLED_MEMORY_MS = 1000;
+
+interface Job extends InLine {
+  readonly submission: JobSubmission;
+  readonly policy: JobPolicy;
+  state: 'queued' | 'running' | 'finished' | 'cancelled';
+  /** Tries begun. */
+  attempt: number;
+  /** Waiting out a retry backoff (not in line). */
+  backoff?: NodeJS.Timeout;
+  /** The running try's abort; replaced for each try, so a stale try's reports are recognised. */
+  controller?: AbortController;
+  timer?: NodeJS.Timeout;
+  startedAt: number;
+  progress: unknown[][];
+  sideUpdates: JobUpdate['sideUpdates'];
+  began?: number;
+  outcome?: JobOutcome;
+  wake: Set<() => void>;
+}
+
+interface Cached {
+  outcome: JobOutcome;
+  expiresAt: number;
+}
+
+export class InProcessManager implements Manager {
+  readonly kind = 'in-process';
+  readonly #concurrency: number;
+  readonly #jobs = new Map<string, Job>();
+  readonly #line = new WaitingLine<Job>();
+  readonly #cache = new Map<string, Cached>();
+  readonly #meanRunMs = new Map<string, number>();
+  readonly #secret = randomBytes(32);
+  #running = 0;
+  #closed = false;
+
+  constructor(options: InProcessManagerOptions = {}) {
+    const concurrency = options.concurrency ?? 64;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new TypeError(
+        `InProcessManager: concurrency must be a whole number ≥ 1, got ${String(concurrency)}`,
+      );
+    }
+    this.#concurrency = concurrency;
+  }
+
+  async start(_environment: ManagerEnvironment): Promise<void> {
+    this.#closed = false;
+  }
+
+  async submit(submission: JobSubmission): Promise<void> {
+    const policy = submission.policy ?? DEFAULT_POLICY;
+    const job: Job = {
+      id: submission.id,
+      endId: submission.owner.endId,
+      priority: policy.priority,
+      tag: 0,
+      seq: 0,
+      submission,
+      policy,
+      state: 'queued',
+      attempt: 0,
+      startedAt: 0,
+      progress: [],
+      sideUpdates: [],
+      wake: new Set(),
+    };
+    this.#jobs.set(job.id, job);
+    this.#line.join(job);
+    // On a later turn: the submitting request finishes first, and a cancel right after submit
+    // finds the job still in line.
+    setImmediate(() => this.#startWaiting());
+  }
+
+  async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
+    let job = this.#jobs.get(jobId);
+    if (job && !hasNews(job) && waitMs > 0) {
+      await waitForNews(job, waitMs);
+      job = this.#jobs.get(jobId);
+    }
+    if (!job) return { state: 'unknown', progress: [], sideUpdates: [] };
+    const update: JobUpdate = {
+      state: job.state,
+      progress: job.progress,
+      sideUpdates: job.sideUpdates,
+    };
+    job.progress = [];
+    job.sideUpdates = [];
+    if (job.began !== undefined) update.began = job.began;
+    job.began = undefined;
+    if (job.state === 'cancelled') {
+      update.progress = [];
+      update.sideUpdates = [];
+    }
+    if (job.outcome) {
+      update.outcome = job.outcome;
+      this.#jobs.delete(jobId);
+    }
+    const position = this.#line.position(jobId);
+    if (position !== undefined && job.policy.reportQueue) {
+      const mean = this.#meanRunMs.get(job.submission.owner.callbackId);
+      const eta = etaSeconds(position, mean, this.#running);
+      update.queue = eta === undefined ? { position } : { position, etaSeconds: eta };
+    }
+    return update;
+  }
+
+  async owner(jobId: string): Promise<JobOwner | undefined> {
+    return this.#jobs.get(jobId)?.submission.owner;
+  }
+
+  async cancel(jobId: string, _reason?: CancelReason): Promise<void> {
+    const job = this.#jobs.get(jobId);
+    if (!job || job.state === 'finished' || job.state === 'cancelled') return;
+    const wasRunning = job.state === 'running';
+    job.state = 'cancelled';
+    this.#line.remove(jobId);
+    clearTimeout(job.backoff);
+    this.#endTry(job, 'cancelled');
+    if (wasRunning) this.#running--;
+    // Known as 'cancelled' for a while (its page's last poll sees it), then forgotten.
+    setTimeout(
+      () => {
+        if (this.#jobs.get(jobId) === job) this.#jobs.delete(jobId);
+      },
+      wasRunning ? CANCELLED_MEMORY_MS : 0,
+    ).unref();
+    notify(job);
+    this.#startWaiting();
+  }
+
+  async load(endId: string): Promise<JobLoad> {
+    let pageUnfinished = 0;
+    for (const job of this.#jobs.values()) {
+      if (job.endId === endId && isUnfinished(job)) pageUnfinished++;
+    }
+    return { pageUnfinished, queued: this.#line.length };
+  }
+
+  async pageJobs(endId: string): Promise<PageJob[]> {
+    return [...this.#jobs.values()]
+      .filter((job) => job.endId === endId && isUnfinished(job))
+      .map((job) => ({ id: job.id, owner: job.submission.owner }));
+  }
+
+  async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
+    const cached = this.#cache.get(cacheKey);
+    if (!cached) return undefined;
+    if (cached.expiresAt <= Date.now()) {
+      this.#cache.delete(cacheKey);
+      return undefined;
+    }
+    if (expireSeconds !== undefined) cached.expiresAt = Date.now() + expireSeconds * 1000;
+    return cached.outcome;
+  }
+
+  async sharedSecret(): Promise<Buffer> {
+    return this.#secret;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#jobs.values()) {
+      clearTimeout(job.backoff);
+      this.#endTry(job, 'the server is closing');
+      notify(job);
+    }
+    this.#jobs.clear();
+    this.#running = 0;
+  }
+
+  #startWaiting(): void {
+    while (!this.#closed && this.#running < this.#concurrency) {
+      const job = this.#line.next();
+      if (!job) return;
+      this.#running++;
+      void this.#runTry(job);
+    }
+  }
+
+  async #runTry(job: Job): Promise<void> {
+    const controller = new AbortController();
+    job.controller = controller;
+    job.state = 'running';
+    job.attempt++;
+    job.began = job.attempt;
+    // A new try starts from no progress: unread values of an earlier try are dropped.
+    job.progress = [];
+    job.startedAt = Date.now();
+    const { timeoutSeconds } = job.policy;
+    if (timeoutSeconds !== undefined) {
+      job.timer = setTimeout(
+        () => this.#settle(job, controller, timedOutOutcome(timeoutSeconds * 1000)),
+        timeoutSeconds * 1000,
+      );
+    }
+    notify(job);
+    const current = () => job.controller === controller && !controller.signal.aborted;
+    const fn = registrar.get(job.submission.functionKey);
+    let outcome: JobOutcome;
+    if (!fn) {
+      outcome = {
+        kind: 'error',
+        message: `no job function ${job.submission.functionKey} in this server process: is the callback defined in the app module?`,
+        retryable: false,
+      };
+    } else {
+      const channel = {
+        progress: (values: unknown[]) => {
+          if (!current()) return;
+          if (job.progress.length >= PROGRESS_BACKLOG) job.progress[job.progress.length - 1] = values;
+          else job.progress.push(values);
+          notify(job);
+        },
+        setProps: (id: string, props: Record<string, unknown>) => {
+          if (!current()) return;
+          job.sideUpdates.push({ id, props });
+          notify(job);
+        },
+      };
+      const { args, context } = job.submission;
+      outcome = await runJob(fn, args, context, channel, controller.signal, job.attempt);
+    }
+    this.#settle(job, controller, outcome);
+  }
+
+  /** A try ended (returned, threw, or timed out): retry it, or record the outcome. */
+  #settle(job: Job, controller: AbortController, outcome: JobOutcome): void {
+    if (job.controller !== controller || job.state !== 'running') return;
+    this.#endTry(job, outcome.kind === 'timed-out' ? outcome.message : 'the try ended');
+    this.#running--;
+    const runMs = Date.now() - job.startedAt;
+    const callbackId = job.submission.owner.callbackId;
+    this.#meanRunMs.set(callbackId, nextMeanRunMs(this.#meanRunMs.get(callbackId), runMs));
+    const decision = retryDecision(job.policy, job.attempt, outcome);
+    if (decision.retry) {
+      job.state = 'queued';
+      job.backoff = setTimeout(() => {
+        job.backoff = undefined;
+        if (job.state !== 'queued' || this.#closed) return;
+        this.#line.join(job);
+        this.#startWaiting();
+      }, decision.delayMs);
+    } else {
+      job.state = 'finished';
+      job.outcome = outcome;
+      const cache = job.submission.cache;
+      if (cache && outcome.kind === 'result') {
+        const seconds = cache.expireSeconds ?? Number.POSITIVE_INFINITY;
+        this.#cache.set(cache.key, { outcome, expiresAt: Date.now() + seconds * 1000 });
+      }
+    }
+    notify(job);
+    this.#startWaiting();
+  }
+
+  /** Stops the running try, if any: aborts its signal, and its later reports are dropped. */
+  #endTry(job: Job, reason: string): void {
+    clearTimeout(job.timer);
+    job.timer = undefined;
+    const controller = job.controller;
+    job.controller = undefined;
+    if (controller && !controller.signal.aborted) controller.abort(new Error(reason));
+  }
+}
+
+function isUnfinished(job: Job): boolean {
+  return job.state === 'queued' || job.state === 'running';
+}
+
+function hasNews(job: Job): boolean {
+  return (
+    job.progress.length > 0 ||
+    job.sideUpdates.length > 0 ||
+    job.began !== undefined ||
+    job.outcome !== undefined ||
+    job.state === 'cancelled'
+  );
+}
+
+function notify(job: Job): void {
+  for (const wake of job.wake) wake();
+  job.wake.clear();
+}
+
+function waitForNews(job: Job, waitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, waitMs);
+    function done() {
+      clearTimeout(timer);
+      job.wake.delete(done);
+      resolve();
+    }
+    job.wake.add(done);
+  });
+}

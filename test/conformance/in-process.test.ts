@@ -1,0 +1,31 @@
+/**
+ * The Manager contract against InProcessManager: jobs of test/apps/jobs-app.ts run as async tasks
+ * in this (the server's) process. Cases that need worker processes (hard stop, a killed worker, a
+ * blocking job) or monitor records are declared not applicable, each with its reason.
+ */
+import { consoleLogger } from '../../src/app/log.ts';
+import { InProcessManager } from '../../src/background/in-process/index.ts';
+import { registrar } from '../../src/background/registrar.ts';
+import '../apps/jobs-app.ts';
+import { managerContract } from './manager-contract.ts';
+
+managerContract(
+  'InProcessManager',
+  async () => {
+    const manager = new InProcessManager({ concurrency: 2 });
+    await manager.start({
+      appModule: undefined,
+      logger: consoleLogger,
+      jobFunctionKeys: () => registrar.keys,
+    });
+    return {
+      manager,
+      slots: 2,
+      // One process holds the only store: a second server process has none to share, so the
+      // sibling is the manager itself.
+      sibling: async () => manager,
+      cleanup: () => manager.close(),
+    };
+  },
+  { inServerProcess: true, noJobRecords: true },
+);
