@@ -123,6 +123,13 @@ job(
   { progress: true },
 );
 
+/** Notes its start in `file`, then blocks its process for `ms`, as a CPU-bound or time.sleep job does. */
+job('record-blocking', 3, (file: string, token: string, ms: number) => {
+  appendFileSync(file, `start ${token}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return token;
+});
+
 job('throws', 0, () => {
   throw new Error('job exploded');
 });
@@ -234,6 +241,7 @@ export const jobs = {
   record: keyOf('record'),
   recordSlow: keyOf('record-slow'),
   recordUntil: keyOf('record-until'),
+  recordBlocking: keyOf('record-blocking'),
   flaky: keyOf('flaky'),
   nonRetryable: keyOf('non-retryable'),
   suicideOnce: keyOf('suicide-once'),

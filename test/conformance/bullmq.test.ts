@@ -6,6 +6,7 @@ import { consoleLogger } from '../../src/app/log.ts';
 import { BullMQManager } from '../../src/background/bullmq/index.ts';
 import { type DashWorker, startDashWorker } from '../support/dash-worker.ts';
 import { startRedis } from '../support/redis.ts';
+import { fairTurnsAtScaleContract } from './fair-turns.ts';
 import { hardStopContract } from './hard-stop.ts';
 import { managerContract } from './manager-contract.ts';
 
@@ -72,4 +73,25 @@ hardStopContract('BullMQManager', async (concurrency) => {
     await redis.destroy();
     throw error;
   }
+});
+
+fairTurnsAtScaleContract('BullMQManager, 2 dash-ts workers × concurrency 3', async () => {
+  const redis = await startRedis();
+  const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_QUEUE: 'fair-scale' };
+  const workers = await Promise.all(
+    [1, 2].map(() => startDashWorker('test/apps/bullmq-jobs.ts', env, ['--concurrency', '3'])),
+  );
+  const manager = new BullMQManager({ connection: redis.url, queueName: 'fair-scale' });
+  await manager.start({ appModule: undefined, logger: consoleLogger });
+  return {
+    manager,
+    slots: 6,
+    workers: 2,
+    concurrency: 3,
+    cleanup: async () => {
+      await manager.close();
+      await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
+      await redis.destroy();
+    },
+  };
 });

@@ -5,6 +5,7 @@ import { consoleLogger } from '../../src/app/log.ts';
 import { registrar } from '../../src/background/registrar.ts';
 import { SqliteManager } from '../../src/background/sqlite/index.ts';
 import { jobsAppModule } from '../apps/jobs-app.ts';
+import { fairTurnsAtScaleContract } from './fair-turns.ts';
 import { hardStopContract } from './hard-stop.ts';
 import { managerContract } from './manager-contract.ts';
 
@@ -49,6 +50,26 @@ hardStopContract('SqliteManager', async (concurrency) => {
   });
   return {
     manager,
+    cleanup: async () => {
+      await manager.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+fairTurnsAtScaleContract('SqliteManager, 2 workers × concurrency 3', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dash-ts-sqlite-scale-'));
+  const manager = new SqliteManager({ path: join(dir, 'background.db'), workers: 2, concurrency: 3 });
+  await manager.start({
+    appModule: jobsAppModule,
+    logger: consoleLogger,
+    jobFunctionKeys: () => registrar.keys,
+  });
+  return {
+    manager,
+    slots: 6,
+    workers: 2,
+    concurrency: 3,
     cleanup: async () => {
       await manager.close();
       rmSync(dir, { recursive: true, force: true });
