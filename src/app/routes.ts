@@ -6,6 +6,7 @@ import { BackgroundUnavailableError, BadRequestError } from '../errors.ts';
 import { faviconResponse, serveComponentSuite } from './assets.ts';
 import { assertJsonContentType, assertJsonDepth } from './body-guards.ts';
 import { isClientGone } from './client-gone.ts';
+import { noteRequest } from './idle-collect.ts';
 import type { Logger } from './log.ts';
 import { readBodyWithin } from './request-body.ts';
 import { hasDotSegment, type UserAssets } from './user-assets.ts';
@@ -38,6 +39,7 @@ export function createRoutes(host: DashHost): Hono {
 
   // Browsers resolve `..` before they send a URL; a raw target that still has one is a probe.
   routes.use('*', async (c, next) => {
+    noteRequest();
     const raw = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url;
     if (raw !== undefined && hasDotSegment(raw)) return c.json({ message: 'no such path' }, 404);
     await next();
