@@ -187,7 +187,7 @@ export class BullMQServer {
     }
   }
 
-  load(endId: string): Promise<JobLoad> {
+  async load(endId: string): Promise<JobLoad> {
     this.#usable();
     return this.#pageLoad.count(endId);
   }
@@ -197,7 +197,7 @@ export class BullMQServer {
     return this.#pageLoad.jobs(endId);
   }
 
-  owner(jobId: string): Promise<JobOwner | undefined> {
+  async owner(jobId: string): Promise<JobOwner | undefined> {
     this.#usable();
     return this.#store.owner(jobId);
   }
@@ -212,7 +212,7 @@ export class BullMQServer {
     }
   }
 
-  cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
+  async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {
     this.#usable();
     return this.#store.cachedOutcome(cacheKey, expireSeconds);
   }
@@ -222,7 +222,7 @@ export class BullMQServer {
     return new RedisRecords(this.commands, this.keys);
   }
 
-  sharedSecret(): Promise<Buffer> {
+  async sharedSecret(): Promise<Buffer> {
     this.#usable();
     return this.#store.sharedSecret();
   }
