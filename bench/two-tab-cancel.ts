@@ -14,7 +14,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,7 +43,7 @@ app.callback(
   },
   async (tab: string, log: string, limit: number, ctx: CallbackContext) => {
     const id = randomBytes(4).toString('hex');
-    appendFileSync(log, `start ${tab} ${id} ${process.pid}\n`);
+    appendFileSync(log, `start ${tab} ${id} ${process.pid} ${process.ppid}\n`);
     const chunks = 100;
     let primes = 0;
     for (let chunk = 0; chunk < chunks; chunk++) {
@@ -73,6 +73,10 @@ interface RunResult {
   twice: boolean;
   /** Tabs A and B started in the same job process. */
   shared: boolean;
+  /** Tabs A and B ran on the same `dash-ts worker` (neighbours). */
+  sameWorker: boolean;
+  /** Tab A's job process was gone after the cancel (hard-stopped) rather than idle. */
+  aKilled: boolean;
 }
 
 async function oneRun(manager: Manager, dir: string, i: number): Promise<RunResult> {
@@ -109,12 +113,16 @@ async function oneRun(manager: Manager, dir: string, i: number): Promise<RunResu
   const bStarts = started('B');
   const firstId = bStarts[0]?.split(' ')[2];
   const pidOf = (line: string | undefined) => line?.split(' ')[3];
+  const workerOf = (line: string | undefined) => line?.split(' ')[4];
+  const aPid = Number(pidOf(started('A')[0]));
   return {
     bStarts: bStarts.length,
     bTags: [...tags],
     bResult: result,
     twice: bStarts.length !== 1 || tags.size !== 1 || result?.split(' ')[0] !== firstId,
     shared: pidOf(started('A')[0]) === pidOf(bStarts[0]),
+    sameWorker: workerOf(started('A')[0]) === workerOf(bStarts[0]),
+    aKilled: !existsSync(`/proc/${aPid}`),
   };
 }
 
@@ -142,19 +150,25 @@ async function main(): Promise<void> {
     if (!quiet) burners.push(burner(), burner(), burner());
     let twice = 0;
     let shared = 0;
+    let neighbours = 0;
+    let killed = 0;
     for (let i = 1; i <= runs; i++) {
       const result = await oneRun(manager, dir, i);
       if (result.twice) twice++;
       if (result.shared) shared++;
+      if (result.sameWorker) neighbours++;
+      if (result.aKilled) killed++;
       console.log(
         `run ${i}: tab B started ${result.bStarts}×, progress ids ${result.bTags.join(',')}, result ${result.bResult}` +
           `, A and B ${result.shared ? 'in one job process' : 'in different job processes'}` +
+          ` ${result.sameWorker ? 'of one worker' : 'of two workers'}` +
+          `, A ${result.aKilled ? 'hard-stopped' : 'stopped by itself'}` +
           (result.twice ? '  <-- tab B ran twice' : ''),
       );
     }
     console.log(
       `${quiet ? 'quiet' : '3 CPU burners'}: tab B started more than once in ${twice} of ${runs} runs ` +
-        `(A and B shared a job process in ${shared})`,
+        `(A and B on one worker in ${neighbours}, in one job process in ${shared}; A hard-stopped in ${killed})`,
     );
   } finally {
     for (const child of burners) child.kill('SIGKILL');

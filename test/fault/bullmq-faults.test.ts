@@ -292,7 +292,7 @@ describe('BullMQManager faults', { timeout: 180_000 }, () => {
     // BullMQ finishes the job just after our outcome is stored; then it is gone (not left active).
     await untilAsync(async () => (await queue.getJob(job.id)) === undefined, 2000);
     const active = await queue.getActive();
-    assert.ok(!active.some((j) => j.id === job.id), 'the handed-back job is still active in BullMQ');
+    assert.ok(!active.some((j) => j.id === job.id), 'the job lost at shutdown is still active in BullMQ');
   });
 
   it('SIGTERM to a worker and its job process together (Ctrl-C, systemd): the job finishes within the grace period, once', async () => {

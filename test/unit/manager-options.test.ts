@@ -9,7 +9,7 @@ describe('manager options are checked at construction, the same way for every ma
     ['BullMQManager', (o) => new BullMQManager(o), BullMQManagerError],
   ];
   for (const [name, make, ErrorType] of cases) {
-    it(`${name}: concurrency, expire, cancelGraceMs and cacheBy`, () => {
+    it(`${name}: concurrency, expire, cancelGraceMs, shutdownGraceMs and cacheBy`, () => {
       assert.throws(() => make({ concurrency: 0 }), ErrorType);
       assert.throws(
         () => make({ concurrency: 1.5 }),
@@ -17,6 +17,10 @@ describe('manager options are checked at construction, the same way for every ma
       );
       assert.throws(() => make({ expire: -1 }), new RegExp(`${name}: expire must be a number > 0, got -1`));
       assert.throws(() => make({ cancelGraceMs: Number.NaN }), /cancelGraceMs must be a number ≥ 0/);
+      assert.throws(
+        () => make({ shutdownGraceMs: -1 }),
+        new RegExp(`${name}: shutdownGraceMs must be a number ≥ 0`),
+      );
       assert.throws(
         () => make({ cacheBy: ['not a function'] }),
         new RegExp(`${name}: cacheBy must be a list of functions`),
