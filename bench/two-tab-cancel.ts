@@ -6,7 +6,10 @@
  * once both run. Counted: runs in which tab B's job started more than once, or whose result is
  * not the id of its first start.
  *
- *   node --import tsx bench/two-tab-cancel.ts [runs] [--quiet]   (--quiet: no CPU burners)
+ *   node --import tsx bench/two-tab-cancel.ts [runs] [--quiet] [--one-worker]
+ *
+ * --quiet: no CPU burners; --one-worker: a single `dash-ts worker --concurrency 4`, so A and B are
+ * always neighbours (with two, BullMQ puts them on one worker in some runs only).
  *
  * This module is also the app the workers run (`dash-ts worker bench/two-tab-cancel.ts`, with
  * TWO_TAB_REDIS set). The job is examples/distributed.ts's prime counter: CPU work in chunks,
@@ -141,10 +144,13 @@ async function main(): Promise<void> {
   let workers: DashWorker[] = [];
   const manager = new BullMQManager({ connection: redis.url, queueName: QUEUE });
   try {
-    workers = await Promise.all([
-      startDashWorker(module, env, ['--concurrency', '4']),
-      startDashWorker(module, env, ['--concurrency', '4']),
-    ]);
+    const count = process.argv.includes('--one-worker') ? 1 : 2;
+    workers = await Promise.all(
+      Array.from({ length: count }, () =>
+        // A loaded machine (the case measured) starts five processes per worker slowly.
+        startDashWorker(module, env, ['--concurrency', '4'], { startTimeoutMs: 120_000 }),
+      ),
+    );
     await manager.start({ appModule: undefined, logger: consoleLogger });
     // Burning once the workers run (their start is not what is measured).
     if (!quiet) burners.push(burner(), burner(), burner());
