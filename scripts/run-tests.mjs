@@ -3,7 +3,8 @@
 // browser tests drive (test/support/chromium.ts: CHROMIUM_PATH, the system's, else the npm
 // package's, unpacked once), says which, and hands it to every test file as CHROMIUM_PATH.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function testFiles(dir) {
@@ -24,15 +25,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 const browser = await testBrowser();
+// Shared by this run's test processes (e.g. the packaging tests' one `npm pack`), removed after.
+const runDir = mkdtempSync(join(tmpdir(), 'dash-ts-test-run-'));
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   {
     stdio: 'inherit', // Errors stay visible, so a failure in CI shows the server side of it too.
-    env: { DASH_TS_LOG: 'error', ...process.env, ...browser },
+    env: { DASH_TS_LOG: 'error', ...process.env, ...browser, DASH_TS_TEST_RUN_DIR: runDir },
   },
 );
+rmSync(runDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
 
 /** `{ CHROMIUM_PATH }` for the test files, once printed; none (and why, printed) if there is none. */

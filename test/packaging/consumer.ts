@@ -10,15 +10,19 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, pageToken, postUpdate } from '../support/server-process.ts';
@@ -68,16 +72,46 @@ export async function sh(
 
 let tarball: Promise<string> | undefined;
 
-/** `npm pack` of this checkout, once per test process. */
+/**
+ * `npm pack` of this checkout: once per test run under scripts/run-tests.mjs (the first test
+ * process to ask packs into the run's folder, the others wait for it), else once per process. One
+ * pack also means no process rebuilds dist/ while another packs or runs it.
+ */
 export function packedTarball(): Promise<string> {
-  tarball ??= (async () => {
-    const into = tempDir('dash-ts-pack-');
-    await sh(REPO, 'npm', ['pack', '--pack-destination', into, '--silent']);
-    const file = readdirSync(into).find((name) => name.endsWith('.tgz'));
-    if (!file) throw new Error(`npm pack wrote no tarball into ${into}`);
-    return join(into, file);
-  })();
+  const runDir = process.env.DASH_TS_TEST_RUN_DIR;
+  tarball ??= runDir ? sharedTarball(join(runDir, 'pack')) : packInto(tempDir('dash-ts-pack-'));
   return tarball;
+}
+
+async function packInto(into: string): Promise<string> {
+  await sh(REPO, 'npm', ['pack', '--pack-destination', into, '--silent']);
+  const file = readdirSync(into).find((name) => name.endsWith('.tgz'));
+  if (!file) throw new Error(`npm pack wrote no tarball into ${into}`);
+  return join(into, file);
+}
+
+async function sharedTarball(into: string): Promise<string> {
+  const done = join(into, 'packed');
+  const failed = join(into, 'failed');
+  try {
+    mkdirSync(into); // atomic: exactly one process packs
+  } catch {
+    for (const deadline = Date.now() + 600_000; Date.now() < deadline; await sleep(250)) {
+      if (existsSync(done)) return readFileSync(done, 'utf8');
+      if (existsSync(failed))
+        throw new Error(`npm pack failed in another test process:\n${readFileSync(failed, 'utf8')}`);
+    }
+    throw new Error(`no tarball in ${into} after 10 min`);
+  }
+  try {
+    const file = await packInto(into);
+    writeFileSync(`${done}.tmp`, file);
+    renameSync(`${done}.tmp`, done);
+    return file;
+  } catch (error) {
+    writeFileSync(failed, (error as Error).message);
+    throw error;
+  }
 }
 
 export function tempDir(prefix: string): string {
