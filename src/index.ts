@@ -1,6 +1,9 @@
 /** dash-ts: everything an app needs, from one import. */
-export { Dash, type DashOptions, type Layout, type LayoutValue, type RunOptions } from './app/dash.ts';
-export type { Logger } from './app/log.ts';
+export { Dash } from './app/dash.ts';
+export type { Layout, LayoutValue } from './app/layout.ts';
+export type { JobsMonitorOptions } from './app/monitor/config.ts';
+export { JobsMonitorConfigError } from './app/monitor/config.ts';
+export type { DashOptions, RunOptions } from './app/options.ts';
 export { pageContainer } from './app/pages/container.ts';
 export { PageModuleError } from './app/pages/errors.ts';
 export { callback, clientsideCallback, registerPage } from './app/pages/module-api.ts';
@@ -16,6 +19,7 @@ export {
   BullMQManagerError,
   type BullMQManagerOptions,
 } from './background/bullmq/index.ts';
+export type { CallbackSpec } from './background/callback-spec.ts';
 export {
   InProcessManager,
   type InProcessManagerOptions,
@@ -32,8 +36,7 @@ export type {
   ManagerEnvironment,
   QueuePlace,
 } from './background/manager.ts';
-export type { JobsMonitorOptions } from './background/monitor/config.ts';
-export { JobsMonitorConfigError } from './background/monitor/config.ts';
+export type { ResponseWindows } from './background/orchestrator.ts';
 export type {
   CancelReason,
   JobRecord,
@@ -42,9 +45,18 @@ export type {
   RecordsSnapshot,
   RecordTotals,
   WorkerRecord,
-} from './background/monitor/records.ts';
-export type { ResponseWindows } from './background/orchestrator.ts';
+} from './background/records.ts';
 export { SqliteManager, type SqliteManagerOptions } from './background/sqlite/index.ts';
+export {
+  BackgroundCallbackError,
+  BadRequestError,
+  CallbackDefinitionError,
+  InvalidCallbackReturnValue,
+  NonRetryableError,
+  NotSupportedError,
+  PreventUpdate,
+} from './base/errors.ts';
+export type { Logger } from './base/log.ts';
 export {
   type ClientsideCallbackSpec,
   ClientsideFunction,
@@ -68,7 +80,7 @@ export {
   type CallbackResponse,
   type CookieOptions,
 } from './callbacks/response.ts';
-export type { CallbackContext, CallbackSpec, ErrorHandler } from './callbacks/spec.ts';
+export type { CallbackContext, ErrorHandler } from './callbacks/spec.ts';
 export {
   type Children,
   Component,
@@ -83,12 +95,3 @@ export {
 } from './components/index.ts';
 export { SuiteMetadataError } from './components/suites/errors.ts';
 export { packageFileUrl } from './components/suites/package-files.ts';
-export {
-  BackgroundCallbackError,
-  BadRequestError,
-  CallbackDefinitionError,
-  InvalidCallbackReturnValue,
-  NonRetryableError,
-  NotSupportedError,
-  PreventUpdate,
-} from './errors.ts';

@@ -10,16 +10,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { consoleLogger } from './log.ts';
-import {
-  decodeOnce,
-  fileResponse,
-  fingerprint,
-  jsonResponse,
-  type LoadedFile,
-  loadOnce,
-  stripFingerprint,
-} from './static-files.ts';
+import { consoleLogger } from '../base/log.ts';
+import { fingerprint, stripFingerprint } from '../components/suites/fingerprint.ts';
+import { decodeOnce, fileResponse, jsonResponse, type LoadedFile, loadOnce } from './static-files.ts';
 import { serveSuiteFile, suiteScriptPaths } from './suite-assets.ts';
 
 export { fingerprint, stripFingerprint };

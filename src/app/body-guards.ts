@@ -12,7 +12,7 @@
  *   nowhere near (a plotly figure nests about ten deep), so MAX_JSON_DEPTH refuses only nonsense,
  *   with a 400, after one linear scan of the text that itself uses no recursion.
  */
-import { BadRequestError } from '../errors.ts';
+import { BadRequestError } from '../base/errors.ts';
 
 /** Deepest nesting of arrays and objects accepted in a request body. */
 export const MAX_JSON_DEPTH = 1000;

@@ -2,19 +2,20 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Hono } from 'hono';
-import { HandleSigner } from '../background/handles.ts';
-import { type BackgroundLimits, resolveLimits } from '../background/limits.ts';
-import type { Manager } from '../background/manager.ts';
+import { callerModule } from '../app-module/caller-module.ts';
+import { runtimeMode } from '../app-module/runtime.ts';
 import {
-  type JobsMonitorOptions,
-  type MonitorConfig,
-  monitorConfig,
-  monitorHandles,
-} from '../background/monitor/config.ts';
-import type { JobsMonitor } from '../background/monitor/monitor.ts';
-import { DEFAULT_WINDOWS, Orchestrator, type ResponseWindows } from '../background/orchestrator.ts';
+  type AppCallbackRegistry,
+  backgroundDefinitions,
+  type CallbackSpec,
+} from '../background/callback-spec.ts';
+import { HandleSigner } from '../background/handles.ts';
+import { resolveLimits } from '../background/limits.ts';
+import { DEFAULT_WINDOWS, Orchestrator } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
 import { RetryableOnce } from '../background/retryable-once.ts';
+import { BackgroundUnavailableError } from '../base/errors.ts';
+import { consoleLogger, type Logger } from '../base/log.ts';
 import {
   type ClientsideCallbackSpec,
   ClientsideCallbacks,
@@ -26,91 +27,28 @@ import { dependencyEntry } from '../callbacks/dependency-json.ts';
 import { runCallback } from '../callbacks/dispatch.ts';
 import { CallbackRegistry } from '../callbacks/registry.ts';
 import { parseCallbackBody, readCallbackRequest } from '../callbacks/request.ts';
-import type { CallbackFunction, CallbackSpec, ErrorHandler } from '../callbacks/spec.ts';
-import { type Component, childrenPropsConfig } from '../components/index.ts';
-import { BackgroundUnavailableError } from '../errors.ts';
+import type { CallbackFunction } from '../callbacks/spec.ts';
+import { childrenPropsConfig } from '../components/index.ts';
 import { APP_BRAND, type AppBrand, OWN_BRAND } from './app-brand.ts';
-import { callerModule } from './caller-module.ts';
 import { callbackErrorPage } from './error-page.ts';
 import { healthResponse } from './health.ts';
 import { renderIndexPage } from './index-page.ts';
-import { consoleLogger, type Logger } from './log.ts';
-import { type AssetOptions, PageAssets } from './page-assets.ts';
+import type { Layout, LayoutValue } from './layout.ts';
+import { type MonitorConfig, monitorConfig, monitorHandles } from './monitor/config.ts';
+import type { JobsMonitor } from './monitor/monitor.ts';
+import type { DashOptions, RunOptions } from './options.ts';
+import { PageAssets } from './page-assets.ts';
 import type { PageOptions } from './pages/page-options.ts';
-import { Pages, type PagesOptions } from './pages/pages.ts';
+import { Pages } from './pages/pages.ts';
 import type { Page } from './pages/registry.ts';
-import {
-  type Prefixes,
-  type PrefixOptions,
-  relativePath,
-  resolvePrefixes,
-  stripRelativePath,
-} from './prefixes.ts';
+import { type Prefixes, relativePath, resolvePrefixes, stripRelativePath } from './prefixes.ts';
 import { allowedDevelopmentAids } from './production.ts';
 import { reportListening, shouldSupervise, startReloader, supervisedPort } from './reloader.ts';
 // routes.ts (Hono) and serve.ts (@hono/node-server, node:http) are imported at the first request
 // and in run(): pool workers and `dash-ts worker` import the app too, and serve nothing.
 import type { DashHost } from './routes.ts';
-import { runtimeMode } from './runtime.ts';
 import type { RunningServer } from './serve.ts';
 import { DASH_TS_VERSION } from './version.ts';
-
-export type LayoutNode = Component | string | number | null;
-export type LayoutValue = LayoutNode | LayoutNode[];
-/** A layout, or a function building one for every page load. */
-export type Layout = LayoutValue | (() => LayoutValue | Promise<LayoutValue>);
-
-/**
- * Pages (Dash's use_pages, pages_folder, description, routing_callback_inputs,
- * include_pages_meta): see PagesOptions and the README.
- */
-export interface DashOptions extends PrefixOptions, AssetOptions, PagesOptions {
-  /** The page title. */
-  title?: string;
-  /** Identifies the app, e.g. in the default background queue name. */
-  name?: string;
-  backgroundManager?: Manager;
-  suppressCallbackExceptions?: boolean;
-  onError?: ErrorHandler;
-  /** Tab title while callbacks run; null turns it off. */
-  updateTitle?: string | null;
-  /** Dash's dev tools in the page, and error details in callback 500 answers; off under NODE_ENV=production. */
-  debug?: boolean;
-  /** Larger callback request bodies get 413. Default 16 MiB. */
-  maxRequestBodyBytes?: number;
-  /** A layout listing every component callbacks may reference (for multi-page apps). */
-  validationLayout?: LayoutValue;
-  logger?: Logger;
-  /**
-   * Signs background handles. Default: DASH_TS_SECRET, else a secret kept in the app's
-   * background store, so every server process sharing the store agrees on it.
-   */
-  secret?: string;
-  /** How long background start responses and polls may wait for news (see README). */
-  backgroundWindows?: Partial<ResponseWindows>;
-  /** Most unfinished background jobs per page load (default 50) and queued in the store (default 5000). */
-  backgroundLimits?: Partial<BackgroundLimits>;
-  /** Path of the health endpoint below the prefix; default 'health', null for none. */
-  healthEndpoint?: string | null;
-  /** The jobs monitor page, `/metrics` and `/api/jobs` under `path`, behind `token` (see README). */
-  jobsMonitor?: JobsMonitorOptions;
-  /**
-   * The app runs behind a proxy you control that sets `X-Forwarded-Proto`: believe it (the jobs
-   * monitor's cookie is then Secure when the browser used HTTPS). Default false: the header is
-   * ignored, since any client can send it.
-   */
-  trustProxy?: boolean;
-}
-
-export interface RunOptions {
-  port?: number;
-  host?: string;
-  /**
-   * Restart the server when the app's source changes (Dash's use_reloader); default: the app's
-   * `debug`. Applies under `dash-ts run` and when the app module is the program's entry script.
-   */
-  useReloader?: boolean;
-}
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -119,7 +57,7 @@ export class Dash {
   readonly logger: Logger;
   /** Where the routes live and what the browser requests (see prefixes.ts). */
   readonly prefixes: Prefixes;
-  readonly registry = new CallbackRegistry();
+  readonly registry: AppCallbackRegistry = new CallbackRegistry(backgroundDefinitions);
   readonly #clientside = new ClientsideCallbacks(this.registry);
   #layout: Layout | undefined;
   #routes: Promise<Hono> | undefined;
@@ -199,9 +137,9 @@ export class Dash {
     );
   }
 
-  /** The jobs monitor, imported and built at its first request (see ../background/monitor/config.ts). */
+  /** The jobs monitor, imported and built at its first request (see ./monitor/config.ts). */
   #monitorReady(config: MonitorConfig): Promise<JobsMonitor> {
-    this.#monitor ??= import('../background/monitor/monitor.ts').then(
+    this.#monitor ??= import('./monitor/monitor.ts').then(
       ({ JobsMonitor }) =>
         new JobsMonitor(config, {
           logger: this.logger,

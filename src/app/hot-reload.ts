@@ -8,10 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { Logger } from '../base/log.ts';
 import { registeredSuites } from '../components/suites/registry.ts';
 import { componentSuitePaths } from './assets.ts';
 import { type FileChange, PollingWatcher } from './file-watch.ts';
-import type { Logger } from './log.ts';
 import type { UserAssets } from './user-assets.ts';
 
 export interface HotReloadOptions {

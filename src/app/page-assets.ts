@@ -4,9 +4,9 @@
  * keeps an open page in step with them (hot-reload.ts).
  */
 import path from 'node:path';
+import type { Logger } from '../base/log.ts';
 import { HotReload } from './hot-reload.ts';
 import type { TagSpec } from './index-page.ts';
-import type { Logger } from './log.ts';
 import { UserAssets } from './user-assets.ts';
 import { DASH_TS_VERSION } from './version.ts';
 

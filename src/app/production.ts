@@ -5,8 +5,9 @@
  * stack traces to every visitor and keep a file watcher and a 3 s poll per page running. Dash
  * itself only warns; dash-ts refuses, and says so once at start.
  */
-import type { Logger } from './log.ts';
-import { runtimeMode } from './runtime.ts';
+
+import { runtimeMode } from '../app-module/runtime.ts';
+import type { Logger } from '../base/log.ts';
 
 let warned = false;
 

@@ -12,8 +12,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import type { RuntimeMode } from '../app-module/runtime.ts';
 import { PollingWatcher } from './file-watch.ts';
-import type { RuntimeMode } from './runtime.ts';
 
 /** What a supervised child tells its supervisor once it listens. */
 interface ListeningMessage {

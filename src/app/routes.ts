@@ -1,13 +1,13 @@
 /** The Dash HTTP surface on Hono: index, layout, dependencies, callbacks, component suites. */
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { BackgroundUnavailableError, BadRequestError } from '../base/errors.ts';
+import type { Logger } from '../base/log.ts';
 import type { RequestInfo } from '../callbacks/context.ts';
-import { BackgroundUnavailableError, BadRequestError } from '../errors.ts';
 import { faviconResponse, serveComponentSuite } from './assets.ts';
 import { assertJsonContentType, assertJsonDepth } from './body-guards.ts';
 import { isClientGone } from './client-gone.ts';
 import { noteRequest } from './idle-collect.ts';
-import type { Logger } from './log.ts';
 import { readBodyWithin } from './request-body.ts';
 import { hasDotSegment, type UserAssets } from './user-assets.ts';
 

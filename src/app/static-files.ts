@@ -1,37 +1,11 @@
 /**
  * Serving immutable files the way Dash serves component suites: fingerprinted URLs
- * (dash/fingerprint.py) cached for a year, ETags and 304s otherwise. Shared by dash-ts's own
+ * (../components/suites/fingerprint.ts) cached for a year, ETags and 304s otherwise. Shared by dash-ts's own
  * front end (assets.ts) and registered third-party suites (suite-assets.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-
-// ---------------------------------------------------------------------------------------------------
-// Fingerprints (dash/fingerprint.py)
-
-const FINGERPRINT = /^v[\w-]+m[0-9a-fA-F]+$/;
-
-/** `dir/name.rest` → `dir/name.v<version>m<stamp>.rest`, split at the file name's first dot. */
-export function fingerprint(filePath: string, version: string, stamp: number | string): string {
-  const slash = filePath.lastIndexOf('/');
-  const dir = filePath.slice(0, slash + 1);
-  const base = filePath.slice(slash + 1);
-  const dot = base.indexOf('.');
-  if (dot < 0) return filePath;
-  return `${dir}${base.slice(0, dot)}.v${version.replace(/\W/g, '_')}m${stamp}${base.slice(dot)}`;
-}
-
-/** Inverse of `fingerprint`; names without one come back unchanged, with `fingerprinted: false`. */
-export function stripFingerprint(filePath: string): { path: string; fingerprinted: boolean } {
-  const slash = filePath.lastIndexOf('/');
-  const parts = filePath.slice(slash + 1).split('.');
-  if (parts.length > 2 && FINGERPRINT.test(parts[1]!)) {
-    parts.splice(1, 1);
-    return { path: filePath.slice(0, slash + 1) + parts.join('.'), fingerprinted: true };
-  }
-  return { path: filePath, fingerprinted: false };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Responses

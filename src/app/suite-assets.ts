@@ -4,6 +4,7 @@
  * Python suite's package data. Only files listed when the suite registered are reachable.
  */
 import { statSync } from 'node:fs';
+import { fingerprint } from '../components/suites/fingerprint.ts';
 import { packageFile } from '../components/suites/package-files.ts';
 import {
   type RegisteredSuite,
@@ -11,7 +12,7 @@ import {
   registeredSuites,
   suiteFiles,
 } from '../components/suites/registry.ts';
-import { fileResponse, fingerprint, loadOnce } from './static-files.ts';
+import { fileResponse, loadOnce } from './static-files.ts';
 
 const COMPONENT_SUITES = '_dash-component-suites/';
 

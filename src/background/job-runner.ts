@@ -2,9 +2,10 @@
  * Runs one job function where the work happens (a pool process, a `dash-ts worker`), with a
  * callback context rebuilt from the start request, and turns whatever happens into a JobOutcome.
  */
+
+import { NonRetryableError, PreventUpdate } from '../base/errors.ts';
 import { buildContext } from '../callbacks/context.ts';
 import { idToString } from '../callbacks/dependencies.ts';
-import { NonRetryableError, PreventUpdate } from '../errors.ts';
 import type { JobContextSnapshot, JobOutcome } from './manager.ts';
 import type { JobFunction } from './registrar.ts';
 

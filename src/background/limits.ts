@@ -9,7 +9,7 @@
  * The counts come from the manager (Manager.load) just before the submit; requests racing in
  * several server processes may pass a limit by the few that were counted at the same moment.
  */
-import { CallbackDefinitionError } from '../errors.ts';
+import { CallbackDefinitionError } from '../base/errors.ts';
 import type { JobLoad } from './manager.ts';
 
 export interface BackgroundLimits {

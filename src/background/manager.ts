@@ -6,9 +6,9 @@
  * Jobs are namespaced by an opaque random id that the orchestrator chooses, so no two
  * invocations ever share progress, side updates or results.
  */
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../base/log.ts';
 import type { ContextSource } from '../callbacks/context.ts';
-import type { CancelReason, JobRecords } from './monitor/records.ts';
+import type { CancelReason, JobRecords } from './records.ts';
 
 /** How a job ended (after its last try). */
 export type JobOutcome =
@@ -171,7 +171,7 @@ export interface Manager {
   /** A cached outcome (cacheBy); refreshes its expiry as Dash does. */
   cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined>;
   /**
-   * The jobs monitor's records in this manager's store (see monitor/records.ts), shared by every
+   * The jobs monitor's records in this manager's store (see records.ts), shared by every
    * process using the store. Optional: a manager without it is left out of the monitor.
    * Only after start() resolved.
    */

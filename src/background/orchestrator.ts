@@ -11,7 +11,14 @@
  * job to finish (the renderer accepts a result there), and a poll is held briefly until
  * something changes instead of answering "still running" at once.
  */
-import type { Logger } from '../app/log.ts';
+
+import {
+  BackgroundCallbackError,
+  BackgroundUnavailableError,
+  BadRequestError,
+  PreventUpdate,
+} from '../base/errors.ts';
+import type { Logger } from '../base/log.ts';
 import {
   buildContext,
   callbackArguments,
@@ -21,16 +28,10 @@ import {
 } from '../callbacks/context.ts';
 import { asError } from '../callbacks/dispatch.ts';
 import { type OutputResponse, outputResponse } from '../callbacks/outputs.ts';
-import type { CallbackRegistry, RegisteredCallback } from '../callbacks/registry.ts';
 import type { CallbackRequest } from '../callbacks/request.ts';
 import type { ErrorHandler } from '../callbacks/spec.ts';
-import {
-  BackgroundCallbackError,
-  BackgroundUnavailableError,
-  BadRequestError,
-  PreventUpdate,
-} from '../errors.ts';
 import { buildCacheKey } from './cache-key.ts';
+import type { AppCallback, AppCallbackRegistry, BackgroundOptions } from './callback-spec.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
 import { type BackgroundLimits, type Refusal, refusal } from './limits.ts';
@@ -47,17 +48,20 @@ export interface ResponseWindows {
 
 export const DEFAULT_WINDOWS: ResponseWindows = { startMs: 100, pollMs: 500 };
 
+/** A request for a callback of the app (its background options as background/ reads them). */
+type JobRequest = CallbackRequest<BackgroundOptions>;
+
 export interface OrchestratorDeps {
   provider: ManagerProvider;
   signer: () => Promise<HandleSigner>;
-  registry: CallbackRegistry;
+  registry: AppCallbackRegistry;
   appOnError: ErrorHandler | undefined;
   logger: Logger;
   windows: ResponseWindows;
   /** backgroundLimits, with the defaults applied. */
   limits: BackgroundLimits;
   /** Renders the 500 page for an error nobody handled. */
-  errorResponse: (callback: RegisteredCallback, error: Error) => Response;
+  errorResponse: (callback: AppCallback, error: Error) => Response;
 }
 
 type Body = Record<string, unknown>;
@@ -68,7 +72,7 @@ export class Orchestrator {
   constructor(private readonly deps: OrchestratorDeps) {}
 
   /** A background callback request: a start when it carries no cacheKey, else a poll. */
-  async serve(request: CallbackRequest, info: RequestInfo, query: URLSearchParams): Promise<Response> {
+  async serve(request: JobRequest, info: RequestInfo, query: URLSearchParams): Promise<Response> {
     const endId = query.get('endId') ?? undefined;
     const cacheKey = query.get('cacheKey');
     if (cacheKey) {
@@ -96,7 +100,7 @@ export class Orchestrator {
    * that failed at once, else thrown for the routes to answer 503 with Retry-After.
    */
   async #unavailable(
-    request: CallbackRequest,
+    request: JobRequest,
     info: RequestInfo,
     error: BackgroundUnavailableError,
   ): Promise<Response> {
@@ -113,7 +117,7 @@ export class Orchestrator {
    * whose start answer it has read, and a cancel clicked while that answer is held (startMs) or
    * under way names none.
    */
-  async cancel(request: CallbackRequest, query: URLSearchParams): Promise<Response> {
+  async cancel(request: JobRequest, query: URLSearchParams): Promise<Response> {
     const signer = await this.deps.signer();
     const endId = query.get('endId') ?? undefined;
     const cancelInput = request.callback.inputs[0]!.toString();
@@ -138,7 +142,7 @@ export class Orchestrator {
   }
 
   async #start(
-    request: CallbackRequest,
+    request: JobRequest,
     info: RequestInfo,
     query: URLSearchParams,
     signer: HandleSigner,
@@ -163,7 +167,7 @@ export class Orchestrator {
 
   /** Supersedes, answers from the cache or refuses, else queues the job: its id and handles. */
   async #queue(
-    request: CallbackRequest,
+    request: JobRequest,
     info: RequestInfo,
     query: URLSearchParams,
     signer: HandleSigner,
@@ -254,7 +258,7 @@ export class Orchestrator {
   }
 
   async #poll(
-    request: CallbackRequest,
+    request: JobRequest,
     info: RequestInfo,
     signer: HandleSigner,
     endId: string,
@@ -273,12 +277,7 @@ export class Orchestrator {
   }
 
   /** Turns what a job produced into Dash's answer; `extra` carries the start handles. */
-  async #answer(
-    request: CallbackRequest,
-    info: RequestInfo,
-    update: JobUpdate,
-    extra: Body,
-  ): Promise<Response> {
+  async #answer(request: JobRequest, info: RequestInfo, update: JobUpdate, extra: Body): Promise<Response> {
     const { callback } = request;
     const body: Body = { ...extra };
     const sideUpdates = new SideUpdates();
@@ -314,7 +313,7 @@ export class Orchestrator {
   }
 
   async #outcomeResponse(
-    request: CallbackRequest,
+    request: JobRequest,
     outcome: JobOutcome,
     sideUpdates: SideUpdates,
     info: RequestInfo,
@@ -344,12 +343,7 @@ export class Orchestrator {
     }
   }
 
-  #cacheKey(
-    callback: RegisteredCallback,
-    manager: Manager,
-    args: unknown[],
-    request: CallbackRequest,
-  ): string {
+  #cacheKey(callback: AppCallback, manager: Manager, args: unknown[], request: JobRequest): string {
     const background = callback.background!;
     return buildCacheKey({
       functionSource: callback.fn.toString(),

@@ -3,8 +3,9 @@
  * (an SqliteManager with default options, created on first use and announced once in the log).
  * The orchestrator asks here and never knows which backend it talks to.
  */
-import type { Logger } from '../app/log.ts';
-import type { RegisteredCallback } from '../callbacks/registry.ts';
+import type { Logger } from '../base/log.ts';
+
+import type { AppCallback } from './callback-spec.ts';
 import type { Manager } from './manager.ts';
 import { SqliteManager } from './sqlite/index.ts';
 
@@ -23,7 +24,7 @@ export class ManagerProvider {
   ) {}
 
   /** The manager of a background callback, started. */
-  managerFor(callback: RegisteredCallback): Promise<Manager> {
+  managerFor(callback: AppCallback): Promise<Manager> {
     return this.#started(callback.background?.manager ?? this.appLevel());
   }
 
@@ -45,12 +46,12 @@ export class ManagerProvider {
   }
 
   /** Starts every manager the given callbacks use (warm workers before the first request). */
-  async startAll(callbacks: RegisteredCallback[]): Promise<void> {
+  async startAll(callbacks: AppCallback[]): Promise<void> {
     await Promise.all(callbacks.filter((c) => c.background).map((c) => this.managerFor(c)));
   }
 
   /** The distinct managers the given callbacks use, each started. */
-  async startedFor(callbacks: RegisteredCallback[]): Promise<Manager[]> {
+  async startedFor(callbacks: AppCallback[]): Promise<Manager[]> {
     const managers = new Set(
       callbacks.filter((c) => c.background).map((c) => c.background?.manager ?? this.appLevel()),
     );

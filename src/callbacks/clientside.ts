@@ -5,9 +5,9 @@
  * put into the page as an inline script under Dash's private namespace, named by its sha256.
  */
 import { createHash } from 'node:crypto';
-import { CallbackDefinitionError } from '../errors.ts';
-import type { CallbackRegistry, RegisteredCallback } from './registry.ts';
-import type { CallbackSpec } from './spec.ts';
+import { CallbackDefinitionError } from '../base/errors.ts';
+import type { CallbackRegistry, ClientsideReference, RegisteredCallback } from './registry.ts';
+import type { CallbackSpecBase } from './spec.ts';
 
 /** `window.dash_clientside[namespace][functionName]`, as Dash's `ClientsideFunction`. */
 export class ClientsideFunction {
@@ -37,14 +37,11 @@ export class ClientsideFunction {
 // biome-ignore lint/suspicious/noExplicitAny: the browser calls it with the inputs' values
 export type ClientsideSource = string | ((...args: any[]) => unknown) | ClientsideFunction;
 
-/** What `/_dash-dependencies` says in `clientside_function`. */
-export interface ClientsideReference {
-  namespace: string;
-  function_name: string;
-}
-
 /** What `app.clientsideCallback` takes besides the function: no server-only options. */
-export type ClientsideCallbackSpec = Pick<CallbackSpec, 'output' | 'inputs' | 'state' | 'preventInitialCall'>;
+export type ClientsideCallbackSpec = Pick<
+  CallbackSpecBase,
+  'output' | 'inputs' | 'state' | 'preventInitialCall'
+>;
 
 const PRIVATE_NAMESPACE_PREFIX = '_dashprivate_';
 const INLINE_NAMESPACE = '_dashprivate_clientside_funcs';

@@ -2,7 +2,7 @@
  * Input, Output, State and the pattern-matching wildcards, with the string forms the
  * renderer uses for ids (`{"index":0,"type":"pm"}`) and props (`<id>.<prop>`).
  */
-import { CallbackDefinitionError } from '../errors.ts';
+import { CallbackDefinitionError } from '../base/errors.ts';
 
 export type WildcardName = 'ALL' | 'MATCH' | 'ALLSMALLER';
 

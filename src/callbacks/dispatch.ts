@@ -2,7 +2,7 @@
  * Runs an ordinary callback for one request and decides Dash's answer:
  * 200 with outputs and side updates, 204 for PreventUpdate, or a failure for the 500 page.
  */
-import { PreventUpdate } from '../errors.ts';
+import { PreventUpdate } from '../base/errors.ts';
 import { buildContext, callbackArguments, contextSource, type RequestInfo, SideUpdates } from './context.ts';
 import { type OutputResponse, outputResponse } from './outputs.ts';
 import type { CallbackRequest } from './request.ts';

@@ -1,5 +1,5 @@
 /** Maps what a callback returned onto its outputs: the `response` object of Dash's answer. */
-import { InvalidCallbackReturnValue } from '../errors.ts';
+import { InvalidCallbackReturnValue } from '../base/errors.ts';
 import { idToString } from './dependencies.ts';
 import { isNoUpdate } from './no-update.ts';
 import type { RegisteredCallback } from './registry.ts';

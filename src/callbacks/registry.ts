@@ -3,13 +3,7 @@
  * `output` string the renderer sends back on every request.
  */
 import { createHash } from 'node:crypto';
-import { callerModule } from '../app/caller-module.ts';
-import { policyFromSpec } from '../background/job-options/policy.ts';
-import { defaultQueueStatusFormat, type QueueStatusFormat } from '../background/job-options/queue-status.ts';
-import type { JobPolicy } from '../background/manager.ts';
-import { registrar } from '../background/registrar.ts';
-import { CallbackDefinitionError } from '../errors.ts';
-import type { ClientsideReference } from './clientside.ts';
+import { CallbackDefinitionError } from '../base/errors.ts';
 import {
   type Input,
   InputDependency,
@@ -18,7 +12,7 @@ import {
   type State,
   StateDependency,
 } from './dependencies.ts';
-import { type CallbackFunction, type CallbackSpec, type ErrorHandler, JOB_OPTION_NAMES } from './spec.ts';
+import type { CallbackFunction, CallbackSpecBase, ErrorHandler } from './spec.ts';
 
 /** Where each function argument comes from: the n-th Input or the n-th State of the request. */
 export interface ArgumentSlot {
@@ -29,23 +23,36 @@ export interface ArgumentSlot {
   name?: string;
 }
 
-export interface BackgroundOptions {
+/**
+ * What the callback model itself reads of a background callback's options. background/ defines
+ * them whole (BackgroundOptions, background/callback-spec.ts) and the app hands the registry the
+ * rules that make them (BackgroundDefinitions), so this layer never imports background/.
+ */
+export interface BackgroundBasics {
+  /** Milliseconds between the renderer's polls. */
   interval: number;
   progress: Output[];
-  progressDefault: unknown[] | undefined;
   cancel: Input[];
-  cacheArgsToIgnore: (number | string)[];
-  cacheIgnoreTriggered: boolean;
-  manager: CallbackSpec['manager'];
-  /** Time limit, retries, priority: what the manager runs the job with. */
-  policy: JobPolicy;
-  /** Where a waiting job's place in line is shown, and how. */
-  queueStatus: { output: Output; format: QueueStatusFormat } | undefined;
-  /** The registrar key of the job function (workers find the function by it). */
-  functionKey: string;
 }
 
-export interface RegisteredCallback {
+/** How a registry turns a spec's background options into its callback's `background`. */
+export interface BackgroundDefinitions<B extends BackgroundBasics> {
+  /**
+   * Checks the spec's background options (CallbackDefinitionError naming the bad one); undefined
+   * for an ordinary callback, which must set none of them.
+   */
+  normalise(spec: CallbackSpecBase): B | undefined;
+  /** Once the callback has its id: registers its job function (the options' key to it). */
+  register(options: B, callback: { id: string; fn: CallbackFunction; recordStyle: boolean }): void;
+}
+
+/** A clientside callback's function, as `/_dash-dependencies` names it in `clientside_function`. */
+export interface ClientsideReference {
+  namespace: string;
+  function_name: string;
+}
+
+export interface RegisteredCallback<B extends BackgroundBasics = BackgroundBasics> {
   /** The dependency's `output` string; the lookup key for requests. */
   readonly id: string;
   /** 'single': fn returns the value; 'multi': an array; 'none': no outputs. */
@@ -59,7 +66,7 @@ export interface RegisteredCallback {
   readonly running: [Output, unknown, unknown][];
   readonly onError: ErrorHandler | undefined;
   readonly fn: CallbackFunction;
-  readonly background: BackgroundOptions | undefined;
+  readonly background: B | undefined;
   /** Dash's cancel relay for a cancel input: served by the orchestrator, not by user code. */
   readonly cancelRelay: boolean;
   /** `hidden` in /_dash-dependencies (dev tools): false, true, or null as Dash emits for its own. */
@@ -74,18 +81,22 @@ export interface AddOptions {
   clientside?: ClientsideReference;
 }
 
-const DEFAULT_INTERVAL_MS = 1000;
-
-export class CallbackRegistry {
-  readonly #byId = new Map<string, RegisteredCallback>();
+export class CallbackRegistry<B extends BackgroundBasics = BackgroundBasics> {
+  readonly #byId = new Map<string, RegisteredCallback<B>>();
   /** `<id>.<prop>` of every output already claimed, to reject accidental duplicates. */
   readonly #claimedOutputs = new Set<string>();
 
-  get callbacks(): RegisteredCallback[] {
+  readonly #background: BackgroundDefinitions<B>;
+
+  constructor(background: BackgroundDefinitions<B>) {
+    this.#background = background;
+  }
+
+  get callbacks(): RegisteredCallback<B>[] {
     return [...this.#byId.values()];
   }
 
-  get(id: string): RegisteredCallback | undefined {
+  get(id: string): RegisteredCallback<B> | undefined {
     return this.#byId.get(id);
   }
 
@@ -112,7 +123,7 @@ export class CallbackRegistry {
     }
   }
 
-  add(spec: CallbackSpec, fn: CallbackFunction, options: AddOptions = {}): RegisteredCallback {
+  add(spec: CallbackSpecBase, fn: CallbackFunction, options: AddOptions = {}): RegisteredCallback<B> {
     if (typeof fn !== 'function')
       throw new CallbackDefinitionError('app.callback(spec, fn): fn must be a function');
     if (typeof spec !== 'object' || spec === null) {
@@ -123,23 +134,14 @@ export class CallbackRegistry {
     const inputs = slots.filter((s) => s.source === 'inputs').map((s) => s.dependency as Input);
     const state = slots.filter((s) => s.source === 'state').map((s) => s.dependency as State);
     validateWildcards(outputs, inputs, state);
-    const background = spec.background ? normaliseBackground(spec) : undefined;
-    if (!spec.background) rejectBackgroundOnlyOptions(spec);
+    const background = this.#background.normalise(spec);
 
     const baseId = callbackIdFor(outputMode, outputs, inputs, state);
     const id = this.#uniqueNoOutputId(baseId, outputMode);
     this.#claimOutputs(outputs, id);
 
-    if (background) {
-      background.functionKey = registrar.register({
-        callbackId: id,
-        fn,
-        definedIn: callerModule(),
-        progressCount: background.progress.length,
-        recordStyle,
-      }).key;
-    }
-    const callback: RegisteredCallback = {
+    if (background) this.#background.register(background, { id, fn, recordStyle });
+    const callback: RegisteredCallback<B> = {
       id,
       outputMode,
       outputs,
@@ -186,7 +188,7 @@ export class CallbackRegistry {
   }
 }
 
-function normaliseOutputs(output: CallbackSpec['output']): {
+function normaliseOutputs(output: CallbackSpecBase['output']): {
   outputs: Output[];
   outputMode: RegisteredCallback['outputMode'];
 } {
@@ -205,7 +207,7 @@ function normaliseOutputs(output: CallbackSpec['output']): {
   return { outputs: [output], outputMode: 'single' };
 }
 
-function normaliseArguments(spec: CallbackSpec): { slots: ArgumentSlot[]; recordStyle: boolean } {
+function normaliseArguments(spec: CallbackSpecBase): { slots: ArgumentSlot[]; recordStyle: boolean } {
   const slots: ArgumentSlot[] = [];
   const counters = { inputs: 0, state: 0 };
   const push = (dependency: unknown, where: string, name?: string) => {
@@ -264,7 +266,7 @@ function validateWildcards(outputs: Output[], inputs: Input[], state: State[]): 
   }
 }
 
-function normaliseRunning(running: CallbackSpec['running']): [Output, unknown, unknown][] {
+function normaliseRunning(running: CallbackSpecBase['running']): [Output, unknown, unknown][] {
   if (running === undefined) return [];
   if (!Array.isArray(running))
     throw new CallbackDefinitionError('running must be a list of [Output, on, off]');
@@ -274,97 +276,6 @@ function normaliseRunning(running: CallbackSpec['running']): [Output, unknown, u
     }
     return entry;
   });
-}
-
-function normaliseBackground(spec: CallbackSpec): BackgroundOptions {
-  const interval = spec.interval ?? DEFAULT_INTERVAL_MS;
-  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
-    throw new CallbackDefinitionError(
-      `interval must be a number of milliseconds >= 0, got ${String(interval)}`,
-    );
-  }
-  const progress =
-    spec.progress === undefined ? [] : Array.isArray(spec.progress) ? spec.progress : [spec.progress];
-  const cancel = spec.cancel === undefined ? [] : Array.isArray(spec.cancel) ? spec.cancel : [spec.cancel];
-  for (const dep of [...progress, ...cancel]) {
-    if (dep.isPattern && dep.wildcards().length > 0) {
-      throw new CallbackDefinitionError(
-        `background progress/cancel dependencies must not use wildcards (${dep})`,
-      );
-    }
-  }
-  progress.forEach((p, i) => {
-    if (!(p instanceof OutputDependency))
-      throw new CallbackDefinitionError(`progress[${i}] must be an Output(...)`);
-  });
-  cancel.forEach((c, i) => {
-    if (!(c instanceof InputDependency))
-      throw new CallbackDefinitionError(`cancel[${i}] must be an Input(...)`);
-  });
-  let progressDefault: unknown[] | undefined;
-  if (spec.progressDefault !== undefined) {
-    progressDefault =
-      progress.length > 1 && Array.isArray(spec.progressDefault)
-        ? spec.progressDefault
-        : [spec.progressDefault];
-    if (progressDefault.length !== progress.length) {
-      throw new CallbackDefinitionError(
-        `progressDefault needs one value per progress output (${progress.length})`,
-      );
-    }
-  }
-  return {
-    interval,
-    progress,
-    progressDefault,
-    cancel,
-    cacheArgsToIgnore: spec.cacheArgsToIgnore ?? [],
-    cacheIgnoreTriggered: spec.cacheIgnoreTriggered ?? true,
-    manager: spec.manager,
-    policy: policyFromSpec(spec),
-    queueStatus: normaliseQueueStatus(spec),
-    functionKey: '',
-  };
-}
-
-function normaliseQueueStatus(spec: CallbackSpec): BackgroundOptions['queueStatus'] {
-  const { queueStatus, queueStatusFormat } = spec;
-  if (queueStatusFormat !== undefined && typeof queueStatusFormat !== 'function') {
-    throw new CallbackDefinitionError(
-      'queueStatusFormat must be a function ({ position, etaSeconds }) => value',
-    );
-  }
-  if (queueStatus === undefined) {
-    if (queueStatusFormat !== undefined)
-      throw new CallbackDefinitionError('queueStatusFormat needs queueStatus');
-    return undefined;
-  }
-  if (
-    !(queueStatus instanceof OutputDependency) ||
-    (queueStatus.isPattern && queueStatus.wildcards().length > 0)
-  ) {
-    throw new CallbackDefinitionError('queueStatus must be an Output(...) without wildcards');
-  }
-  return { output: queueStatus, format: queueStatusFormat ?? defaultQueueStatusFormat };
-}
-
-function rejectBackgroundOnlyOptions(spec: CallbackSpec): void {
-  const backgroundOnly = [
-    'manager',
-    'progress',
-    'progressDefault',
-    'cancel',
-    'interval',
-    'cacheArgsToIgnore',
-    'cacheIgnoreTriggered',
-    ...JOB_OPTION_NAMES,
-  ] as const;
-  const used = backgroundOnly.filter((key) => spec[key] !== undefined);
-  if (used.length > 0) {
-    throw new CallbackDefinitionError(
-      `${used.join(', ')} only apply to background callbacks (background: true)`,
-    );
-  }
 }
 
 /** The renderer's callback id: `id.prop`, `..a.p...b.q..`, or a hash for no-output callbacks. */

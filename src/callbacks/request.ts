@@ -2,13 +2,18 @@
  * Parses and validates a `/_dash-update-component` body against the callback it names.
  * Everything that does not fit becomes a BadRequestError naming the problem.
  */
-import { BadRequestError } from '../errors.ts';
+import { BadRequestError } from '../base/errors.ts';
 import { type DependencyId, idMatches, idToString } from './dependencies.ts';
-import { type CallbackRegistry, cleanPropertyName, type RegisteredCallback } from './registry.ts';
+import {
+  type BackgroundBasics,
+  type CallbackRegistry,
+  cleanPropertyName,
+  type RegisteredCallback,
+} from './registry.ts';
 import type { DependencyValue, DependencyValueEntry, OutputEntry } from './spec.ts';
 
-export interface CallbackRequest {
-  callback: RegisteredCallback;
+export interface CallbackRequest<B extends BackgroundBasics = BackgroundBasics> {
+  callback: RegisteredCallback<B>;
   /** As sent: an entry for a single output, a list for several, null for none. */
   outputs: OutputEntry | OutputEntry[] | null;
   inputs: DependencyValueEntry[];
@@ -30,10 +35,10 @@ export function parseCallbackBody(text: string): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function readCallbackRequest(
+export function readCallbackRequest<B extends BackgroundBasics>(
   body: Record<string, unknown>,
-  registry: CallbackRegistry,
-): CallbackRequest {
+  registry: CallbackRegistry<B>,
+): CallbackRequest<B> {
   const { output } = body;
   if (typeof output !== 'string' || output === '') {
     throw new BadRequestError('"output" must be the callback id string from /_dash-dependencies');

@@ -1,5 +1,7 @@
-/** The public shape of `app.callback(spec, fn)`: what a user writes. */
-import type { Manager, QueuePlace } from '../background/manager.ts';
+/**
+ * The callback model's side of `app.callback(spec, fn)`: what every callback's spec has, the
+ * context it is called with. A background callback's options are background/'s (callback-spec.ts).
+ */
 import type { ConcreteId, DependencyId, Input, Output, State } from './dependencies.ts';
 import type { CallbackResponse } from './response.ts';
 
@@ -57,34 +59,8 @@ export type ErrorHandler = (error: Error, ctx: CallbackContext) => unknown;
 
 export type CallbackInputs = (Input | State)[] | Record<string, Input | State>;
 
-/**
- * The job options of a background callback: how its jobs run (time limit, retries, priority,
- * place in line). Declared here once; background/job-options/policy.ts turns them into the
- * JobPolicy every manager runs a job with.
- */
-export interface JobOptions {
-  /** Seconds one try may run; then it is stopped like a cancel and onError gets a timed-out Error. */
-  timeout?: number;
-  /** Tries in all (`attempts`), seconds before the second (`backoff`, doubling), retry lost tries too (`onLost`). */
-  retry?: { attempts: number; backoff?: number; onLost?: boolean };
-  /** While the job waits for a worker, this output shows its place in line. */
-  queueStatus?: Output;
-  /** What `queueStatus` shows; default a short English text. */
-  queueStatusFormat?: (info: QueuePlace) => unknown;
-  /** Higher runs first among waiting jobs; default 0. */
-  priority?: number;
-}
-
-/** The name of every job option; the compiler checks the list against JobOptions. */
-export const JOB_OPTION_NAMES = Object.keys({
-  timeout: true,
-  retry: true,
-  queueStatus: true,
-  queueStatusFormat: true,
-  priority: true,
-} satisfies Record<keyof JobOptions, true>) as (keyof JobOptions)[];
-
-export interface CallbackSpec extends JobOptions {
+/** What every callback's spec has; `CallbackSpec` (background/callback-spec.ts) adds the background options. */
+export interface CallbackSpecBase {
   output?: Output | Output[];
   inputs?: CallbackInputs;
   state?: State[];
@@ -92,15 +68,6 @@ export interface CallbackSpec extends JobOptions {
   /** `[output, value while running, value after]` */
   running?: [Output, unknown, unknown][];
   onError?: ErrorHandler;
-  background?: boolean;
-  manager?: Manager;
-  progress?: Output | Output[];
-  progressDefault?: unknown;
-  cancel?: Input | Input[];
-  /** Milliseconds between polls of a background callback; default 1000, 0 allowed. */
-  interval?: number;
-  cacheArgsToIgnore?: (number | string)[];
-  cacheIgnoreTriggered?: boolean;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: callbacks take the values of any inputs

@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSupervised, startReloader } from '../app/reloader.ts';
-import { setRuntimeMode } from '../app/runtime.ts';
+import { setRuntimeMode } from '../app-module/runtime.ts';
 import { SuiteMetadataError } from '../components/suites/errors.ts';
 import { loadApp, UsageError } from './app-module.ts';
 

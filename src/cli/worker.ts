@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Dash } from '../app/dash.ts';
-import { setRuntimeMode } from '../app/runtime.ts';
+import { setRuntimeMode } from '../app-module/runtime.ts';
 import { BullMQManager, type RunningWorker } from '../background/bullmq/index.ts';
 import { loadApp, UsageError } from './app-module.ts';
 

@@ -3,7 +3,7 @@
  * registration sits behind a check of the runtime mode): the server and its pool workers disagree
  * on the job functions, as they would with different versions of the app module.
  */
-import { runtimeMode } from '../../src/app/runtime.ts';
+import { runtimeMode } from '../../src/app-module/runtime.ts';
 import { Dash, html, Input, Output } from '../../src/index.ts';
 
 export const app = new Dash({ title: 'server-only callback' });

@@ -2,8 +2,9 @@
  * A bare "server process" for the SqliteManager fault tests: starts a SqliteManager on the file
  * given as argument, with the jobs of jobs-app.ts, prints `ready`, and runs until killed.
  */
-import { consoleLogger } from '../../src/app/log.ts';
+
 import { SqliteManager } from '../../src/background/sqlite/index.ts';
+import { consoleLogger } from '../../src/base/log.ts';
 import { jobsAppModule } from './jobs-app.ts';
 
 const path = process.argv[2];

@@ -2,8 +2,9 @@
  * The Manager contract against BullMQManager: a private redis-server and two real
  * `dash-ts worker` processes running test/apps/bullmq-jobs.ts (jobs-app's jobs on BullMQ).
  */
-import { consoleLogger } from '../../src/app/log.ts';
+
 import { BullMQManager } from '../../src/background/bullmq/index.ts';
+import { consoleLogger } from '../../src/base/log.ts';
 import { type DashWorker, startDashWorker } from '../support/dash-worker.ts';
 import { startRedis } from '../support/redis.ts';
 import { fairTurnsAtScaleContract } from './fair-turns.ts';

@@ -3,9 +3,10 @@
  * in this (the server's) process. Cases that need worker processes (hard stop, a killed worker, a
  * blocking job) or monitor records are declared not applicable, each with its reason.
  */
-import { consoleLogger } from '../../src/app/log.ts';
+
 import { InProcessManager } from '../../src/background/in-process/index.ts';
 import { registrar } from '../../src/background/registrar.ts';
+import { consoleLogger } from '../../src/base/log.ts';
 import '../apps/jobs-app.ts';
 import { managerContract } from './manager-contract.ts';
 

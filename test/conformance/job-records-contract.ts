@@ -14,7 +14,7 @@ import type {
   RecordedOutcome,
   RecordsSnapshot,
   RecordTotals,
-} from '../../src/background/monitor/records.ts';
+} from '../../src/background/records.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import { drain, runningPid, submission } from './manager-contract.ts';
 

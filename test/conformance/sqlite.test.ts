@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleLogger } from '../../src/app/log.ts';
 import { registrar } from '../../src/background/registrar.ts';
 import { SqliteManager } from '../../src/background/sqlite/index.ts';
+import { consoleLogger } from '../../src/base/log.ts';
 import { jobsAppModule } from '../apps/jobs-app.ts';
 import { fairTurnsAtScaleContract } from './fair-turns.ts';
 import { hardStopContract } from './hard-stop.ts';

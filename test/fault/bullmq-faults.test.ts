@@ -23,11 +23,11 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { consoleLogger } from '../../src/app/log.ts';
 import { BullMQManager } from '../../src/background/bullmq/index.ts';
 import { STALE_AFTER_MS } from '../../src/background/bullmq/liveness.ts';
 import { DEFAULT_POLICY } from '../../src/background/job-options/policy.ts';
 import type { Manager } from '../../src/background/manager.ts';
+import { consoleLogger } from '../../src/base/log.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import {
   cpuFreed,

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { BullMQManager } from '../../src/background/bullmq/index.ts';
-import { BackgroundUnavailableError } from '../../src/errors.ts';
+import { BackgroundUnavailableError } from '../../src/base/errors.ts';
 import { recordingLogger } from '../support/http.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { submission } from '../support/submission.ts';

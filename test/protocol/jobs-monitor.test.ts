@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { JobsMonitorConfigError } from '../../src/background/monitor/auth.ts';
+import { JobsMonitorConfigError } from '../../src/app/monitor/auth.ts';
 import { Dash, type DashOptions, html } from '../../src/index.ts';
 
 const TOKEN = 'protocol-test-token-abcdef';

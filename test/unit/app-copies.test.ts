@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { APP_BRAND, brandOf, OWN_BRAND, sameMajor } from '../../src/app/app-brand.ts';
-import { callerModule } from '../../src/app/caller-module.ts';
+import { callerModule } from '../../src/app-module/caller-module.ts';
 import { Dash } from '../../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dash-ts-caller-'));
@@ -27,7 +27,7 @@ describe('callerModule', () => {
     const map = { version: 3, sources: ['original-source.ts'], names: [], mappings: 'AAAA;AACA;AACA;AACA' };
     writeFileSync(
       generated,
-      `import { callerModule } from ${JSON.stringify(new URL('../../src/app/caller-module.ts', import.meta.url).href)};\n` +
+      `import { callerModule } from ${JSON.stringify(new URL('../../src/app-module/caller-module.ts', import.meta.url).href)};\n` +
         'export const caller = () => callerModule();\n' +
         'export const stack = () => new Error().stack;\n' +
         `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`,

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../../src/app/log.ts';
 import type { JobOutcome } from '../../src/background/manager.ts';
 import type { EventRecord } from '../../src/background/process/ipc.ts';
 import { SqliteManager, type SqliteManagerOptions } from '../../src/background/sqlite/index.ts';
 import { Store } from '../../src/background/sqlite/store.ts';
+import type { Logger } from '../../src/base/log.ts';
 import { jobs, jobsAppModule } from '../apps/jobs-app.ts';
 import { cpuFreed, drain, hasProc, runningPid, submission } from '../conformance/manager-contract.ts';
 

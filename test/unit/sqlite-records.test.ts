@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
-import type { RecordsSnapshot } from '../../src/background/monitor/records.ts';
+import type { RecordsSnapshot } from '../../src/background/records.ts';
 import { Store } from '../../src/background/sqlite/store.ts';
 import { submission } from '../support/submission.ts';
 

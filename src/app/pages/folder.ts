@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../base/log.ts';
 import { InvalidConfigError } from '../prefixes.ts';
 import { PageModuleError } from './errors.ts';
 import { PAGE_MODULE_EXTENSIONS } from './inference.ts';

@@ -3,7 +3,7 @@
  * (dash/_pages.py): description, Twitter card and Open Graph tags, in Dash's order and with
  * Dash's content, so link previews look the same as for the Dash app.
  */
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../base/log.ts';
 import type { PageParams } from './paths.ts';
 import type { Page } from './registry.ts';
 

@@ -4,10 +4,12 @@
  * folder is being imported, else on the latest app constructed with `usePages`. So a Dash page
  * module ports line by line, without importing the app module (which would make a circle).
  */
+
+import { callerModule } from '../../app-module/caller-module.ts';
+import type { CallbackSpec } from '../../background/callback-spec.ts';
+import { CallbackDefinitionError } from '../../base/errors.ts';
 import type { ClientsideCallbackSpec, ClientsideSource } from '../../callbacks/clientside.ts';
-import type { CallbackFunction, CallbackSpec } from '../../callbacks/spec.ts';
-import { CallbackDefinitionError } from '../../errors.ts';
-import { callerModule } from '../caller-module.ts';
+import type { CallbackFunction } from '../../callbacks/spec.ts';
 import type { PageOptions } from './page-options.ts';
 import type { Page } from './registry.ts';
 

@@ -1,6 +1,6 @@
 /** What `registerPage` takes (Dash's `register_page` arguments, camelCased), and its checks. */
-import { CallbackDefinitionError } from '../../errors.ts';
-import type { LayoutValue } from '../dash.ts';
+import { CallbackDefinitionError } from '../../base/errors.ts';
+import type { LayoutValue } from '../layout.ts';
 import type { PageOrder } from './order.ts';
 import { assertPathTemplate, type PageParams } from './paths.ts';
 

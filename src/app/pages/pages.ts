@@ -6,14 +6,14 @@
  */
 import path from 'node:path';
 import { holdAppStartup } from '../../app-module/startup.ts';
+import { CallbackDefinitionError } from '../../base/errors.ts';
+import type { Logger } from '../../base/log.ts';
 import type { ClientsideCallbacks } from '../../callbacks/clientside.ts';
 import type { Input, State } from '../../callbacks/dependencies.ts';
 import type { CallbackRegistry } from '../../callbacks/registry.ts';
 import type { Component } from '../../components/component.ts';
 import * as html from '../../components/generated/html.ts';
-import { CallbackDefinitionError } from '../../errors.ts';
-import type { LayoutValue } from '../dash.ts';
-import type { Logger } from '../log.ts';
+import type { LayoutValue } from '../layout.ts';
 import { layoutHasId, PAGE_IDS, pageContainer } from './container.ts';
 import { assertPagesFolder, importPageModules, pageModuleFiles } from './folder.ts';
 import { folderModuleName, moduleNameFor } from './inference.ts';

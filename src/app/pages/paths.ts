@@ -2,7 +2,7 @@
  * The URL side of pages, as dash/_pages.py: path templates and query values (prefixes are
  * ../prefixes.ts).
  */
-import { CallbackDefinitionError } from '../../errors.ts';
+import { CallbackDefinitionError } from '../../base/errors.ts';
 
 /** What a page's layout (and title) function receives: path variables and query values together. */
 export type PageParams = Record<string, string>;

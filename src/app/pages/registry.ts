@@ -2,7 +2,7 @@
  * The page registry (Dash's `page_registry`): what `registerPage` records, with Dash's
  * defaults, in navigation order, and which page a URL shows.
  */
-import { CallbackDefinitionError } from '../../errors.ts';
+import { CallbackDefinitionError } from '../../base/errors.ts';
 import { relativePath } from '../prefixes.ts';
 import { PageModuleError } from './errors.ts';
 import { inferImage, nameFromModule, nameFromPath, pathFromModule } from './inference.ts';

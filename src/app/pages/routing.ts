@@ -3,12 +3,13 @@
  * goes into the container and whose title into a store; a clientside callback puts that title on
  * the tab. Navigation with dcc.Link therefore swaps the page without a reload.
  */
+
+import { CallbackDefinitionError } from '../../base/errors.ts';
 import type { ClientsideCallbacks } from '../../callbacks/clientside.ts';
 import { Input, Output, type State } from '../../callbacks/dependencies.ts';
 import type { CallbackRegistry } from '../../callbacks/registry.ts';
 import * as html from '../../components/generated/html.ts';
-import { CallbackDefinitionError } from '../../errors.ts';
-import type { LayoutValue } from '../dash.ts';
+import type { LayoutValue } from '../layout.ts';
 import { stripRelativePath, UnsupportedRelativePathError } from '../prefixes.ts';
 import { PAGE_IDS } from './container.ts';
 import { type PageParams, parseQuery } from './paths.ts';

@@ -6,7 +6,7 @@
  * restart) is waited through as before, so jobs started during a restart still go through.
  */
 import type { Redis } from 'ioredis';
-import { BackgroundUnavailableError } from '../../errors.ts';
+import { BackgroundUnavailableError } from '../../base/errors.ts';
 
 /** A connection that was up and dropped is waited for this long before starts are refused. */
 export const OUTAGE_GRACE_MS = 3000;

@@ -12,7 +12,7 @@
  * or service manager sends the whole process group (worker-entry.ts): the worker decides when
  * they stop, after its running jobs had their grace period (worker.ts).
  */
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { exitDescription, WorkerProcess } from '../process/worker-process.ts';
 import { BullMQManagerError } from './errors.ts';

@@ -4,7 +4,7 @@
  * rather than once per retry.
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import { engine } from './engine.ts';
 
 /**

@@ -8,7 +8,7 @@
  * Events are never dropped here: each batch is numbered per attempt, and Redis applies a batch
  * once even if a reconnect makes the client send it twice.
  */
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import type { EventBatch, RedisStore } from './store.ts';
 

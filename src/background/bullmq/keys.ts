@@ -89,7 +89,7 @@ export class KeySpace {
     return `${this.base}workers`;
   }
 
-  /** Set while the jobs monitor records (monitor/redis-records.ts). */
+  /** Set while the jobs monitor records (records.ts). */
   get monitorOn(): string {
     return `${this.base}mon:on`;
   }

@@ -9,7 +9,7 @@
  * facade loads only its options; the connected side (server.ts) and the worker (worker.ts),
  * with the Lua scripts and Redis code they pull in, are imported by the call that needs them.
  */
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import type {
   JobLoad,
   JobOutcome,
@@ -20,7 +20,7 @@ import type {
   ManagerEnvironment,
   PageJob,
 } from '../manager.ts';
-import type { CancelReason, JobRecords } from '../monitor/records.ts';
+import type { CancelReason, JobRecords } from '../records.ts';
 import { RetryableOnce } from '../retryable-once.ts';
 import { describeConnection } from './connection-description.ts';
 import { loadEngine } from './engine.ts';

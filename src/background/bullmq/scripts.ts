@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { DURATION_BUCKETS_SECONDS, OUTCOME_OF_KIND } from '../monitor/records.ts';
+import { DURATION_BUCKETS_SECONDS, OUTCOME_OF_KIND } from '../records.ts';
 
 /** Each script's file (without `.lua`) and number of KEYS. */
 export const SCRIPTS = {
@@ -46,7 +46,7 @@ const GENERATED_INCLUDES: Record<string, () => string> = {
       .join(', ');
     const bounds = DURATION_BUCKETS_SECONDS.map((bound) => bound * 1000).join(', ');
     return [
-      '-- Generated from monitor/records.ts (scripts.ts GENERATED_INCLUDES).',
+      '-- Generated from background/records.ts (scripts.ts GENERATED_INCLUDES).',
       `local function monOutcomeOfKind(kind) return ({${kinds}})[kind] end`,
       `local function monBucketBounds() return {${bounds}} end`,
     ].join('\n');

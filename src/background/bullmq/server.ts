@@ -5,10 +5,9 @@
  * worker` before it starts) never load it, nor the Lua scripts and Redis code it pulls in.
  */
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import type { JobLoad, JobOutcome, JobOwner, JobSubmission, JobUpdate, PageJob } from '../manager.ts';
-import type { CancelReason, JobRecords } from '../monitor/records.ts';
-import { RedisRecords } from '../monitor/redis-records.ts';
+import type { CancelReason, JobRecords } from '../records.ts';
 import { RedisAvailability } from './availability.ts';
 import { closeClient, createClient, reportErrors } from './connection.ts';
 import { describeConnection } from './connection-description.ts';
@@ -19,6 +18,7 @@ import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
 import { NewsListener, type Waiter } from './news.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PageLoad } from './page-load.ts';
+import { RedisRecords } from './records.ts';
 import { defineScripts } from './scripts.ts';
 import { RedisStore } from './store.ts';
 import { addFirstTicket, addRetryTicket, type TicketQueue } from './tickets.ts';

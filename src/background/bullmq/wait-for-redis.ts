@@ -4,7 +4,7 @@
  * A supervisor restarting a worker that exited would hide the cause; one that waits says it.
  */
 import type { RedisOptions } from 'ioredis';
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import { describeConnection } from './connection-description.ts';
 import { engine } from './engine.ts';
 

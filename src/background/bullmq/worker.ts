@@ -22,7 +22,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import { tryTimeoutMs } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';

@@ -25,7 +25,7 @@ import type {
   ManagerEnvironment,
   PageJob,
 } from '../manager.ts';
-import type { CancelReason } from '../monitor/records.ts';
+import type { CancelReason } from '../records.ts';
 import { registrar } from '../registrar.ts';
 import { type InLine, WaitingLine } from './line.ts';
 

@@ -3,10 +3,9 @@
  * the Manager contract's JobPolicy: checked once when the callback is defined, so a bad value
  * fails at startup with the option's name, never at the first job.
  */
-
-import type { JobOptions } from '../../callbacks/spec.ts';
-import { CallbackDefinitionError } from '../../errors.ts';
+import { CallbackDefinitionError } from '../../base/errors.ts';
 import type { JobPolicy } from '../manager.ts';
+import type { JobOptions } from './options.ts';
 
 /** What a job runs with when its callback sets none of the options. */
 export const DEFAULT_POLICY: JobPolicy = Object.freeze({

@@ -4,7 +4,7 @@
  * outputs back at `progressDefault` when a retry begins and has reported nothing yet.
  */
 import type { SideUpdates } from '../../callbacks/context.ts';
-import type { BackgroundOptions } from '../../callbacks/registry.ts';
+import type { BackgroundOptions } from '../callback-spec.ts';
 import type { JobUpdate } from '../manager.ts';
 
 /** The progress values to show for this update; undefined: leave progress as it is. */

@@ -4,8 +4,8 @@
  * sends over IPC and reports their events and outcomes. Usage: worker-entry.ts <app-module>.
  */
 import { resolve } from 'node:path';
-import { setRuntimeMode } from '../../app/runtime.ts';
 import { importAppModule } from '../../app-module/import.ts';
+import { setRuntimeMode } from '../../app-module/runtime.ts';
 import { type JobChannel, runJob } from '../job-runner.ts';
 import type { JobContextSnapshot, JobOutcome } from '../manager.ts';
 import { registrar } from '../registrar.ts';

@@ -5,7 +5,7 @@
  */
 import { encodePolicy, policyOf } from '../job-options/policy.ts';
 import type { JobOutcome, JobState, JobSubmission, JobUpdate } from '../manager.ts';
-import type { CancelReason } from '../monitor/records.ts';
+import type { CancelReason } from '../records.ts';
 import type { QueueRow, StoreParts } from './store-parts.ts';
 
 export interface TakeResult {

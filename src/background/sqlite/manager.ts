@@ -15,8 +15,8 @@ import type {
   ManagerEnvironment,
   PageJob,
 } from '../manager.ts';
-import type { CancelReason, JobRecords } from '../monitor/records.ts';
 import { OptionChecks } from '../option-checks.ts';
+import type { CancelReason, JobRecords } from '../records.ts';
 import { registrar } from '../registrar.ts';
 import { RetryableOnce } from '../retryable-once.ts';
 // The store (SQLite), the pool (child processes) and the wake-ups are imported by start(): pool

@@ -3,7 +3,7 @@
  * own row and its jobs' claims), taking back the jobs of pools that died (liveness.ts says
  * which), and deleting what nobody will read any more.
  */
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import type { JobOutcome } from '../manager.ts';
 import { claimIsDead, thisHost } from './liveness.ts';
 import type { Store } from './store.ts';

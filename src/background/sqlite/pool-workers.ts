@@ -6,7 +6,7 @@
  * Each process runs one job at a time, so `workers` × `concurrency` of them: a job that ignores
  * its signal is hard-stopped by killing its process, which must hold no other job.
  */
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { exitDescription, WorkerProcess } from '../process/worker-process.ts';
 

@@ -11,17 +11,17 @@
  * tick that looks at SQLite's data_version first and does nothing when no one else wrote.
  */
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../base/log.ts';
 import { decodePolicy, tryTimeoutMs } from '../job-options/policy.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
 import type { JobOutcome, JobPolicy } from '../manager.ts';
-import { PoolRecorder } from '../monitor/pool-recorder.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import { exitDescription, type WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
 import { HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
 import { keepStoreHealthy } from './pool-housekeeping.ts';
+import { PoolRecorder } from './pool-recorder.ts';
 import { PoolWorkers } from './pool-workers.ts';
 import type { ClaimedJob, PoolWrite, Store } from './store.ts';
 import { keysNoWorkerDefines, unrunnableOutcome } from './unrunnable.ts';

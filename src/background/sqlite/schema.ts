@@ -5,9 +5,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DROP_OLD_TRIGGERS, RECORDS_SCHEMA } from '../monitor/sqlite-records.ts';
 import { type Database, openDatabase } from './driver.ts';
 import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA } from './queue-order.ts';
+import { DROP_OLD_TRIGGERS, RECORDS_SCHEMA } from './records.ts';
 
 const SCHEMA_VERSION = 2;
 

@@ -3,9 +3,10 @@
  * statements, the queue order, the jobs monitor's records), and the row shape and helpers that
  * more than one group shares.
  */
-import type { SqliteRecords } from '../monitor/sqlite-records.ts';
+
 import type { Database } from './driver.ts';
 import type { QueueOrder } from './queue-order.ts';
+import type { SqliteRecords } from './records.ts';
 import type { Statements } from './statements.ts';
 
 export interface StoreParts {

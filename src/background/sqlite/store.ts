@@ -11,13 +11,13 @@
  * the sweep (sweep.ts) and of the shared secret (shared-secret.ts).
  */
 import type { JobLoad, JobOutcome, JobOwner, JobState, JobSubmission, PageJob } from '../manager.ts';
-import type { CancelReason } from '../monitor/records.ts';
-import { SqliteRecords } from '../monitor/sqlite-records.ts';
+import type { CancelReason } from '../records.ts';
 import type { Database } from './driver.ts';
 import { emptyUpdate, jobTransactions, type TakeResult } from './job-transactions.ts';
 import { type ForeignClaim, poolClaimTransactions } from './pool-claims.ts';
 import { type ClaimedJob, type PoolWrite, poolTurnTransactions } from './pool-turn.ts';
 import { QueueOrder } from './queue-order.ts';
+import { SqliteRecords } from './records.ts';
 import { openStoreDatabase } from './schema.ts';
 import { sharedSecretTransaction } from './shared-secret.ts';
 import { prepareStatements } from './statements.ts';

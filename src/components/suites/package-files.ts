@@ -6,8 +6,8 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { callerModule } from '../../app/caller-module.ts';
-import { fingerprint } from '../../app/static-files.ts';
+import { callerModule } from '../../app-module/caller-module.ts';
+import { fingerprint } from './fingerprint.ts';
 import { readPackageJson } from './package.ts';
 import { findPackage, PACKAGE_FILES } from './registry.ts';
 

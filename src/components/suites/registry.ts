@@ -6,8 +6,8 @@
  */
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { callerModule } from '../../app/caller-module.ts';
-import { consoleLogger } from '../../app/log.ts';
+import { callerModule } from '../../app-module/caller-module.ts';
+import { consoleLogger } from '../../base/log.ts';
 import { type ComponentBuilder, componentBuilder } from '../component.ts';
 import { readPackageJson } from './package.ts';
 

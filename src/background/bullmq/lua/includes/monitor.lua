@@ -1,5 +1,5 @@
 --[[
-  The jobs monitor's records (../../monitor/redis-records.ts), written by the job scripts as part
+  The jobs monitor's records (../../records.ts), written by the job scripts as part
   of the change itself. A script whose job is recorded (its hash has a `mon` field: the window,
   copied there at submit) calls monStart(window) first, then:
 

@@ -6,14 +6,14 @@
  * Everything it shows is read from the managers' shared stores, so any server process shows the same.
  */
 import { Hono } from 'hono';
-import type { Dash, DashOptions } from '../../app/dash.ts';
-import type { Logger } from '../../app/log.ts';
-import type { Manager } from '../manager.ts';
+import type { Manager } from '../../background/manager.ts';
+import type { JobRecords } from '../../background/records.ts';
+import type { Logger } from '../../base/log.ts';
+import type { DashOptions } from '../options.ts';
 import { apiResponse } from './api.ts';
 import { isHttps, MonitorAuth } from './auth.ts';
 import type { MonitorConfig } from './config.ts';
-import { createMonitorPage } from './page.ts';
-import type { JobRecords } from './records.ts';
+import { createMonitorPage, type MonitorPageApp } from './page.ts';
 import { buildView, type MonitorView } from './view.ts';
 
 export type { JobsMonitorOptions } from './config.ts';
@@ -22,7 +22,7 @@ export interface MonitorHost {
   logger: Logger;
   /** The managers the app has started (those with records are shown). */
   managers(): Promise<Manager[]>;
-  makeApp(options: DashOptions): Dash;
+  makeApp(options: DashOptions): MonitorPageApp;
 }
 
 export class JobsMonitor {
@@ -33,7 +33,7 @@ export class JobsMonitor {
   readonly #trustProxy: boolean;
   readonly #host: MonitorHost;
   readonly #routes: Hono;
-  #page: Dash | undefined;
+  #page: MonitorPageApp | undefined;
 
   /** `config` is checked already (config.ts), when the app was constructed. */
   constructor(config: MonitorConfig, host: MonitorHost) {
@@ -118,7 +118,7 @@ export class JobsMonitor {
     return routes;
   }
 
-  #pageApp(refreshMs: number): Dash {
+  #pageApp(refreshMs: number): MonitorPageApp {
     this.#page ??= createMonitorPage({
       routesPrefix: `${this.routesPath}/`,
       requestsPrefix: `${this.#requestsPath}/`,

@@ -9,7 +9,7 @@ import {
   type DurationMetric,
   RECORDED_OUTCOMES,
   type RecordTotals,
-} from './records.ts';
+} from '../../background/records.ts';
 import type { MonitorView } from './view.ts';
 
 const HISTOGRAMS: Record<DurationMetric, { name: string; help: string }> = {

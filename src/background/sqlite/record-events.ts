@@ -1,7 +1,7 @@
 /**
  * What SqliteManager's store tells the jobs monitor as jobs change state, and how those changes
  * fold into the one `monitor_jobs` row per job. Each process buffers its changes and writes them
- * in batches (sqlite-records.ts), so the changes of one job may reach the file in several batches,
+ * in batches (records.ts), so the changes of one job may reach the file in several batches,
  * from several processes, not always in the order they happened: a job queued by one server may
  * be claimed and finished by another server's pool whose batch is written first. Every change
  * therefore carries what its row needs to exist (callback, page load, queue time), and merging is
@@ -9,7 +9,7 @@
  * keeps what the store had at hand (the owner and outcome as JSON text): it is parsed only when
  * written, and never while the monitor is off (the batch is then dropped).
  */
-import { OUTCOME_OF_KIND, type RecordedOutcome, type RecordedState } from './records.ts';
+import { OUTCOME_OF_KIND, type RecordedOutcome, type RecordedState } from '../records.ts';
 
 /** Who the job is: enough to create its record from any of its changes. */
 export interface JobIdentity {

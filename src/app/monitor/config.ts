@@ -4,7 +4,7 @@
  * imports only at the first request under the monitor's path: pool workers and `dash-ts worker`
  * processes construct the app too, and never serve it.
  */
-import { DEFAULT_WINDOW_MS } from './records.ts';
+import { DEFAULT_WINDOW_MS } from '../../background/records.ts';
 
 /** `new Dash({ jobsMonitor })`. */
 export interface JobsMonitorOptions {

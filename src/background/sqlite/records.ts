@@ -10,7 +10,7 @@
  * see (which worker process runs a job, the worker processes themselves) the pool reports
  * through the few methods below.
  */
-import type { Database } from '../sqlite/driver.ts';
+
 import {
   bucketOf,
   collectDurations,
@@ -21,8 +21,9 @@ import {
   type RecordsSnapshot,
   type RecordTotals,
   type WorkerRecord,
-} from './records.ts';
-import { draftsOf, type JobRow, mergeRow, type RecordEvent, rowOf } from './sqlite-record-events.ts';
+} from '../records.ts';
+import type { Database } from './driver.ts';
+import { draftsOf, type JobRow, mergeRow, type RecordEvent, rowOf } from './record-events.ts';
 
 /** Always part of the store's schema (empty while the monitor is off). */
 export const RECORDS_SCHEMA = `

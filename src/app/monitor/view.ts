@@ -6,8 +6,14 @@
  * messages only: never a job's arguments or result.
  */
 import { createHash } from 'node:crypto';
-import type { JobRecord, RecordedOutcome, RecordsSnapshot, WorkerRecord, WorkerStatus } from './records.ts';
-import { RECORDED_OUTCOMES } from './records.ts';
+import type {
+  JobRecord,
+  RecordedOutcome,
+  RecordsSnapshot,
+  WorkerRecord,
+  WorkerStatus,
+} from '../../background/records.ts';
+import { RECORDED_OUTCOMES } from '../../background/records.ts';
 
 export interface Percentiles {
   p50: number;

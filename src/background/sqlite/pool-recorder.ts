@@ -3,9 +3,9 @@
  * worker process runs each job, and the worker processes themselves (heartbeats, exits). Silent
  * while no process has turned the monitor on for the file; `refresh()` looks again.
  */
-import type { Logger } from '../../app/log.ts';
-import type { PoolWrite, Store } from '../sqlite/store.ts';
-import { poolWorkerId } from './sqlite-records.ts';
+import type { Logger } from '../../base/log.ts';
+import { poolWorkerId } from './records.ts';
+import type { PoolWrite, Store } from './store.ts';
 
 export class PoolRecorder {
   #on = false;

@@ -18,8 +18,6 @@
  * Workers themselves come from the live-workers sorted set the heartbeats keep (bullmq/keys.ts).
  */
 import type { Redis } from 'ioredis';
-import type { KeySpace } from '../bullmq/keys.ts';
-import { STALE_AFTER_MS } from '../bullmq/liveness.ts';
 import {
   collectDurations,
   type DurationMetric,
@@ -29,7 +27,9 @@ import {
   type RecordsSnapshot,
   type RecordTotals,
   type WorkerRecord,
-} from './records.ts';
+} from '../records.ts';
+import type { KeySpace } from './keys.ts';
+import { STALE_AFTER_MS } from './liveness.ts';
 
 const WORKER_KIND = 'worker';
 

@@ -4,14 +4,27 @@
  * A dcc.Interval refreshes the tables from the view; a cancel button per queued or running job
  * cancels it through Manager.cancel, the path a user's cancel takes.
  */
-import type { Dash, DashOptions } from '../../app/dash.ts';
-import type { Logger } from '../../app/log.ts';
+
+import type { CallbackSpec } from '../../background/callback-spec.ts';
+import { RECORDED_OUTCOMES } from '../../background/records.ts';
+import type { Logger } from '../../base/log.ts';
 import { ALL, Input, Output, State } from '../../callbacks/dependencies.ts';
 import { noUpdate } from '../../callbacks/no-update.ts';
-import type { CallbackContext } from '../../callbacks/spec.ts';
+import type { CallbackContext, CallbackFunction } from '../../callbacks/spec.ts';
 import { type Component, dcc, html } from '../../components/index.ts';
-import { RECORDED_OUTCOMES } from './records.ts';
+import type { Layout } from '../layout.ts';
+import type { DashOptions } from '../options.ts';
 import type { CallbackView, JobView, MonitorView, Percentiles } from './view.ts';
+
+/**
+ * What the page uses of the dash-ts app it is built as (a Dash). Declared here rather than
+ * imported, so dash.ts (which loads the monitor) and the monitor do not import each other.
+ */
+export interface MonitorPageApp {
+  layout: Layout | undefined;
+  callback(spec: CallbackSpec, fn: CallbackFunction): void;
+  fetch(request: Request): Promise<Response>;
+}
 
 export interface MonitorPageOptions {
   /** Where the page's routes live and what the browser requests (both end in `/`). */
@@ -20,7 +33,7 @@ export interface MonitorPageOptions {
   logger: Logger;
   refreshMs: number;
   /** `new Dash(options)`, passed in so this module does not import the app it is part of. */
-  makeApp(options: DashOptions): Dash;
+  makeApp(options: DashOptions): MonitorPageApp;
   view(): Promise<MonitorView>;
   /** Cancels a job; false when no manager knew it. */
   cancel(jobId: string): Promise<boolean>;
@@ -39,7 +52,7 @@ const OUTCOME_LABELS: Record<(typeof RECORDED_OUTCOMES)[number], string> = {
 const TABLE = { borderCollapse: 'collapse', margin: '0.5em 0 1.5em', fontSize: '14px' };
 const CELL = { border: '1px solid #ccc', padding: '3px 8px', textAlign: 'left', verticalAlign: 'top' };
 
-export function createMonitorPage(o: MonitorPageOptions): Dash {
+export function createMonitorPage(o: MonitorPageOptions): MonitorPageApp {
   const page = o.makeApp({
     title: 'Jobs monitor',
     logger: o.logger,

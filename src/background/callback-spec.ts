@@ -1,0 +1,165 @@
+/**
+ * A background callback's side of `app.callback(spec, fn)`: its options as the user writes them
+ * (`CallbackSpec`, the public shape), as the orchestrator and managers read them
+ * (`BackgroundOptions`), and the rules between the two, which the app hands to the callback
+ * registry (callbacks/ sits below background/ and never imports it).
+ */
+import { callerModule } from '../app-module/caller-module.ts';
+import { CallbackDefinitionError } from '../base/errors.ts';
+import type { Input, Output } from '../callbacks/dependencies.ts';
+import { InputDependency, OutputDependency } from '../callbacks/dependencies.ts';
+import type {
+  BackgroundBasics,
+  BackgroundDefinitions,
+  CallbackRegistry,
+  RegisteredCallback,
+} from '../callbacks/registry.ts';
+import type { CallbackSpecBase } from '../callbacks/spec.ts';
+import { JOB_OPTION_NAMES, type JobOptions } from './job-options/options.ts';
+import { policyFromSpec } from './job-options/policy.ts';
+import { defaultQueueStatusFormat, type QueueStatusFormat } from './job-options/queue-status.ts';
+import type { JobPolicy, Manager } from './manager.ts';
+import { registrar } from './registrar.ts';
+
+/** The public shape of `app.callback(spec, fn)`: what a user writes. */
+export interface CallbackSpec extends CallbackSpecBase, JobOptions {
+  background?: boolean;
+  manager?: Manager;
+  progress?: Output | Output[];
+  progressDefault?: unknown;
+  cancel?: Input | Input[];
+  /** Milliseconds between polls of a background callback; default 1000, 0 allowed. */
+  interval?: number;
+  cacheArgsToIgnore?: (number | string)[];
+  cacheIgnoreTriggered?: boolean;
+}
+
+export interface BackgroundOptions extends BackgroundBasics {
+  progressDefault: unknown[] | undefined;
+  cacheArgsToIgnore: (number | string)[];
+  cacheIgnoreTriggered: boolean;
+  manager: CallbackSpec['manager'];
+  /** Time limit, retries, priority: what the manager runs the job with. */
+  policy: JobPolicy;
+  /** Where a waiting job's place in line is shown, and how. */
+  queueStatus: { output: Output; format: QueueStatusFormat } | undefined;
+  /** The registrar key of the job function (workers find the function by it). */
+  functionKey: string;
+}
+
+/** A callback of the app, with its background options as background/ reads them. */
+export type AppCallback = RegisteredCallback<BackgroundOptions>;
+export type AppCallbackRegistry = CallbackRegistry<BackgroundOptions>;
+
+const DEFAULT_INTERVAL_MS = 1000;
+
+/** The rules the app's callback registry makes background options with. */
+export const backgroundDefinitions: BackgroundDefinitions<BackgroundOptions> = {
+  normalise(base) {
+    // Every background option is optional: any spec is a CallbackSpec.
+    const spec: CallbackSpec = base;
+    if (spec.background) return normaliseBackground(spec);
+    rejectBackgroundOnlyOptions(spec);
+    return undefined;
+  },
+  register(options, callback) {
+    options.functionKey = registrar.register({
+      callbackId: callback.id,
+      fn: callback.fn,
+      definedIn: callerModule(),
+      progressCount: options.progress.length,
+      recordStyle: callback.recordStyle,
+    }).key;
+  },
+};
+
+function normaliseBackground(spec: CallbackSpec): BackgroundOptions {
+  const interval = spec.interval ?? DEFAULT_INTERVAL_MS;
+  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
+    throw new CallbackDefinitionError(
+      `interval must be a number of milliseconds >= 0, got ${String(interval)}`,
+    );
+  }
+  const progress =
+    spec.progress === undefined ? [] : Array.isArray(spec.progress) ? spec.progress : [spec.progress];
+  const cancel = spec.cancel === undefined ? [] : Array.isArray(spec.cancel) ? spec.cancel : [spec.cancel];
+  for (const dep of [...progress, ...cancel]) {
+    if (dep.isPattern && dep.wildcards().length > 0) {
+      throw new CallbackDefinitionError(
+        `background progress/cancel dependencies must not use wildcards (${dep})`,
+      );
+    }
+  }
+  progress.forEach((p, i) => {
+    if (!(p instanceof OutputDependency))
+      throw new CallbackDefinitionError(`progress[${i}] must be an Output(...)`);
+  });
+  cancel.forEach((c, i) => {
+    if (!(c instanceof InputDependency))
+      throw new CallbackDefinitionError(`cancel[${i}] must be an Input(...)`);
+  });
+  let progressDefault: unknown[] | undefined;
+  if (spec.progressDefault !== undefined) {
+    progressDefault =
+      progress.length > 1 && Array.isArray(spec.progressDefault)
+        ? spec.progressDefault
+        : [spec.progressDefault];
+    if (progressDefault.length !== progress.length) {
+      throw new CallbackDefinitionError(
+        `progressDefault needs one value per progress output (${progress.length})`,
+      );
+    }
+  }
+  return {
+    interval,
+    progress,
+    progressDefault,
+    cancel,
+    cacheArgsToIgnore: spec.cacheArgsToIgnore ?? [],
+    cacheIgnoreTriggered: spec.cacheIgnoreTriggered ?? true,
+    manager: spec.manager,
+    policy: policyFromSpec(spec),
+    queueStatus: normaliseQueueStatus(spec),
+    functionKey: '',
+  };
+}
+
+function normaliseQueueStatus(spec: CallbackSpec): BackgroundOptions['queueStatus'] {
+  const { queueStatus, queueStatusFormat } = spec;
+  if (queueStatusFormat !== undefined && typeof queueStatusFormat !== 'function') {
+    throw new CallbackDefinitionError(
+      'queueStatusFormat must be a function ({ position, etaSeconds }) => value',
+    );
+  }
+  if (queueStatus === undefined) {
+    if (queueStatusFormat !== undefined)
+      throw new CallbackDefinitionError('queueStatusFormat needs queueStatus');
+    return undefined;
+  }
+  if (
+    !(queueStatus instanceof OutputDependency) ||
+    (queueStatus.isPattern && queueStatus.wildcards().length > 0)
+  ) {
+    throw new CallbackDefinitionError('queueStatus must be an Output(...) without wildcards');
+  }
+  return { output: queueStatus, format: queueStatusFormat ?? defaultQueueStatusFormat };
+}
+
+function rejectBackgroundOnlyOptions(spec: CallbackSpec): void {
+  const backgroundOnly = [
+    'manager',
+    'progress',
+    'progressDefault',
+    'cancel',
+    'interval',
+    'cacheArgsToIgnore',
+    'cacheIgnoreTriggered',
+    ...JOB_OPTION_NAMES,
+  ] as const;
+  const used = backgroundOnly.filter((key) => spec[key] !== undefined);
+  if (used.length > 0) {
+    throw new CallbackDefinitionError(
+      `${used.join(', ')} only apply to background callbacks (background: true)`,
+    );
+  }
+}
