@@ -35,6 +35,8 @@ export type {
   Manager,
   ManagerEnvironment,
   QueuePlace,
+  RemoteWorkerEnvironment,
+  RunningWorker,
 } from './background/manager.ts';
 export type { ResponseWindows } from './background/orchestrator.ts';
 export type {

@@ -133,6 +133,23 @@ export interface ManagerEnvironment {
   jobFunctionKeys?: () => readonly string[];
 }
 
+/** What a remote worker is started with: what `dash-ts worker` knows (Manager.startRemoteWorker). */
+export interface RemoteWorkerEnvironment {
+  /** The app module the worker's job processes import (absolute path). */
+  appModule: string;
+  logger: Logger;
+  /** Overrides the manager's own concurrency (`dash-ts worker --concurrency N`). */
+  concurrency?: number;
+  /** `new Dash({ name })`: a manager may derive defaults from it, as on the server (start()). */
+  appName?: string;
+}
+
+/** A running remote worker: `close()` stops it gracefully (its jobs finish or go back to the queue). */
+export interface RunningWorker {
+  readonly id: string;
+  close(): Promise<void>;
+}
+
 export interface Manager {
   /** A short name for logs, e.g. 'sqlite' or 'bullmq'. */
   readonly kind: string;
@@ -178,6 +195,13 @@ export interface Manager {
   jobRecords?(): JobRecords;
   /** A secret shared by every server process using this manager's store (created once). */
   sharedSecret(): Promise<Buffer>;
+  /**
+   * Runs this manager's jobs in this process, as `dash-ts worker` does: for a manager whose jobs
+   * run on worker machines apart from its servers (BullMQManager). Resolves once the worker takes
+   * jobs; start() is not needed first. Absent on a manager that runs its own workers
+   * (SqliteManager's pool, inside the server): `dash-ts worker` then refuses the app, naming it.
+   */
+  startRemoteWorker?(environment: RemoteWorkerEnvironment): Promise<RunningWorker>;
   /** Stops workers and closes connections. */
   close(): Promise<void>;
 }

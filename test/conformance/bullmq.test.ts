@@ -3,6 +3,7 @@
  * `dash-ts worker` processes running test/apps/bullmq-jobs.ts (jobs-app's jobs on BullMQ).
  */
 
+import { fileURLToPath } from 'node:url';
 import { BullMQManager } from '../../src/background/bullmq/index.ts';
 import { consoleLogger } from '../../src/base/log.ts';
 import { type DashWorker, startDashWorker } from '../support/dash-worker.ts';
@@ -18,8 +19,8 @@ managerContract('BullMQManager', async () => {
   const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_QUEUE: QUEUE };
   const workers: DashWorker[] = [];
   const managers: BullMQManager[] = [];
-  const make = async () => {
-    const manager = new BullMQManager({ connection: redis.url, queueName: QUEUE });
+  const make = async (queueName = QUEUE) => {
+    const manager = new BullMQManager({ connection: redis.url, queueName });
     managers.push(manager);
     await manager.start({ appModule: undefined, logger: consoleLogger });
     return manager;
@@ -34,7 +35,10 @@ managerContract('BullMQManager', async () => {
     return {
       manager: await make(),
       slots: 2,
-      sibling: make,
+      sibling: () => make(),
+      appModule: fileURLToPath(new URL('../apps/bullmq-jobs.ts', import.meta.url)),
+      // A queue no `dash-ts worker` serves: only a remote worker started by the contract runs its jobs.
+      unserved: () => make(`${QUEUE}-unserved`),
       cleanup: async () => {
         await Promise.all(managers.map((manager) => manager.close()));
         await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));

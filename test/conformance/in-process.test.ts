@@ -4,6 +4,7 @@
  * blocking job) or monitor records are declared not applicable, each with its reason.
  */
 
+import { fileURLToPath } from 'node:url';
 import { InProcessManager } from '../../src/background/in-process/index.ts';
 import { registrar } from '../../src/background/registrar.ts';
 import { consoleLogger } from '../../src/base/log.ts';
@@ -22,6 +23,8 @@ managerContract(
     return {
       manager,
       slots: 2,
+      // Its app's InProcessManager has no remote workers (no `unserved`).
+      appModule: fileURLToPath(new URL('../apps/in-process-jobs.ts', import.meta.url)),
       // One process holds the only store: a second server process has none to share, so the
       // sibling is the manager itself.
       sibling: async () => manager,

@@ -14,8 +14,9 @@ import { jobs } from '../apps/jobs-app.ts';
 import { submission } from '../support/submission.ts';
 import { jobOptionsContract } from './job-options.ts';
 import { jobRecordsCases } from './job-records-contract.ts';
+import { type RemoteWorkersFixture, remoteWorkersContract } from './remote-workers.ts';
 
-export interface ManagerFixture {
+export interface ManagerFixture extends RemoteWorkersFixture {
   /** A started manager whose workers import test/apps/jobs-app.ts. */
   manager: Manager;
   /** Jobs its workers run at once, in all (before any sibling is made). */
@@ -167,6 +168,7 @@ export function managerContract(
 
     // First: they count on the fixture's own slots, before `sibling()` adds workers.
     jobOptionsContract(() => fixture, capabilities);
+    remoteWorkersContract(() => fixture);
 
     it('delivers a result once, then forgets the job', async () => {
       const job = submission(jobs.echo, ['hello']);

@@ -27,6 +27,8 @@ managerContract('SqliteManager', async () => {
   return {
     manager: await make(2),
     slots: 2,
+    // Its app uses the default SqliteManager, which has no remote workers (no `unserved`).
+    appModule: jobsAppModule,
     sibling: () => make(1),
     cleanup: async () => {
       await Promise.all(managers.map((manager) => manager.close()));

@@ -1,4 +1,4 @@
 /** The distributed background manager: a BullMQ queue on Redis, jobs run by `dash-ts worker`. */
 export { BullMQManagerError } from './errors.ts';
-export { BullMQManager, type RunningWorker, type WorkerEnvironment } from './manager.ts';
+export { BullMQManager } from './manager.ts';
 export type { BullMQManagerOptions } from './options.ts';

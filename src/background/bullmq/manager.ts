@@ -1,15 +1,3 @@
-/**
- * BullMQManager: the distributed Manager. Jobs go on a BullMQ queue in Redis and run in
- * `dash-ts worker` processes on any number of machines (worker.ts); their state, events and
- * outcomes live in Redis next to the queue (keys.ts, lua/), so any server process answers
- * any poll or cancel. Waiting polls are woken by Redis pub/sub (news.ts).
- *
- * Nothing here connects or starts anything until `start()` (the server) or `startWorker()`
- * (`dash-ts worker`): every process that imports the app module constructs the manager, so this
- * facade loads only its options; the connected side (server.ts) and the worker (worker.ts),
- * with the Lua scripts and Redis code they pull in, are imported by the call that needs them.
- */
-import type { Logger } from '../../base/log.ts';
 import type {
   JobLoad,
   JobOutcome,
@@ -19,6 +7,8 @@ import type {
   Manager,
   ManagerEnvironment,
   PageJob,
+  RemoteWorkerEnvironment,
+  RunningWorker,
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../records.ts';
 import { RetryableOnce } from '../retryable-once.ts';
@@ -29,23 +19,6 @@ import { KeySpace } from './keys.ts';
 import { type BullMQManagerOptions, checks, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { BullMQServer } from './server.ts';
 import { waitForRedis } from './wait-for-redis.ts';
-
-/** What `dash-ts worker` tells a manager whose jobs it runs. */
-export interface WorkerEnvironment {
-  /** The app module the job process imports (absolute path). */
-  appModule: string;
-  logger: Logger;
-  /** Overrides the manager's `concurrency` (`dash-ts worker --concurrency N`). */
-  concurrency?: number;
-  /** `new Dash({ name })`: the default queue name. */
-  appName?: string;
-}
-
-/** A running worker: `close()` stops it gracefully (its jobs finish or go back to the queue). */
-export interface RunningWorker {
-  readonly id: string;
-  close(): Promise<void>;
-}
 
 export class BullMQManager implements Manager {
   readonly kind = 'bullmq';
@@ -157,8 +130,8 @@ export class BullMQManager implements Manager {
     this.#keys = new KeySpace(this.#options.prefix, queueName);
   }
 
-  /** Runs this manager's jobs in this process, as `dash-ts worker` does; resolves once it takes jobs. */
-  async startWorker(environment: WorkerEnvironment): Promise<RunningWorker> {
+  /** Runs this manager's jobs in this process (`dash-ts worker`); resolves once it takes jobs. */
+  async startRemoteWorker(environment: RemoteWorkerEnvironment): Promise<RunningWorker> {
     this.#adoptAppName(environment.appName);
     const concurrency =
       checks.positiveInteger('concurrency', environment.concurrency) ?? this.#options.concurrency;
