@@ -1,6 +1,6 @@
 /**
- * The app the benchmark drives: a trivial job, a job that sleeps 0.5 s in 5 progress steps,
- * and a busy job that ignores its cancel signal. Runs on the embedded SqliteManager (in the file
+ * The app the benchmark drives: a trivial job, a job that sleeps 0.5 s in 5 progress steps, a
+ * CPU-bound job of 50 ms, and a busy job that ignores its cancel signal. Runs on the embedded SqliteManager (in the file
  * BENCH_STORE names, always a fresh one from bench/run.ts), or with BENCH_MANAGER=bullmq on a
  * BullMQManager on the Redis at BENCH_REDIS, whose jobs run in `dash-ts worker bench/app.ts`
  * processes.
@@ -63,6 +63,22 @@ app.callback(
       ctx.setProgress(`${step}/5`);
     }
     return { value, startedAt };
+  },
+);
+
+/** CPU-bound: 50 ms of computation (bench/cost-per-job.ts's scale-out figure). */
+app.callback(
+  {
+    background: true,
+    output: Output('cpu', 'children'),
+    inputs: [Input('cpu-in', 'value')],
+    interval,
+  },
+  (value: unknown) => {
+    const startedAt = performance.timeOrigin + performance.now();
+    let spins = 0;
+    while (performance.timeOrigin + performance.now() - startedAt < 50) spins++;
+    return { value, startedAt, spins };
   },
 );
 

@@ -181,8 +181,10 @@ export async function measureInstalledPackage(say: Say): Promise<string[]> {
     const until = performance.now() + LOAD_SECONDS * 1000;
     await Promise.all(
       Array.from({ length: SLEEPY_CLIENTS }, async (_, client) => {
+        // A page load per client, as each browser tab has: calls from one page load supersede.
+        const tab = await endIdOf(server.url);
         for (let n = 0; performance.now() < until; n++) {
-          await job(server.url, endId, 'sleepy', `${client}-${n}`, 100);
+          await job(server.url, tab, 'sleepy', `${client}-${n}`, 100);
           sleepyDone++;
         }
       }),

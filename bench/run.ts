@@ -15,9 +15,8 @@
  *   BENCH_CONCURRENCY=16                  jobs each worker runs at once (default 16)
  *   BENCH_FAIRNESS=0                      skip the fairness figure (bench/fairness.ts)
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,16 +24,28 @@ import { Redis } from 'ioredis';
 import { type DashWorker, startDashWorker } from '../test/support/dash-worker.ts';
 import { startRedis, type TestRedis } from '../test/support/redis.ts';
 import { type BareRate, startBareBullMQ } from './bare-bullmq.ts';
+import {
+  CONCURRENCY,
+  INTERVAL,
+  type Kind,
+  newTab,
+  now,
+  post,
+  processTree,
+  rssMiB,
+  runJob,
+  type Server,
+  startServer,
+  stopProcess,
+  treeRssMiB,
+} from './client.ts';
 import { measureFairness } from './fairness.ts';
 import { measureInstalledPackage } from './installed.ts';
 import { monitorCostRow, printMonitorCost } from './monitor-cost.ts';
 
-const INTERVAL = Number(process.env.BENCH_INTERVAL ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const BULLMQ_WORKERS = 2;
 const CLIENTS = [1, 8, 32] as const;
-const now = () => performance.timeOrigin + performance.now();
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 type Mode = 'sqlite' | 'bullmq';
@@ -44,48 +55,6 @@ const MODES: Mode[] = (() => {
   if (chosen === 'sqlite' || chosen === 'bullmq') return [chosen];
   throw new Error(`BENCH_MANAGER must be sqlite, bullmq or all, not ${chosen}`);
 })();
-
-interface Server {
-  url: string;
-  process: ChildProcess;
-  endId: string;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['bin/dash-ts.js', 'run', 'bench/app.ts', '--port', '0'], {
-    env: {
-      ...process.env,
-      ...env,
-      BENCH_INTERVAL: String(INTERVAL),
-      BENCH_CONCURRENCY: String(CONCURRENCY),
-      DASH_TS_LOG: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let log = '';
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /serving .* on (http:\/\/\S+)/.exec(log);
-      if (match) resolve(match[1]!);
-    };
-    child.stderr!.on('data', onData);
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-  });
-  const page = await (await fetch(url)).text();
-  const endId = JSON.parse(
-    /<script id="_dash-config" type="application\/json">(.*?)<\/script>/s.exec(page)![1]!,
-  ).end_id;
-  return { url, process: child, endId };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** What one mode runs: the server the clients talk to, and every process that counts as ours. */
 interface Setup {
@@ -153,144 +122,9 @@ async function startBullMQ(): Promise<Setup> {
   };
 }
 
-type Kind = 'trivial' | 'sleepy' | 'busy';
-
-interface JobResult {
-  ok: boolean;
-  startedAt?: number;
-  sentAt: number;
-  doneAt: number;
-  progress: unknown[];
-}
-
-function bodyFor(kind: Kind, value: unknown, nulled = false) {
-  return JSON.stringify({
-    output: `${kind}.children`,
-    outputs: { id: kind, property: 'children' },
-    inputs: [{ id: `${kind}-in`, property: 'value', value: nulled ? null : value }],
-    changedPropIds: [`${kind}-in.value`],
-  });
-}
-
-interface Answer {
-  cacheKey: string;
-  job: string;
-  progress?: Record<string, unknown>;
-  response?: Record<string, { children: { value: unknown; startedAt: number } }>;
-}
-
-/**
- * The clients' HTTP: node:http with keep-alive connections (one per client at a time, as a
- * browser tab keeps them), which costs the machine a fraction of what fetch() does; the load
- * generator shares the CPUs with what it measures.
- */
-const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
-
-function post(server: Server, query: string, body: string): Promise<{ status: number; json?: Answer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${server.url}/_dash-update-component?endId=${server.endId}${query}`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          if (res.statusCode !== 200) return resolve({ status: res.statusCode ?? 0 });
-          resolve({ status: 200, json: JSON.parse(Buffer.concat(chunks).toString()) as Answer });
-        });
-      },
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      // A kept-alive socket the server closed (its 5 s idle timeout) just as we reused it: Node's
-      // known race, and the request never reached the server, so it is sent again.
-      if (req.reusedSocket && error.code === 'ECONNRESET') {
-        post(server, query, body).then(resolve, reject);
-        return;
-      }
-      reject(error);
-    });
-    req.end(body);
-  });
-}
-
-/** One callback execution as the renderer performs it. */
-async function runJob(
-  server: Server,
-  kind: Kind,
-  value: unknown,
-  onProgress?: (p: unknown, job: string) => void,
-) {
-  const sentAt = now();
-  const progress: unknown[] = [];
-  let answer = await post(server, '', bodyFor(kind, value));
-  const handles = answer.json;
-  for (;;) {
-    if (answer.status !== 200 || !answer.json || !handles) {
-      return { ok: false, sentAt, doneAt: now(), progress } satisfies JobResult;
-    }
-    const p = answer.json.progress?.[`${kind}-progress.children`];
-    if (p !== undefined) {
-      progress.push(p);
-      onProgress?.(p, handles.job);
-    }
-    if (answer.json.response) {
-      const result = answer.json.response[kind]!.children;
-      return { ok: result.value === value, startedAt: result.startedAt, sentAt, doneAt: now(), progress };
-    }
-    await sleep(INTERVAL);
-    answer = await post(
-      server,
-      `&cacheKey=${handles.cacheKey}&job=${handles.job}`,
-      bodyFor(kind, value, true),
-    );
-  }
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-/** The given processes and all their descendants. */
-function processTree(roots: number[]): number[] {
-  const pids = [...roots];
-  for (let i = 0; i < pids.length; i++) {
-    const taskDir = `/proc/${pids[i]}/task`;
-    if (!existsSync(taskDir)) continue;
-    try {
-      for (const tid of readdirSync(taskDir)) {
-        const children = readFileSync(`${taskDir}/${tid}/children`, 'utf8').trim();
-        if (children) pids.push(...children.split(/\s+/).map(Number));
-      }
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return [...new Set(pids)];
-}
-
-/** Resident memory of the given processes and all their descendants, in MiB. */
-function treeRssMiB(roots: number[]): number {
-  return rssMiB(processTree(roots));
-}
-
-/** Resident memory of the given processes, in MiB. */
-function rssMiB(pids: number[]): number {
-  let kib = 0;
-  for (const p of pids) {
-    try {
-      const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kib += Number(match?.[1] ?? 0);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return kib / 1024;
 }
 
 /** CPU time a process has used (all its threads), in clock ticks (1/100 s on Linux). */
@@ -413,9 +247,10 @@ async function throughput(setup: Setup, kind: Kind, clients: number, seconds: nu
   const deadline = now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
+      const tab = await newTab(setup.server);
       let n = 0;
       while (now() < deadline) {
-        const result = await runJob(setup.server, kind, `${client}-${n++}`);
+        const result = await runJob(tab, kind, `${client}-${n++}`);
         if (result.ok) {
           done++;
           latencies.push(result.doneAt - result.sentAt);
@@ -539,7 +374,9 @@ async function measure(setup: Setup): Promise<ModeResult> {
   const trivialPerSecond = new Map<number, number>();
   // Warm-up: every worker has run a job.
   for (let i = 0; i < 20; i++) await runJob(server, 'trivial', `warm-${i}`);
-  await Promise.all(Array.from({ length: 32 }, (_, i) => runJob(server, 'trivial', `warm-all-${i}`)));
+  await Promise.all(
+    Array.from({ length: 32 }, async (_, i) => runJob(await newTab(server), 'trivial', `warm-all-${i}`)),
+  );
   await sleep(1000);
   const redisRest = setup.redis?.pid ? treeRssMiB([setup.redis.pid]) : undefined;
   const byRole = roles(setup)
@@ -611,7 +448,8 @@ async function measure(setup: Setup): Promise<ModeResult> {
     `${percentile(cancelMs, 50).toFixed(1)} ms / ${Math.max(...cancelMs).toFixed(1)} ms (${cancels.length} cancels on ${pids} processes: ${hows})`,
   );
 
-  const identical = await Promise.all(Array.from({ length: 32 }, () => runJob(server, 'trivial', 'same')));
+  const tabs = await Promise.all(Array.from({ length: 32 }, () => newTab(server)));
+  const identical = await Promise.all(tabs.map((tab) => runJob(tab, 'trivial', 'same')));
   rows.set(
     '32 clients, identical inputs at once: results delivered',
     `${identical.filter((r) => r.ok).length} / 32`,
