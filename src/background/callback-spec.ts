@@ -20,6 +20,7 @@ import { policyFromSpec } from './job-options/policy.ts';
 import { defaultQueueStatusFormat, type QueueStatusFormat } from './job-options/queue-status.ts';
 import type { JobPolicy, Manager } from './manager.ts';
 import { registrar } from './registrar.ts';
+import { isStreamingFunction } from './streaming/stream.ts';
 
 /** The public shape of `app.callback(spec, fn)`: what a user writes. */
 export interface CallbackSpec extends CallbackSpecBase, JobOptions {
@@ -45,6 +46,13 @@ export interface BackgroundOptions extends BackgroundBasics {
   queueStatus: { output: Output; format: QueueStatusFormat } | undefined;
   /** The registrar key of the job function (workers find the function by it). */
   functionKey: string;
+  /** A generator function: its yields stream to the page (streaming/). */
+  streams: boolean;
+  /**
+   * An ordinary (not `background: true`) streaming callback: it runs in the server process, and
+   * is served through the background protocol so that its yields reach the page.
+   */
+  inServer: boolean;
 }
 
 /** A callback of the app, with its background options as background/ reads them. */
@@ -52,13 +60,29 @@ export type AppCallback = RegisteredCallback<BackgroundOptions>;
 export type AppCallbackRegistry = CallbackRegistry<BackgroundOptions>;
 
 const DEFAULT_INTERVAL_MS = 1000;
+/**
+ * A stream's default poll interval: the renderer waits this long after each answer before it
+ * polls again (the poll is then held until the next yield), so it bounds how stale a page is.
+ */
+const STREAM_INTERVAL_MS = 50;
 
 /** The rules the app's callback registry makes background options with. */
 export const backgroundDefinitions: BackgroundDefinitions<BackgroundOptions> = {
-  normalise(base) {
+  normalise(base, fn) {
     // Every background option is optional: any spec is a CallbackSpec.
     const spec: CallbackSpec = base;
-    if (spec.background) return normaliseBackground(spec);
+    const streams = isStreamingFunction(fn);
+    if (spec.background) return normaliseBackground(spec, streams, false);
+    if (streams) {
+      // An ordinary stream takes the background options too (cancel, progress, timeout...), but
+      // it runs in the server process: it has no manager to choose.
+      if (spec.manager !== undefined) {
+        throw new CallbackDefinitionError(
+          'manager: an ordinary streaming callback runs in the server process; set background: true to choose a manager',
+        );
+      }
+      return normaliseBackground(spec, true, true);
+    }
     rejectBackgroundOnlyOptions(spec);
     return undefined;
   },
@@ -69,12 +93,14 @@ export const backgroundDefinitions: BackgroundDefinitions<BackgroundOptions> = {
       definedIn: callerModule(),
       progressCount: options.progress.length,
       recordStyle: callback.recordStyle,
+      outputMode: callback.outputMode,
+      outputs: callback.outputs.map(String),
     }).key;
   },
 };
 
-function normaliseBackground(spec: CallbackSpec): BackgroundOptions {
-  const interval = spec.interval ?? DEFAULT_INTERVAL_MS;
+function normaliseBackground(spec: CallbackSpec, streams: boolean, inServer: boolean): BackgroundOptions {
+  const interval = spec.interval ?? (streams ? STREAM_INTERVAL_MS : DEFAULT_INTERVAL_MS);
   if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
     throw new CallbackDefinitionError(
       `interval must be a number of milliseconds >= 0, got ${String(interval)}`,
@@ -121,6 +147,8 @@ function normaliseBackground(spec: CallbackSpec): BackgroundOptions {
     policy: policyFromSpec(spec),
     queueStatus: normaliseQueueStatus(spec),
     functionKey: '',
+    streams,
+    inServer,
   };
 }
 

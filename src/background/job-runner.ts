@@ -8,6 +8,7 @@ import { buildContext } from '../callbacks/context.ts';
 import { idToString } from '../callbacks/dependencies.ts';
 import type { JobContextSnapshot, JobOutcome } from './manager.ts';
 import type { JobFunction } from './registrar.ts';
+import { isStream, runStream } from './streaming/stream.ts';
 
 /** Where a running job's progress and setProps calls go. */
 export interface JobChannel {
@@ -38,6 +39,14 @@ export async function runJob(
   let value: unknown;
   try {
     value = await job.fn(...args, ctx);
+    if (isStream(value)) {
+      const shape = {
+        id: job.callbackId,
+        outputMode: job.outputMode ?? 'single',
+        outputs: job.outputs ?? [],
+      };
+      value = await runStream(value, shape, context.outputsList, channel.setProps.bind(channel), signal);
+    }
   } catch (error) {
     if (error instanceof PreventUpdate || (error as Error)?.name === 'PreventUpdate')
       return { kind: 'prevent-update' };

@@ -193,7 +193,9 @@ export class Orchestrator {
     }
 
     const args = callbackArguments(callback.slots, callback.recordStyle, request);
-    const cache = manager.cacheBy ? this.#cacheKey(callback, manager, args, request) : undefined;
+    // A stream's result is its yields, delivered as they come: there is nothing to cache.
+    const cacheable = manager.cacheBy && !background.streams;
+    const cache = cacheable ? this.#cacheKey(callback, manager, args, request) : undefined;
     if (cache) {
       const cached = await manager.cachedOutcome(cache, manager.expire);
       // A cache hit answers at once, and no job is started for it.
@@ -269,8 +271,11 @@ export class Orchestrator {
     const outputsKey = JSON.stringify(request.outputs);
     if (!signer.verifyJobKey(cacheKey, endId, callback.id, outputsKey, jobId)) return noContent();
     const manager = await this.deps.provider.managerFor(callback);
-    const interval = callback.background!.interval;
-    const hold = Math.min(this.deps.windows.pollMs, Math.max(interval, 100));
+    const { interval, streams } = callback.background!;
+    // A stream's poll is held until its next yield (up to the window): a yield is answered at once.
+    const hold = streams
+      ? this.deps.windows.pollMs
+      : Math.min(this.deps.windows.pollMs, Math.max(interval, 100));
     const update = await manager.takeUpdate(jobId, hold);
     if (!update.outcome && (update.state === 'unknown' || update.state === 'cancelled')) return noContent();
     return this.#answer(request, info, update, {});

@@ -4,13 +4,15 @@
  * The orchestrator asks here and never knows which backend it talks to.
  */
 import type { Logger } from '../base/log.ts';
-
 import type { AppCallback } from './callback-spec.ts';
+import { InProcessManager } from './in-process/index.ts';
 import type { Manager } from './manager.ts';
 import { SqliteManager } from './sqlite/index.ts';
 
 export class ManagerProvider {
   #embedded: Manager | undefined;
+  /** Runs ordinary (not background) streaming callbacks in this server process. */
+  #serverStreams: Manager | undefined;
   readonly #starting = new Map<Manager, Promise<Manager>>();
 
   constructor(
@@ -25,7 +27,15 @@ export class ManagerProvider {
 
   /** The manager of a background callback, started. */
   managerFor(callback: AppCallback): Promise<Manager> {
-    return this.#started(callback.background?.manager ?? this.appLevel());
+    return this.#started(this.#managerOf(callback));
+  }
+
+  #managerOf(callback: AppCallback): Manager {
+    if (callback.background?.inServer) {
+      this.#serverStreams ??= new InProcessManager();
+      return this.#serverStreams;
+    }
+    return callback.background?.manager ?? this.appLevel();
   }
 
   /** The app's manager (or the embedded default): it also keeps the app's signing secret. */
@@ -52,9 +62,7 @@ export class ManagerProvider {
 
   /** The distinct managers the given callbacks use, each started. */
   async startedFor(callbacks: AppCallback[]): Promise<Manager[]> {
-    const managers = new Set(
-      callbacks.filter((c) => c.background).map((c) => c.background?.manager ?? this.appLevel()),
-    );
+    const managers = new Set(callbacks.filter((c) => c.background).map((c) => this.#managerOf(c)));
     return Promise.all([...managers].map((m) => this.#started(m)));
   }
 

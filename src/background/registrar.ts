@@ -22,6 +22,10 @@ export interface JobFunction {
   readonly progressCount: number;
   /** Record-style inputs: the function takes one object of values. */
   readonly recordStyle: boolean;
+  /** How its return value maps onto outputs (a stream's yields do too); default 'single'. */
+  readonly outputMode?: 'single' | 'multi' | 'none';
+  /** The declared outputs (`id.prop`), for messages about values that do not fit them. */
+  readonly outputs?: readonly string[];
 }
 
 export interface JobFunctionEntry extends Omit<JobFunction, 'key'> {

@@ -9,8 +9,13 @@ import type { OutputEntry } from './spec.ts';
 
 export type OutputResponse = Record<string, Record<string, unknown>>;
 
+/** What mapping a value onto outputs needs of a callback (a job's process has only this). */
+export type OutputShape = Pick<RegisteredCallback, 'id' | 'outputMode'> & {
+  outputs: readonly { toString(): string }[];
+};
+
 export function outputResponse(
-  callback: RegisteredCallback,
+  callback: OutputShape,
   outputs: CallbackRequest['outputs'],
   result: unknown,
 ): OutputResponse {

@@ -41,9 +41,18 @@ export interface BackgroundDefinitions<B extends BackgroundBasics> {
    * Checks the spec's background options (CallbackDefinitionError naming the bad one); undefined
    * for an ordinary callback, which must set none of them.
    */
-  normalise(spec: CallbackSpecBase): B | undefined;
+  normalise(spec: CallbackSpecBase, fn: CallbackFunction): B | undefined;
   /** Once the callback has its id: registers its job function (the options' key to it). */
-  register(options: B, callback: { id: string; fn: CallbackFunction; recordStyle: boolean }): void;
+  register(
+    options: B,
+    callback: {
+      id: string;
+      fn: CallbackFunction;
+      recordStyle: boolean;
+      outputMode: 'single' | 'multi' | 'none';
+      outputs: readonly Output[];
+    },
+  ): void;
 }
 
 /** A clientside callback's function, as `/_dash-dependencies` names it in `clientside_function`. */
@@ -134,13 +143,13 @@ export class CallbackRegistry<B extends BackgroundBasics = BackgroundBasics> {
     const inputs = slots.filter((s) => s.source === 'inputs').map((s) => s.dependency as Input);
     const state = slots.filter((s) => s.source === 'state').map((s) => s.dependency as State);
     validateWildcards(outputs, inputs, state);
-    const background = this.#background.normalise(spec);
+    const background = this.#background.normalise(spec, fn);
 
     const baseId = callbackIdFor(outputMode, outputs, inputs, state);
     const id = this.#uniqueNoOutputId(baseId, outputMode);
     this.#claimOutputs(outputs, id);
 
-    if (background) this.#background.register(background, { id, fn, recordStyle });
+    if (background) this.#background.register(background, { id, fn, recordStyle, outputMode, outputs });
     const callback: RegisteredCallback<B> = {
       id,
       outputMode,

@@ -12,6 +12,7 @@ import {
   html,
   Input,
   NonRetryableError,
+  noUpdate,
   Output,
   Patch,
   PreventUpdate,
@@ -215,6 +216,76 @@ job(
   { progress: true },
 );
 
+// Streams (generator callbacks): each yield updates the output `<name>.children`.
+
+/** `n` whole values `token 1`..`token n`, `delayMs` apart. */
+job('stream', 2, async function* (n: number, delayMs: number) {
+  for (let i = 1; i <= n; i++) {
+    if (delayMs > 0) await sleep(delayMs);
+    yield `token ${i}`;
+  }
+});
+
+/** `n` Patch appends in a tight loop: none may be lost. */
+job('stream-patch', 1, async function* (n: number) {
+  for (let i = 1; i <= n; i++) yield new Patch().append(i);
+});
+
+/** A sync generator: two yields, and its return value is final. */
+job('stream-sync', 0, function* () {
+  yield 'a';
+  yield noUpdate;
+  yield 'b';
+  return 'c';
+});
+
+/** Writes `<attempt> <i>` per yield to `file`, then fails after `yields` yields. */
+job('stream-fail', 2, async function* (file: string, yields: number, ctx: CallbackContext) {
+  for (let i = 1; i <= yields; i++) {
+    appendFileSync(file, `${ctx.attempt} ${i}\n`);
+    yield `try ${ctx.attempt} yield ${i}`;
+    await sleep(20);
+  }
+  throw new Error('stream broke');
+});
+
+/** Yields every 50 ms until stopped; its finally writes `finally` to `file`. */
+job('stream-endless', 1, async function* (file: string, ctx: CallbackContext) {
+  ctx.setProps('pid', { children: process.pid });
+  try {
+    for (let i = 1; ; i++) {
+      yield `tick ${i}`;
+      await sleep(50, undefined, { signal: ctx.signal });
+    }
+  } finally {
+    appendFileSync(file, 'finally\n');
+  }
+});
+
+/** One yield, then its process dies. */
+job('stream-suicide', 0, async function* () {
+  yield 'before';
+  await sleep(100);
+  process.kill(process.pid, 'SIGKILL');
+  await sleep(10_000);
+});
+
+/** Two outputs (`stream-two-a`, `stream-two-b`): noUpdate skips one, a yield of only noUpdate sends nothing. */
+app.callback(
+  {
+    background: true,
+    output: [Output('stream-two-a', 'children'), Output('stream-two-b', 'children')],
+    inputs: [Input('stream-two-in', 'value')],
+  },
+  async function* () {
+    yield [noUpdate, 'b1'];
+    yield [noUpdate, noUpdate];
+    yield noUpdate;
+    yield ['a1', noUpdate];
+    yield ['a2', 'b2'];
+  },
+);
+
 function keyOf(name: string): string {
   const key = app.registry.get(`${name}.children`)?.background?.functionKey;
   if (!key) throw new Error(`jobs-app: no background callback ${name}`);
@@ -246,6 +317,13 @@ export const jobs = {
   nonRetryable: keyOf('non-retryable'),
   suicideOnce: keyOf('suicide-once'),
   progressThenFail: keyOf('progress-then-fail'),
+  stream: keyOf('stream'),
+  streamPatch: keyOf('stream-patch'),
+  streamSync: keyOf('stream-sync'),
+  streamFail: keyOf('stream-fail'),
+  streamEndless: keyOf('stream-endless'),
+  streamSuicide: keyOf('stream-suicide'),
+  streamTwo: app.registry.get('..stream-two-a.children...stream-two-b.children..')!.background!.functionKey,
 };
 
 /** This module's path, for `ManagerEnvironment.appModule`. */

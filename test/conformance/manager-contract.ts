@@ -15,6 +15,7 @@ import { submission } from '../support/submission.ts';
 import { jobOptionsContract } from './job-options.ts';
 import { jobRecordsCases } from './job-records-contract.ts';
 import { type RemoteWorkersFixture, remoteWorkersContract } from './remote-workers.ts';
+import { streamingContract } from './streaming.ts';
 
 export interface ManagerFixture extends RemoteWorkersFixture {
   /** A started manager whose workers import test/apps/jobs-app.ts. */
@@ -169,6 +170,7 @@ export function managerContract(
     // First: they count on the fixture's own slots, before `sibling()` adds workers.
     jobOptionsContract(() => fixture, capabilities);
     remoteWorkersContract(() => fixture);
+    streamingContract(() => manager, capabilities);
 
     it('delivers a result once, then forgets the job', async () => {
       const job = submission(jobs.echo, ['hello']);
