@@ -173,9 +173,11 @@ export function streamingContract(manager: () => Manager, capabilities: ManagerC
         policy: { ...DEFAULT_POLICY, timeoutSeconds: 1 },
       });
       await manager().submit(job);
+      // The limit counts from the try's start: the generator has run when it strikes.
+      await runningPid(manager(), job.id);
       const drained = await drain(manager(), job.id);
       assert.equal(drained.outcome?.kind, 'timed-out');
-      assert.ok(drained.sideUpdates.length >= 5, `only ${drained.sideUpdates.length} yields in 1 s`);
+      assert.ok(drained.sideUpdates.length >= 3, `only ${drained.sideUpdates.length} yields in 1 s`);
       await until(() => lines(log).includes('finally'), "the generator's finally never ran");
     });
 
