@@ -9,21 +9,6 @@ import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
 import type { QueuePlace } from '../manager.ts';
 import type { Database } from './driver.ts';
 
-/** Columns the job options add to `jobs` (schema 2). */
-export const JOB_OPTION_COLUMNS = [
-  'policy TEXT',
-  'priority INTEGER NOT NULL DEFAULT 0',
-  'fair_tag INTEGER NOT NULL DEFAULT 0',
-  'not_before INTEGER NOT NULL DEFAULT 0',
-  'began INTEGER',
-] as const;
-
-export const QUEUE_ORDER_SCHEMA = `
-CREATE INDEX IF NOT EXISTS jobs_start_order ON jobs (priority DESC, fair_tag, seq) WHERE state = 'queued';
-CREATE TABLE IF NOT EXISTS fair_pages (page TEXT PRIMARY KEY, next_tag INTEGER NOT NULL, touched_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS run_times (function_key TEXT PRIMARY KEY, mean_ms REAL NOT NULL);
-`;
-
 /** The start order of waiting jobs, as SQL (see fairness.ts). */
 export const START_ORDER = 'priority DESC, fair_tag, seq';
 

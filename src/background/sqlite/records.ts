@@ -25,49 +25,6 @@ import {
 import type { Database } from './driver.ts';
 import { draftsOf, type JobRow, mergeRow, type RecordEvent, rowOf } from './record-events.ts';
 
-/** Always part of the store's schema (empty while the monitor is off). */
-export const RECORDS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS monitor_jobs (
-  id TEXT PRIMARY KEY,
-  callback TEXT NOT NULL,
-  page TEXT NOT NULL,
-  state TEXT NOT NULL,
-  outcome TEXT,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  worker TEXT,
-  error_message TEXT,
-  error_stack TEXT,
-  queued_at INTEGER NOT NULL,
-  started_at INTEGER,
-  finished_at INTEGER,
-  transitions TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS monitor_jobs_by_time ON monitor_jobs (queued_at);
-CREATE TABLE IF NOT EXISTS monitor_totals (
-  callback TEXT NOT NULL,
-  outcome TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  PRIMARY KEY (callback, outcome)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS monitor_durations (
-  callback TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  bucket INTEGER NOT NULL,
-  n INTEGER NOT NULL,
-  sum_ms REAL NOT NULL,
-  PRIMARY KEY (callback, metric, bucket)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS monitor_workers (
-  id TEXT PRIMARY KEY,
-  host TEXT NOT NULL,
-  pid INTEGER NOT NULL,
-  pool TEXT NOT NULL,
-  heartbeat_at INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  exit TEXT
-);
-`;
-
 /** A worker whose heartbeat is older than this is presumed dead (the pools beat every second). */
 const WORKER_STALE_MS = 5000;
 
@@ -79,12 +36,6 @@ export const RECORDS_FLUSH_MS = 250;
 
 /** Changes kept while the file stays locked; beyond this the oldest go (the jobs come first). */
 const MAX_BUFFERED_EVENTS = 200_000;
-
-/** Triggers an earlier dash-ts recorded with; dropped so that nothing records twice. */
-const OLD_TRIGGERS = ['queued', 'started', 'waited', 'requeued', 'finished', 'ran', 'cancelled'];
-export const DROP_OLD_TRIGGERS = OLD_TRIGGERS.map(
-  (name) => `DROP TRIGGER IF EXISTS monitor_job_${name};`,
-).join('\n');
 
 interface WorkerRow {
   id: string;

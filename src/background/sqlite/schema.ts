@@ -1,15 +1,80 @@
 /**
- * The store file's schema and how a connection to it is opened: the pragmas every process sets
- * and the migration to this schema version, run once per open in an IMMEDIATE transaction so
+ * The store file's schema, all of it (the jobs, their options' start order, the monitor's
+ * records), and how a connection to it is opened: the pragmas every process sets and the
+ * migration to this schema version, run once per open in an IMMEDIATE transaction so
  * that two processes opening one file at once do not both upgrade it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Database, openDatabase } from './driver.ts';
-import { JOB_OPTION_COLUMNS, QUEUE_ORDER_SCHEMA } from './queue-order.ts';
-import { DROP_OLD_TRIGGERS, RECORDS_SCHEMA } from './records.ts';
+import { START_ORDER } from './queue-order.ts';
 
 const SCHEMA_VERSION = 2;
+
+/** Columns the job options add to `jobs` (schema 2). */
+const JOB_OPTION_COLUMNS = [
+  'policy TEXT',
+  'priority INTEGER NOT NULL DEFAULT 0',
+  'fair_tag INTEGER NOT NULL DEFAULT 0',
+  'not_before INTEGER NOT NULL DEFAULT 0',
+  'began INTEGER',
+] as const;
+
+/** The job options' tables; the index serves START_ORDER, the order waiting jobs start in. */
+const QUEUE_ORDER_SCHEMA = `
+CREATE INDEX IF NOT EXISTS jobs_start_order ON jobs (${START_ORDER}) WHERE state = 'queued';
+CREATE TABLE IF NOT EXISTS fair_pages (page TEXT PRIMARY KEY, next_tag INTEGER NOT NULL, touched_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS run_times (function_key TEXT PRIMARY KEY, mean_ms REAL NOT NULL);
+`;
+
+/** The jobs monitor's tables (records.ts): always there, empty while the monitor is off. */
+const RECORDS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS monitor_jobs (
+  id TEXT PRIMARY KEY,
+  callback TEXT NOT NULL,
+  page TEXT NOT NULL,
+  state TEXT NOT NULL,
+  outcome TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  worker TEXT,
+  error_message TEXT,
+  error_stack TEXT,
+  queued_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  transitions TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS monitor_jobs_by_time ON monitor_jobs (queued_at);
+CREATE TABLE IF NOT EXISTS monitor_totals (
+  callback TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (callback, outcome)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS monitor_durations (
+  callback TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  bucket INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  sum_ms REAL NOT NULL,
+  PRIMARY KEY (callback, metric, bucket)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS monitor_workers (
+  id TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  pool TEXT NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  exit TEXT
+);
+`;
+
+/** Triggers an earlier dash-ts recorded with; dropped so that nothing records twice. */
+const OLD_TRIGGERS = ['queued', 'started', 'waited', 'requeued', 'finished', 'ran', 'cancelled'];
+const DROP_OLD_TRIGGERS = OLD_TRIGGERS.map((name) => `DROP TRIGGER IF EXISTS monitor_job_${name};`).join(
+  '\n',
+);
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
