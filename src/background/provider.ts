@@ -32,7 +32,8 @@ export class ManagerProvider {
 
   #managerOf(callback: AppCallback): Manager {
     if (callback.background?.inServer) {
-      this.#serverStreams ??= new InProcessManager();
+      // As many as the pages start, like ordinary callbacks (page limits still apply).
+      this.#serverStreams ??= new InProcessManager({ concurrency: Number.MAX_SAFE_INTEGER });
       return this.#serverStreams;
     }
     return callback.background?.manager ?? this.appLevel();
