@@ -42,6 +42,15 @@ const PROGRESS_BACKLOG = 256;
 /** How long a cancelled job that ignores its signal is still known (as 'cancelled') before it is forgotten. */
 const CANCELLED_MEMORY_MS = 1000;
 
+/** What the server's own use of an InProcessManager adds to the public options. */
+export interface InProcessInternals {
+  /**
+   * Cancel a job whose updates nobody has read for this long: its page stopped polling (closed,
+   * navigated away). The provider's manager of ordinary streams sets it; undefined: never.
+   */
+  abandonUnreadMs?: number;
+}
+
 interface Job extends InLine {
   readonly submission: JobSubmission;
   readonly policy: JobPolicy;
@@ -59,6 +68,8 @@ interface Job extends InLine {
   began?: number;
   outcome?: JobOutcome;
   wake: Set<() => void>;
+  /** When its updates were last read (or it was submitted). */
+  readAt: number;
 }
 
 interface Cached {
@@ -76,8 +87,11 @@ export class InProcessManager implements Manager {
   readonly #secret = randomBytes(32);
   #running = 0;
   #closed = false;
+  readonly #abandonUnreadMs: number | undefined;
+  #abandonSweep: NodeJS.Timeout | undefined;
 
-  constructor(options: InProcessManagerOptions = {}) {
+  constructor(options: InProcessManagerOptions = {}, internals: InProcessInternals = {}) {
+    this.#abandonUnreadMs = internals.abandonUnreadMs;
     const concurrency = options.concurrency ?? 64;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new TypeError(
@@ -89,6 +103,19 @@ export class InProcessManager implements Manager {
 
   async start(_environment: ManagerEnvironment): Promise<void> {
     this.#closed = false;
+    const limit = this.#abandonUnreadMs;
+    if (limit !== undefined && !this.#abandonSweep) {
+      this.#abandonSweep = setInterval(() => this.#cancelUnread(limit), Math.min(1000, limit / 2));
+      this.#abandonSweep.unref();
+    }
+  }
+
+  /** Cancels the unfinished jobs nobody has read for `limitMs` (their page is gone). */
+  #cancelUnread(limitMs: number): void {
+    const cutoff = Date.now() - limitMs;
+    for (const job of this.#jobs.values()) {
+      if (isUnfinished(job) && job.readAt < cutoff) void this.cancel(job.id);
+    }
   }
 
   async submit(submission: JobSubmission): Promise<void> {
@@ -107,6 +134,7 @@ export class InProcessManager implements Manager {
       progress: [],
       sideUpdates: [],
       wake: new Set(),
+      readAt: Date.now(),
     };
     this.#jobs.set(job.id, job);
     this.#line.join(job);
@@ -122,6 +150,7 @@ export class InProcessManager implements Manager {
       job = this.#jobs.get(jobId);
     }
     if (!job) return { state: 'unknown', progress: [], sideUpdates: [] };
+    job.readAt = Date.now();
     const update: JobUpdate = {
       state: job.state,
       progress: job.progress,
@@ -203,6 +232,8 @@ export class InProcessManager implements Manager {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#abandonSweep);
+    this.#abandonSweep = undefined;
     for (const job of this.#jobs.values()) {
       clearTimeout(job.backoff);
       this.#endTry(job, 'the server is closing');
