@@ -10,6 +10,7 @@ import {
   type CallbackSpec,
 } from '../background/callback-spec.ts';
 import { HandleSigner } from '../background/handles.ts';
+import { JobsApi } from '../background/jobs-api.ts';
 import { resolveLimits } from '../background/limits.ts';
 import { DEFAULT_WINDOWS, Orchestrator } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
@@ -148,6 +149,12 @@ export class Dash {
             return this.#provider.started();
           },
           makeApp: (pageOptions) => new Dash(pageOptions),
+          jobsApi: new JobsApi({
+            registry: this.registry,
+            provider: this.#provider,
+            orchestrator: this.#orchestrator,
+            signer: () => this.#handleSigner(),
+          }),
         }),
     );
     return this.#monitor;

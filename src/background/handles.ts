@@ -23,6 +23,14 @@ export class HandleSigner {
     return safeEqual(token.slice(22), this.#mac('page', random).slice(0, MAC_CHARS));
   }
 
+  /**
+   * The owner (`endId`) of every job the jobs API starts: derived from the secret, so every
+   * server process agrees on it, and not a page token, so no page's poll or cancel reaches it.
+   */
+  apiOwner(): string {
+    return `api.${this.#mac('api owner').slice(0, MAC_CHARS)}`;
+  }
+
   /** The `cacheKey` the renderer echoes on every poll of a job. */
   jobKey(endId: string, callbackId: string, outputsKey: string, jobId: string): string {
     return this.#mac('job', endId, callbackId, outputsKey, jobId);

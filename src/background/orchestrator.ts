@@ -49,7 +49,13 @@ export interface ResponseWindows {
 export const DEFAULT_WINDOWS: ResponseWindows = { startMs: 100, pollMs: 500 };
 
 /** A request for a callback of the app (its background options as background/ reads them). */
-type JobRequest = CallbackRequest<BackgroundOptions>;
+export type JobRequest = CallbackRequest<BackgroundOptions>;
+
+/** What became of a start: answered from the cache, refused by a limit, or queued. */
+export type Admission =
+  | { kind: 'cached'; jobId: string; outcome: JobOutcome }
+  | { kind: 'refused'; jobId: string; refusal: Refusal }
+  | { kind: 'queued'; jobId: string };
 
 export interface OrchestratorDeps {
   provider: ManagerProvider;
@@ -151,78 +157,74 @@ export class Orchestrator {
     const { callback } = request;
     const manager = await this.deps.provider.managerFor(callback);
     const start = this.#starting.begin(endId, callback.id);
-    let jobId: string | undefined;
-    let handles: Body;
+    let admission: Admission;
     try {
       await start.earlier;
-      const queued = await this.#queue(request, info, query, signer, endId, manager);
-      if (queued instanceof Response) return queued;
-      ({ jobId, handles } = queued);
+      let load = await manager.load(endId);
+      // What a newer call cancels no longer counts against the page's limit.
+      const outputsKey = JSON.stringify(request.outputs);
+      if (await this.#supersede(manager, endId, callback.id, outputsKey, query, load)) {
+        load = await manager.load(endId);
+      }
+      admission = await this.admit(request, info, endId, manager, load);
     } finally {
       start.done();
     }
-    const update = await gather(manager, jobId, this.deps.windows.startMs);
+    const handles = pageHandles(signer, endId, request, admission.jobId);
+    if (admission.kind === 'refused') {
+      // Refused: to onError like a job that failed at once, or, where nobody handles it, a 429
+      // the client can back off from.
+      const { refusal: refused } = admission;
+      if (!(callback.onError ?? this.deps.appOnError)) return tooManyJobs(refused);
+      const outcome: JobOutcome = { kind: 'error', message: refused.message, retryable: false };
+      return this.#answer(request, info, { ...emptyUpdate('finished'), outcome }, handles);
+    }
+    // A cache hit answers at once, and no job was started for it.
+    const update =
+      admission.kind === 'cached'
+        ? { ...emptyUpdate('finished'), outcome: admission.outcome }
+        : await gather(manager, admission.jobId, this.deps.windows.startMs);
     return this.#answer(request, info, update, handles);
   }
 
-  /** Supersedes, answers from the cache or refuses, else queues the job: its id and handles. */
-  async #queue(
+  /**
+   * Answers from the cache or refuses past a limit, else queues the job: the one start path of
+   * pages and of the jobs API (jobs-api.ts). `load` is the owner's, counted just before.
+   */
+  async admit(
     request: JobRequest,
     info: RequestInfo,
-    query: URLSearchParams,
-    signer: HandleSigner,
     endId: string,
     manager: Manager,
-  ): Promise<Response | { jobId: string; handles: Body }> {
+    load: JobLoad,
+  ): Promise<Admission> {
     const { callback } = request;
     const background = callback.background!;
-    const outputsKey = JSON.stringify(request.outputs);
-    let load = await manager.load(endId);
-    // What a newer call cancels no longer counts against the page's limit.
-    if (await this.#supersede(manager, endId, callback.id, outputsKey, query, load)) {
-      load = await manager.load(endId);
-    }
-
     const jobId = newJobId();
-    const handles: Body = { cacheKey: signer.jobKey(endId, callback.id, outputsKey, jobId), job: jobId };
-    if (background.cancel.length > 0) handles.cancel = background.cancel.map((c) => c.toDependencyJSON());
-    if (background.progressDefault !== undefined) {
-      handles.progressDefault = Object.fromEntries(
-        background.progress.map((output, i) => [output.toString(), background.progressDefault![i]]),
-      );
-    }
-
     const args = callbackArguments(callback.slots, callback.recordStyle, request);
     // A stream's result is its yields, delivered as they come: there is nothing to cache.
     const cacheable = manager.cacheBy && !background.streams;
     const cache = cacheable ? this.#cacheKey(callback, manager, args, request) : undefined;
     if (cache) {
       const cached = await manager.cachedOutcome(cache, manager.expire);
-      // A cache hit answers at once, and no job is started for it.
-      if (cached)
-        return this.#answer(request, info, { ...emptyUpdate('finished'), outcome: cached }, handles);
+      if (cached) return { kind: 'cached', jobId, outcome: cached };
     }
-
-    // Past a limit nothing is queued: the refusal goes to onError like a job that failed at once,
-    // or, where nobody handles it, is a 429 the client can back off from.
+    // Past a limit nothing is queued.
     const refused = refusal(load, this.deps.limits);
     if (refused) {
       this.deps.logger.warn(`background callback ${callback.id}: ${refused.message}`);
-      if (!(callback.onError ?? this.deps.appOnError)) return tooManyJobs(refused);
-      const outcome: JobOutcome = { kind: 'error', message: refused.message, retryable: false };
-      return this.#answer(request, info, { ...emptyUpdate('finished'), outcome }, handles);
+      return { kind: 'refused', jobId, refusal: refused };
     }
-
     await manager.submit({
       id: jobId,
       functionKey: background.functionKey,
       args,
       context: contextSource(request, info),
-      owner: { endId, callbackId: callback.id, outputsKey },
+      owner: { endId, callbackId: callback.id, outputsKey: JSON.stringify(request.outputs) },
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
       policy: background.policy,
     });
-    return { jobId, handles };
+    return { kind: 'queued', jobId };
   }
 
   /**
@@ -360,6 +362,21 @@ export class Orchestrator {
       cacheBy: manager.cacheBy ?? [],
     });
   }
+}
+
+/** What the browser holds for a started job: its signed cacheKey, id, cancel inputs, progress defaults. */
+function pageHandles(signer: HandleSigner, endId: string, request: JobRequest, jobId: string): Body {
+  const { callback } = request;
+  const background = callback.background!;
+  const outputsKey = JSON.stringify(request.outputs);
+  const handles: Body = { cacheKey: signer.jobKey(endId, callback.id, outputsKey, jobId), job: jobId };
+  if (background.cancel.length > 0) handles.cancel = background.cancel.map((c) => c.toDependencyJSON());
+  if (background.progressDefault !== undefined) {
+    handles.progressDefault = Object.fromEntries(
+      background.progress.map((output, i) => [output.toString(), background.progressDefault![i]]),
+    );
+  }
+  return handles;
 }
 
 /** Collects a job's news for up to `windowMs`, returning early once it has ended. */

@@ -64,6 +64,10 @@ export interface ClientsideReference {
 export interface RegisteredCallback<B extends BackgroundBasics = BackgroundBasics> {
   /** The dependency's `output` string; the lookup key for requests. */
   readonly id: string;
+  /** `spec.name`, else the function's name, else the first output's `id.property` (the jobs API's key). */
+  readonly name: string;
+  /** `spec.description`, when given. */
+  readonly description: string | undefined;
   /** 'single': fn returns the value; 'multi': an array; 'none': no outputs. */
   readonly outputMode: 'single' | 'multi' | 'none';
   readonly outputs: Output[];
@@ -152,6 +156,8 @@ export class CallbackRegistry<B extends BackgroundBasics = BackgroundBasics> {
     if (background) this.#background.register(background, { id, fn, recordStyle, outputMode, outputs });
     const callback: RegisteredCallback<B> = {
       id,
+      name: callbackName(spec, fn, outputs, id),
+      description: spec.description,
       outputMode,
       outputs,
       inputs,
@@ -195,6 +201,21 @@ export class CallbackRegistry<B extends BackgroundBasics = BackgroundBasics> {
     }
     for (const output of outputs) this.#claimedOutputs.add(output.toString());
   }
+}
+
+/** api.md: the spec's name, else the function's own, else the first output's `id.property`. */
+function callbackName(spec: CallbackSpecBase, fn: CallbackFunction, outputs: Output[], id: string): string {
+  if (spec.description !== undefined && typeof spec.description !== 'string') {
+    throw new CallbackDefinitionError('app.callback(spec, fn): spec.description must be a string');
+  }
+  if (spec.name !== undefined) {
+    if (typeof spec.name !== 'string' || spec.name === '') {
+      throw new CallbackDefinitionError('app.callback(spec, fn): spec.name must be a non-empty string');
+    }
+    return spec.name;
+  }
+  if (fn.name !== '' && fn.name !== 'anonymous') return fn.name;
+  return outputs[0]?.toString() ?? id;
 }
 
 function normaliseOutputs(output: CallbackSpecBase['output']): {

@@ -61,6 +61,13 @@ export type CallbackInputs = (Input | State)[] | Record<string, Input | State>;
 
 /** What every callback's spec has; `CallbackSpec` (background/callback-spec.ts) adds the background options. */
 export interface CallbackSpecBase {
+  /**
+   * The callback's name for the jobs API (and agents); default the function's name, else the
+   * first output's `id.property`.
+   */
+  name?: string;
+  /** What the callback does, for agents and for the monitor. */
+  description?: string;
   output?: Output | Output[];
   inputs?: CallbackInputs;
   state?: State[];

@@ -2,10 +2,12 @@
  * The jobs monitor of one app (`new Dash({ jobsMonitor })`): answers every request under its
  * path, after the token check (the app imports this module at the first such request, and turns
  * recording on in every manager it starts, with the checked option of config.ts): the page
- * (a dash-ts app of its own, page.ts), `/metrics` (metrics.ts) and `/api/jobs` (api.ts).
+ * (a dash-ts app of its own, page.ts), `/metrics` (metrics.ts), `/api/jobs` (api.ts) and the
+ * jobs API (`/api/callbacks/<name>/jobs`, `/api/jobs/<jobId>`: ../jobs-api.ts).
  * Everything it shows is read from the managers' shared stores, so any server process shows the same.
  */
 import { Hono } from 'hono';
+import type { JobsApi } from '../../background/jobs-api.ts';
 import type { Manager } from '../../background/manager.ts';
 import type { JobRecords } from '../../background/records.ts';
 import type { Logger } from '../../base/log.ts';
@@ -23,6 +25,8 @@ export interface MonitorHost {
   /** The managers the app has started (those with records are shown). */
   managers(): Promise<Manager[]>;
   makeApp(options: DashOptions): MonitorPageApp;
+  /** The jobs API (background/jobs-api.ts), served under `<path>/api/`. */
+  jobsApi: JobsApi;
 }
 
 export class JobsMonitor {
@@ -101,6 +105,10 @@ export class JobsMonitor {
       return c.text(text, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
     });
     routes.get(`${base}/api/jobs`, async () => apiResponse((await this.view()).view));
+    const { jobsApi } = this.#host;
+    routes.post(`${base}/api/callbacks/:name/jobs`, (c) => jobsApi.start(c.req.param('name'), c.req.raw));
+    routes.get(`${base}/api/jobs/:jobId`, (c) => jobsApi.read(c.req.param('jobId')));
+    routes.delete(`${base}/api/jobs/:jobId`, (c) => jobsApi.cancel(c.req.param('jobId')));
     routes.all('*', (c) => {
       const page = this.#pageApp(refreshMs);
       // The page app's routes live under `<path>/`: the bare path is its index too.
