@@ -99,7 +99,11 @@ function inOrder(ticks: Tick[], n: number): boolean {
   return ticks.length === n && ticks.every((t, k) => t.i === k + 1);
 }
 
-async function latency(managerKind: 'sqlite' | 'in-process', where: Where) {
+/** Runs `use` against a fresh `dash-ts run bench/streaming-app.ts` on the given manager. */
+async function withServer<T>(
+  managerKind: 'sqlite' | 'in-process',
+  use: (server: Server) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'dash-ts-bench-stream-'));
   const server = await startServer({ BENCH_MANAGER: managerKind, BENCH_STORE: join(dir, 'bg.db') }, [
     'bin/dash-ts.js',
@@ -109,6 +113,15 @@ async function latency(managerKind: 'sqlite' | 'in-process', where: Where) {
     '0',
   ]);
   try {
+    return await use(server);
+  } finally {
+    await stopProcess(server.process);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function latency(managerKind: 'sqlite' | 'in-process', where: Where): Promise<void> {
+  return withServer(managerKind, async (server) => {
     await stream(await newTab(server), where, 3, 50); // warm up
     const samples: number[] = [];
     let lost = 0;
@@ -122,22 +135,11 @@ async function latency(managerKind: 'sqlite' | 'in-process', where: Where) {
     console.log(
       `yield → held poll, ${label}: p50 ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (${samples.length} samples; streams with a lost or reordered Patch: ${lost})`,
     );
-  } finally {
-    await stopProcess(server.process);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-async function scale(where: Where) {
-  const dir = mkdtempSync(join(tmpdir(), 'dash-ts-bench-stream-'));
-  const server = await startServer({ BENCH_MANAGER: 'in-process', BENCH_STORE: join(dir, 'bg.db') }, [
-    'bin/dash-ts.js',
-    'run',
-    'bench/streaming-app.ts',
-    '--port',
-    '0',
-  ]);
-  try {
+function scale(where: Where): Promise<number> {
+  return withServer('in-process', async (server) => {
     const n = SECONDS * 20;
     const tabs = await Promise.all(Array.from({ length: STREAMS }, () => newTab(server)));
     const pids = processTree([server.process.pid!]);
@@ -156,10 +158,7 @@ async function scale(where: Where) {
           : `, ${complete}/${STREAMS} streams got every Patch in order, ${((cpu / yields) * 1e6).toFixed(0)} µs CPU per yield`),
     );
     return cpu;
-  } finally {
-    await stopProcess(server.process);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

@@ -4,7 +4,7 @@
  * to the manager only through the Manager interface, with jobs of test/apps/jobs-app.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_POLICY } from '../../src/background/job-options/policy.ts';
 import type { JobPolicy, JobSubmission, Manager } from '../../src/background/manager.ts';
 import { jobs } from '../apps/jobs-app.ts';
+import { logLines } from '../support/log-lines.ts';
 import {
   cpuFreed,
   drain,
@@ -52,13 +53,7 @@ export function jobOptionsContract(
     let dir: string;
     let files = 0;
     const file = () => join(dir, `${++files}.log`);
-    const lines = (path: string) => {
-      try {
-        return readFileSync(path, 'utf8').trim().split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    };
+    const lines = logLines;
 
     before(() => {
       ({ manager, slots } = fixture());

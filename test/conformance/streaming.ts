@@ -4,7 +4,7 @@
  * setProps calls on the callback's own outputs, in order, never dropped.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,7 @@ import { DEFAULT_POLICY } from '../../src/background/job-options/policy.ts';
 import type { JobSubmission, Manager } from '../../src/background/manager.ts';
 import { SideUpdates } from '../../src/callbacks/context.ts';
 import { jobs } from '../apps/jobs-app.ts';
+import { logLines } from '../support/log-lines.ts';
 import { emptyContext } from '../support/submission.ts';
 import {
   drain,
@@ -44,13 +45,7 @@ export function streamingContract(manager: () => Manager, capabilities: ManagerC
     let dir: string;
     let files = 0;
     const file = () => join(dir, `stream-${++files}.log`);
-    const lines = (path: string) => {
-      try {
-        return readFileSync(path, 'utf8').trim().split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    };
+    const lines = logLines;
     before(() => {
       dir = mkdtempSync(join(tmpdir(), 'dash-ts-streaming-'));
     });
