@@ -118,6 +118,11 @@ export interface JobUpdate {
   queue?: QueuePlace;
 }
 
+/** Told that a job may have news (Manager.subscribe); read it with takeUpdate. */
+export type OnNews = () => void;
+/** Ends a subscription; calling it again does nothing. */
+export type Unsubscribe = () => void;
+
 /** What a manager is told when it is first used. */
 export interface ManagerEnvironment {
   /** The app module workers import to fill their registrar; undefined where unknown. */
@@ -169,6 +174,15 @@ export interface Manager {
    * Once a finished job's outcome has been returned, the job is deleted: a second read says 'unknown'.
    */
   takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate>;
+  /**
+   * Calls `onNews` whenever the job may have news for takeUpdate (progress, side updates, its
+   * end), whichever worker or server process wrote it, until the returned function is called;
+   * takeUpdate waits through the same wake-ups. A wake-up, not the news: read it with
+   * takeUpdate. Several changes may come as one call, and a call may come with nothing new
+   * (after a reconnect, or when another process wrote to a shared store). A job not known (yet)
+   * may be subscribed to. `onNews` runs synchronously and must not throw (a throw is logged).
+   */
+  subscribe(jobId: string, onNews: OnNews): Unsubscribe;
   /** The owner recorded at submit; undefined for an unknown (or already delivered) job. */
   owner(jobId: string): Promise<JobOwner | undefined>;
   /**

@@ -4,6 +4,7 @@
  * functions; tests import it for their keys (`jobs`).
  */
 import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
@@ -286,6 +287,29 @@ app.callback(
   },
 );
 
+/** Resolves once `path` exists (the test creates it to let the job go on), or when `signal` aborts. */
+async function untilExists(path: string, signal: AbortSignal): Promise<void> {
+  while (!existsSync(path)) await sleep(10, undefined, { signal });
+}
+
+/**
+ * One piece of news at a time, each when the test says so (job-news-contract.ts): progress,
+ * then (once `<dir>/side` exists) a setProps call carrying its process id, then (once
+ * `<dir>/finish` exists) its result.
+ */
+job(
+  'news-steps',
+  1,
+  async (dir: string, ctx: CallbackContext) => {
+    ctx.setProgress('first');
+    await untilExists(join(dir, 'side'), ctx.signal);
+    ctx.setProps('step', { children: process.pid });
+    await untilExists(join(dir, 'finish'), ctx.signal);
+    return 'done';
+  },
+  { progress: true },
+);
+
 function keyOf(name: string): string {
   const key = app.registry.get(`${name}.children`)?.background?.functionKey;
   if (!key) throw new Error(`jobs-app: no background callback ${name}`);
@@ -324,6 +348,7 @@ export const jobs = {
   streamEndless: keyOf('stream-endless'),
   streamSuicide: keyOf('stream-suicide'),
   streamTwo: app.registry.get('..stream-two-a.children...stream-two-b.children..')!.background!.functionKey,
+  newsSteps: keyOf('news-steps'),
 };
 
 /** This module's path, for `ManagerEnvironment.appModule`. */

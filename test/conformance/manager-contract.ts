@@ -12,6 +12,7 @@ import type { JobOutcome, JobState, JobUpdate, Manager } from '../../src/backgro
 import { registrar } from '../../src/background/registrar.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import { submission } from '../support/submission.ts';
+import { jobNewsCases } from './job-news-contract.ts';
 import { jobOptionsContract } from './job-options.ts';
 import { jobRecordsCases } from './job-records-contract.ts';
 import { type RemoteWorkersFixture, remoteWorkersContract } from './remote-workers.ts';
@@ -509,6 +510,12 @@ export function managerContract(
       assert.deepEqual(done.outcome, { kind: 'result', value: 'slept' });
       assert.ok(performance.now() - started < 10_000, 'takeUpdate did not wake when the job finished');
     });
+
+    jobNewsCases(
+      () => manager,
+      () => fixture.sibling(),
+      capabilities,
+    );
 
     if (capabilities.noJobRecords) {
       it('keeps jobs-monitor records', {

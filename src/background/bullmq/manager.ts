@@ -6,9 +6,11 @@ import type {
   JobUpdate,
   Manager,
   ManagerEnvironment,
+  OnNews,
   PageJob,
   RemoteWorkerEnvironment,
   RunningWorker,
+  Unsubscribe,
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../records.ts';
 import { RetryableOnce } from '../retryable-once.ts';
@@ -79,6 +81,10 @@ export class BullMQManager implements Manager {
 
   takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
     return this.#use().takeUpdate(jobId, waitMs);
+  }
+
+  subscribe(jobId: string, onNews: OnNews): Unsubscribe {
+    return this.#use().subscribe(jobId, onNews);
   }
 
   load(endId: string): Promise<JobLoad> {

@@ -6,7 +6,17 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../base/log.ts';
-import type { JobLoad, JobOutcome, JobOwner, JobSubmission, JobUpdate, PageJob } from '../manager.ts';
+import { NewsWait } from '../job-news.ts';
+import type {
+  JobLoad,
+  JobOutcome,
+  JobOwner,
+  JobSubmission,
+  JobUpdate,
+  OnNews,
+  PageJob,
+  Unsubscribe,
+} from '../manager.ts';
 import type { CancelReason, JobRecords } from '../records.ts';
 import { RedisAvailability } from './availability.ts';
 import { closeClient, createClient, reportErrors } from './connection.ts';
@@ -15,7 +25,7 @@ import { engine, loadEngine } from './engine.ts';
 import { BullMQManagerError } from './errors.ts';
 import type { KeySpace } from './keys.ts';
 import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
-import { NewsListener, type Waiter } from './news.ts';
+import { NewsListener } from './news.ts';
 import type { ResolvedOptions } from './options.ts';
 import { PageLoad } from './page-load.ts';
 import { RedisRecords } from './records.ts';
@@ -35,7 +45,7 @@ export class BullMQServer {
    * has nothing to read until a worker reports, so that read waits for news before going to Redis
    * (one script less per job). Bounded: the oldest go first.
    */
-  readonly #fresh = new Map<string, Waiter>();
+  readonly #fresh = new Map<string, NewsWait>();
   readonly #store: RedisStore;
   readonly #news: NewsListener;
   readonly #pageLoad: PageLoad;
@@ -56,7 +66,7 @@ export class BullMQServer {
     });
     this.#availability = new RedisAvailability(commands, describeConnection(options.connection));
     this.#store = new RedisStore(commands, keys, options);
-    this.#news = new NewsListener(subscriber, keys.newsChannel);
+    this.#news = new NewsListener(subscriber, keys.newsChannel, logger);
     this.#pageLoad = new PageLoad(commands, keys);
   }
 
@@ -141,7 +151,7 @@ export class BullMQServer {
 
   async submit(job: JobSubmission): Promise<void> {
     this.#usable();
-    const fresh = this.#news.arm(job.id);
+    const fresh = this.#arm(job.id);
     try {
       // The job in line first: the ticket's worker must find it. (Not sent together: a script
       // Redis has forgotten is sent again after its NOSCRIPT, behind the ticket.)
@@ -173,7 +183,7 @@ export class BullMQServer {
     }
     for (;;) {
       this.#live();
-      const waiter = this.#news.arm(jobId);
+      const waiter = this.#arm(jobId);
       try {
         const { update, news: hasNews, nextTry } = await this.#store.take(jobId, this.#mayJudge());
         if (nextTry) await addRetryTicket(await this.#tickets(), jobId, nextTry.attempt, nextTry.delayMs);
@@ -185,6 +195,16 @@ export class BullMQServer {
         waiter.dispose();
       }
     }
+  }
+
+  subscribe(jobId: string, onNews: OnNews): Unsubscribe {
+    this.#live();
+    return this.#news.subscribe(jobId, onNews);
+  }
+
+  /** takeUpdate's wait for the job's news, armed now. */
+  #arm(jobId: string): NewsWait {
+    return new NewsWait((onNews) => this.#news.subscribe(jobId, onNews));
   }
 
   async load(endId: string): Promise<JobLoad> {

@@ -9,6 +9,8 @@
  * whatever it does afterwards is dropped).
  */
 import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../base/log.ts';
+import { JobSubscribers, NewsWait } from '../job-news.ts';
 import { DEFAULT_POLICY } from '../job-options/policy.ts';
 import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
@@ -23,7 +25,9 @@ import type {
   JobUpdate,
   Manager,
   ManagerEnvironment,
+  OnNews,
   PageJob,
+  Unsubscribe,
 } from '../manager.ts';
 import type { CancelReason } from '../records.ts';
 import { registrar } from '../registrar.ts';
@@ -67,7 +71,6 @@ interface Job extends InLine {
   sideUpdates: JobUpdate['sideUpdates'];
   began?: number;
   outcome?: JobOutcome;
-  wake: Set<() => void>;
   /** When its updates were last read (or it was submitted). */
   readAt: number;
 }
@@ -89,6 +92,11 @@ export class InProcessManager implements Manager {
   #closed = false;
   readonly #abandonUnreadMs: number | undefined;
   #abandonSweep: NodeJS.Timeout | undefined;
+  #logger: Logger | undefined;
+  /** Who listens for a job's news (subscribe, and takeUpdate's wait). */
+  readonly #news = new JobSubscribers({
+    error: (message, error) => this.#logger?.error(message, error),
+  });
 
   constructor(options: InProcessManagerOptions = {}, internals: InProcessInternals = {}) {
     this.#abandonUnreadMs = internals.abandonUnreadMs;
@@ -101,8 +109,9 @@ export class InProcessManager implements Manager {
     this.#concurrency = concurrency;
   }
 
-  async start(_environment: ManagerEnvironment): Promise<void> {
+  async start(environment: ManagerEnvironment): Promise<void> {
     this.#closed = false;
+    this.#logger = environment.logger;
     const limit = this.#abandonUnreadMs;
     if (limit !== undefined && !this.#abandonSweep) {
       this.#abandonSweep = setInterval(() => this.#cancelUnread(limit), Math.min(1000, limit / 2));
@@ -133,7 +142,6 @@ export class InProcessManager implements Manager {
       startedAt: 0,
       progress: [],
       sideUpdates: [],
-      wake: new Set(),
       readAt: Date.now(),
     };
     this.#jobs.set(job.id, job);
@@ -143,10 +151,19 @@ export class InProcessManager implements Manager {
     setImmediate(() => this.#startWaiting());
   }
 
+  subscribe(jobId: string, onNews: OnNews): Unsubscribe {
+    return this.#news.subscribe(jobId, onNews);
+  }
+
   async takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate> {
     let job = this.#jobs.get(jobId);
     if (job && !hasNews(job) && waitMs > 0) {
-      await waitForNews(job, waitMs);
+      const wait = new NewsWait((onNews) => this.#news.subscribe(jobId, onNews));
+      try {
+        await wait.wait(waitMs);
+      } finally {
+        wait.dispose();
+      }
       job = this.#jobs.get(jobId);
     }
     if (!job) return { state: 'unknown', progress: [], sideUpdates: [] };
@@ -197,7 +214,7 @@ export class InProcessManager implements Manager {
       },
       wasRunning ? CANCELLED_MEMORY_MS : 0,
     ).unref();
-    notify(job);
+    this.#news.notify([job.id]);
     this.#startWaiting();
   }
 
@@ -237,7 +254,7 @@ export class InProcessManager implements Manager {
     for (const job of this.#jobs.values()) {
       clearTimeout(job.backoff);
       this.#endTry(job, 'the server is closing');
-      notify(job);
+      this.#news.notify([job.id]);
     }
     this.#jobs.clear();
     this.#running = 0;
@@ -268,7 +285,7 @@ export class InProcessManager implements Manager {
         timeoutSeconds * 1000,
       );
     }
-    notify(job);
+    this.#news.notify([job.id]);
     const current = () => job.controller === controller && !controller.signal.aborted;
     const fn = registrar.get(job.submission.functionKey);
     let outcome: JobOutcome;
@@ -284,12 +301,12 @@ export class InProcessManager implements Manager {
           if (!current()) return;
           if (job.progress.length >= PROGRESS_BACKLOG) job.progress[job.progress.length - 1] = values;
           else job.progress.push(values);
-          notify(job);
+          this.#news.notify([job.id]);
         },
         setProps: (id: string, props: Record<string, unknown>) => {
           if (!current()) return;
           job.sideUpdates.push({ id, props });
-          notify(job);
+          this.#news.notify([job.id]);
         },
       };
       const { args, context } = job.submission;
@@ -324,7 +341,7 @@ export class InProcessManager implements Manager {
         this.#cache.set(cache.key, { outcome, expiresAt: Date.now() + seconds * 1000 });
       }
     }
-    notify(job);
+    this.#news.notify([job.id]);
     this.#startWaiting();
   }
 
@@ -350,21 +367,4 @@ function hasNews(job: Job): boolean {
     job.outcome !== undefined ||
     job.state === 'cancelled'
   );
-}
-
-function notify(job: Job): void {
-  for (const wake of job.wake) wake();
-  job.wake.clear();
-}
-
-function waitForNews(job: Job, waitMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, waitMs);
-    function done() {
-      clearTimeout(timer);
-      job.wake.delete(done);
-      resolve();
-    }
-    job.wake.add(done);
-  });
 }

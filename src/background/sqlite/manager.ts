@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { NewsWait } from '../job-news.ts';
 import type {
   JobLoad,
   JobOutcome,
@@ -13,7 +14,9 @@ import type {
   JobUpdate,
   Manager,
   ManagerEnvironment,
+  OnNews,
   PageJob,
+  Unsubscribe,
 } from '../manager.ts';
 import { OptionChecks } from '../option-checks.ts';
 import type { CancelReason, JobRecords } from '../records.ts';
@@ -64,7 +67,7 @@ const DEFAULT_PATH = '.dash-ts/background.db';
 const DEFAULT_CANCEL_GRACE_MS = 50;
 const DEFAULT_FINISHED_TTL_MS = 10 * 60 * 1000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
-/** How often a waiting takeUpdate looks for news written by another process. */
+/** While some job is subscribed to (a takeUpdate waiting, too), how often to look for another process's writes. */
 const CROSS_PROCESS_POLL_MS = 5;
 
 interface Running {
@@ -126,12 +129,16 @@ export class SqliteManager implements Manager {
     const store = new Store(path);
     try {
       let lastVersion = store.dataVersion();
-      const wakeups = new Wakeups(() => {
-        const version = store.dataVersion();
-        if (version === lastVersion) return false;
-        lastVersion = version;
-        return true;
-      }, CROSS_PROCESS_POLL_MS);
+      const wakeups = new Wakeups(
+        () => {
+          const version = store.dataVersion();
+          if (version === lastVersion) return false;
+          lastVersion = version;
+          return true;
+        },
+        CROSS_PROCESS_POLL_MS,
+        logger,
+      );
       const pool = new WorkerPool({
         store,
         appModule: resolve(appModule),
@@ -180,11 +187,20 @@ export class SqliteManager implements Manager {
     const deadline = performance.now() + (Number.isNaN(waitMs) ? 0 : Math.max(0, waitMs));
     for (;;) {
       const { store, wakeups } = this.#use();
-      const { update, news } = store.take(jobId, Date.now());
-      const remaining = deadline - performance.now();
-      if (news || remaining <= 0) return update;
-      await wakeups.wait(jobId, remaining);
+      const wait = new NewsWait((onNews) => wakeups.subscribe(jobId, onNews));
+      try {
+        const { update, news } = store.take(jobId, Date.now());
+        const remaining = deadline - performance.now();
+        if (news || remaining <= 0) return update;
+        await wait.wait(remaining);
+      } finally {
+        wait.dispose();
+      }
     }
+  }
+
+  subscribe(jobId: string, onNews: OnNews): Unsubscribe {
+    return this.#use().wakeups.subscribe(jobId, onNews);
   }
 
   async load(endId: string): Promise<JobLoad> {

@@ -1,49 +1,39 @@
 /**
- * Wakes `takeUpdate` calls that wait for a job's news. This process's pool names the jobs it
- * wrote about, so those waiters wake at once; writes by other processes are noticed by polling
- * SQLite's data_version (a counter that moves when another connection commits), which costs
- * next to nothing, and only while somebody waits.
+ * A SqliteManager's news of its jobs (../job-news.ts): this process's pool names the jobs it
+ * wrote about, so their subscribers are told at once; writes by other processes are noticed by
+ * polling SQLite's data_version (a counter that moves when another connection commits), which
+ * costs next to nothing, and only while somebody is subscribed. Such a write does not say which
+ * jobs it was about, so every subscriber is told.
  */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+import type { Logger } from '../../base/log.ts';
+import { JobSubscribers } from '../job-news.ts';
+import type { OnNews, Unsubscribe } from '../manager.ts';
 
 export class Wakeups {
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #subscribers: JobSubscribers;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
     /** True when another connection committed since the last call. */
     private readonly othersWrote: () => boolean,
     private readonly pollMs: number,
-  ) {}
+    logger: Logger,
+  ) {
+    this.#subscribers = new JobSubscribers(logger, (active) =>
+      active ? this.#startPolling() : this.#stopPolling(),
+    );
+  }
 
-  /** Resolves when the job may have news, or after `ms`. */
-  wait(jobId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const set = this.#waiters.get(jobId) ?? new Set<() => void>();
-      this.#waiters.set(jobId, set);
-      const wake = () => {
-        clearTimeout(timer);
-        set.delete(wake);
-        if (set.size === 0 && this.#waiters.get(jobId) === set) this.#waiters.delete(jobId);
-        if (this.#waiters.size === 0) this.#stopPolling();
-        resolve();
-      };
-      // setTimeout takes at most 2^31-1 ms; longer would fire at once.
-      const timer = setTimeout(wake, Math.min(ms, MAX_TIMEOUT_MS));
-      set.add(wake);
-      this.#startPolling();
-    });
+  subscribe(jobId: string, onNews: OnNews): Unsubscribe {
+    return this.#subscribers.subscribe(jobId, onNews);
   }
 
   notify(jobIds: Iterable<string>): void {
-    for (const jobId of jobIds) {
-      const waiters = this.#waiters.get(jobId);
-      if (waiters) for (const wake of [...waiters]) wake();
-    }
+    this.#subscribers.notify(jobIds);
   }
 
   notifyAll(): void {
-    for (const waiters of [...this.#waiters.values()]) for (const wake of [...waiters]) wake();
+    this.#subscribers.notifyAll();
   }
 
   #startPolling(): void {
@@ -51,7 +41,7 @@ export class Wakeups {
     this.#timer = setInterval(() => {
       if (this.othersWrote()) this.notifyAll();
     }, this.pollMs);
-    // The waiters' own timers keep the process alive; this one must not on its own.
+    // Waiting takeUpdate calls keep the process alive with their own timers; this one must not.
     this.#timer.unref();
   }
 
