@@ -34,9 +34,11 @@ export type {
   JobUpdate,
   Manager,
   ManagerEnvironment,
+  OnNews,
   QueuePlace,
   RemoteWorkerEnvironment,
   RunningWorker,
+  Unsubscribe,
 } from './background/manager.ts';
 export type { ResponseWindows } from './background/orchestrator.ts';
 export type {

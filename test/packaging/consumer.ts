@@ -182,12 +182,16 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts a server command in `dir` and waits for its "serving ... on <url>" line. */
+/**
+ * Starts a server command in `dir` and waits for its "serving ... on <url>" line (or for `ready`,
+ * for a command that serves no URL: `url` is then '').
+ */
 export async function serve(
   dir: string,
   command: string,
   args: string[],
   env: Record<string, string> = {},
+  ready = /serving .* on (http:\/\/\S+)/,
 ): Promise<Served> {
   const child: ChildProcess = spawn(command, args, {
     cwd: dir,
@@ -200,10 +204,10 @@ export async function serve(
     const timer = setTimeout(() => reject(new Error(`no server after 60 s:\n${log}`)), 60_000);
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
-      const match = /serving .* on (http:\/\/\S+)/.exec(log);
+      const match = ready.exec(log);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(match[1] ?? '');
       }
     };
     child.stdout!.on('data', onData);

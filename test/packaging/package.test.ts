@@ -3,9 +3,10 @@
  * fresh projects outside the repository, run with the Node that runs these tests (CI: 20 and 24).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { startRedis } from '../support/redis.ts';
 import {
   freePort,
   installDashTs,
@@ -26,8 +27,14 @@ after(async () => {
   removeTempDirs();
 });
 
-async function started(dir: string, command: string, args: string[], env?: Record<string, string>) {
-  const server = await serve(dir, command, args, env);
+async function started(
+  dir: string,
+  command: string,
+  args: string[],
+  env?: Record<string, string>,
+  ready?: RegExp,
+) {
+  const server = await serve(dir, command, args, env, ready);
   servers.push(server);
   return server;
 }
@@ -65,6 +72,20 @@ export const layout = html.Div({
 callback(
   { background: true, output: Output('out', 'children'), inputs: [Input('go', 'n_clicks')] },
   async (clicks: number, _ctx: CallbackContext): Promise<string> => \`clicked \${clicks} in \${process.pid}\`,
+);
+`;
+
+const BULLMQ_APP = `import { BullMQManager, Dash, html, Input, Output, type CallbackContext } from 'dash-ts';
+import { label } from './label.js';
+
+export const app = new Dash({
+  title: 'bullmq app',
+  backgroundManager: new BullMQManager({ connection: process.env.REDIS_URL, queueName: 'packaged' }),
+});
+${LAYOUT}
+app.callback(
+  { background: true, output: Output('out', 'children'), inputs: [Input('go', 'n_clicks')] },
+  async (clicks: number, _ctx: CallbackContext): Promise<string> => label(clicks, process.pid),
 );
 `;
 
@@ -142,6 +163,33 @@ describe(`the packed package, installed (Node ${process.version})`, { timeout: 6
       String(await freePort()),
     ]);
     await assertServesApp(server);
+  });
+
+  it('BullMQManager from the tarball: its Lua scripts are in dist/, and a background callback runs in `npx dash-ts worker`', async () => {
+    const redis = await startRedis();
+    try {
+      const dir = await newProject({ 'app.ts': BULLMQ_APP, 'label.ts': TS_LABEL });
+      const lua = join(dir, 'node_modules', 'dash-ts', 'dist', 'background', 'bullmq', 'lua');
+      for (const script of ['submit.lua', 'take.lua', 'begin.lua', 'finish.lua', 'includes/order.lua']) {
+        assert.ok(existsSync(join(lua, script)), `${script} is not in the installed dist/`);
+      }
+      const env = { REDIS_URL: redis.url };
+      const worker = await started(dir, 'npx', ['dash-ts', 'worker', 'app.ts'], env, /running jobs of queue/);
+      const server = await started(
+        dir,
+        'npx',
+        ['dash-ts', 'run', 'app.ts', '--port', String(await freePort())],
+        env,
+      );
+      assert.notEqual(server.url, '');
+      const value = await runBackgroundCallback(server.url, OUT, GO);
+      // A BullMQManager server runs no job itself: the worker ran it, with the scripts from dist/.
+      assert.match(String(value), /^clicked 1 in \d+$/, `${server.output()}\n${worker.output()}`);
+    } finally {
+      // Stopped before their Redis goes.
+      await Promise.all(servers.splice(0).map((served) => served.stop()));
+      await redis.destroy();
+    }
   });
 
   it('tsc --noEmit (strict, skipLibCheck false) reports no error with NodeNext, then with Bundler', async () => {

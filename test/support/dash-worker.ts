@@ -31,10 +31,12 @@ export async function startDashWorker(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`dash-ts worker did not start:\n${log}`)),
-      options.startTimeoutMs ?? 30_000,
-    );
+    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      // Not left behind: waiting for its Redis forever, it would keep the test file from ending.
+      child.kill('SIGKILL');
+      reject(new Error(`dash-ts worker did not start within ${startTimeoutMs} ms:\n${log}`));
+    }, startTimeoutMs);
     const check = () => {
       if (/running jobs of queue/.test(log)) {
         clearTimeout(timer);
