@@ -12,9 +12,10 @@ import {
 import { HandleSigner } from '../background/handles.ts';
 import { JobsApi } from '../background/jobs-api.ts';
 import { resolveLimits } from '../background/limits.ts';
-import { DEFAULT_WINDOWS, Orchestrator } from '../background/orchestrator.ts';
+import { DEFAULT_WINDOWS, type JobRequest, Orchestrator } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
 import { RetryableOnce } from '../background/retryable-once.ts';
+import { traceCallbackRequest } from '../background/tracing.ts';
 import { BackgroundUnavailableError } from '../base/errors.ts';
 import { consoleLogger, type Logger } from '../base/log.ts';
 import {
@@ -415,6 +416,10 @@ export class Dash {
 
   async #updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response> {
     const request = readCallbackRequest(parseCallbackBody(bodyText), this.registry);
+    return traceCallbackRequest(request.callback.id, () => this.#serveCallback(request, info, query));
+  }
+
+  async #serveCallback(request: JobRequest, info: RequestInfo, query: URLSearchParams): Promise<Response> {
     if (request.callback.cancelRelay) return this.#orchestrator.cancel(request, query);
     if (request.callback.background) return this.#orchestrator.serve(request, info, query);
     const outcome = await runCallback(request, info, this.options.onError);

@@ -9,6 +9,7 @@ import { idToString } from '../callbacks/dependencies.ts';
 import type { JobContextSnapshot, JobOutcome } from './manager.ts';
 import type { JobFunction } from './registrar.ts';
 import { isStream, runStream } from './streaming/stream.ts';
+import { traceJobRun } from './tracing.ts';
 
 /** Where a running job's progress and setProps calls go. */
 export interface JobChannel {
@@ -23,6 +24,20 @@ export async function runJob(
   channel: JobChannel,
   signal: AbortSignal,
   attempt = 1,
+  jobId?: string,
+): Promise<JobOutcome> {
+  return traceJobRun(context.trace, { callbackId: job.callbackId, jobId, attempt }, () =>
+    runTry(job, args, context, channel, signal, attempt),
+  );
+}
+
+async function runTry(
+  job: JobFunction,
+  args: unknown[],
+  context: JobContextSnapshot,
+  channel: JobChannel,
+  signal: AbortSignal,
+  attempt: number,
 ): Promise<JobOutcome> {
   const ctx = buildContext({
     source: context,

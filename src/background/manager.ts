@@ -27,7 +27,18 @@ export type JobOutcome =
   | { kind: 'timed-out'; message: string; seconds: number };
 
 /** The callback context of the request that started a job, as JSON. */
-export type JobContextSnapshot = ContextSource;
+export type JobContextSnapshot = ContextSource & {
+  /** The trace of the request that started the job, when one is recorded (tracing.ts). */
+  trace?: JobTraceContext;
+};
+
+/** A W3C trace context carried inside a job, across processes and stores (tracing.ts). */
+export interface JobTraceContext {
+  /** `00-<trace id>-<parent span id>-<flags>`. */
+  traceparent: string;
+  /** When the job was submitted (ms since the epoch): the queue span starts there. */
+  queuedAt: number;
+}
 
 /** Who started a job: what oldJob / cancelJob requests are checked against. */
 export interface JobOwner {

@@ -35,9 +35,10 @@ import type { AppCallback, AppCallbackRegistry, BackgroundOptions } from './call
 import { type HandleSigner, newJobId } from './handles.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
 import { type BackgroundLimits, type Refusal, refusal } from './limits.ts';
-import type { JobLoad, JobOutcome, JobOwner, JobUpdate, Manager } from './manager.ts';
+import type { JobContextSnapshot, JobLoad, JobOutcome, JobOwner, JobUpdate, Manager } from './manager.ts';
 import { PendingStarts } from './pending-starts.ts';
 import type { ManagerProvider } from './provider.ts';
+import { jobTraceContext } from './tracing.ts';
 
 export interface ResponseWindows {
   /** How long a start request waits for the job to finish, to answer with the result at once. */
@@ -219,7 +220,7 @@ export class Orchestrator {
       id: jobId,
       functionKey: background.functionKey,
       args,
-      context: contextSource(request, info),
+      context: withTrace(contextSource(request, info)),
       owner: { endId, callbackId: callback.id, outputsKey: JSON.stringify(request.outputs) },
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
       policy: background.policy,
@@ -362,6 +363,12 @@ export class Orchestrator {
       cacheBy: manager.cacheBy ?? [],
     });
   }
+}
+
+/** The start request's context, with its trace when one is recorded (tracing.ts). */
+function withTrace(source: JobContextSnapshot): JobContextSnapshot {
+  const traced = jobTraceContext();
+  return traced ? { ...source, trace: traced } : source;
 }
 
 /** What the browser holds for a started job: its signed cacheKey, id, cancel inputs, progress defaults. */

@@ -310,7 +310,7 @@ export class InProcessManager implements Manager {
         },
       };
       const { args, context } = job.submission;
-      outcome = await runJob(fn, args, context, channel, controller.signal, job.attempt);
+      outcome = await runJob(fn, args, context, channel, controller.signal, job.attempt, job.submission.id);
     }
     this.#settle(job, controller, outcome);
   }

@@ -89,7 +89,15 @@ async function run(message: Extract<ToWorker, { t: 'run' }>): Promise<void> {
         args: unknown[];
         context: JobContextSnapshot;
       };
-      outcome = await runJob(job, args, context, channel, controller.signal, message.attempt ?? 1);
+      outcome = await runJob(
+        job,
+        args,
+        context,
+        channel,
+        controller.signal,
+        message.attempt ?? 1,
+        message.id,
+      );
     }
   } catch (error) {
     // runJob turns the job's own errors into outcomes; this is a fault around it (a bad payload).
