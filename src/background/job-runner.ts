@@ -17,6 +17,16 @@ export interface JobChannel {
   setProps(id: string, props: Record<string, unknown>): void;
 }
 
+/**
+ * An async function or a generator function: it gives its process's event loop back between its
+ * steps, so what it reports within one step can be sent together when the step ends. A plain
+ * function may block the process until it returns, so what it reports must be sent at once.
+ */
+export function yieldsBetweenSteps(fn: unknown): boolean {
+  const kind = (fn as { constructor?: { name?: string } } | undefined)?.constructor?.name;
+  return kind === 'AsyncFunction' || kind === 'AsyncGeneratorFunction' || kind === 'GeneratorFunction';
+}
+
 export async function runJob(
   job: JobFunction,
   args: unknown[],

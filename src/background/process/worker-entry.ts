@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { importAppModule } from '../../app-module/import.ts';
 import { setRuntimeMode } from '../../app-module/runtime.ts';
-import { type JobChannel, runJob } from '../job-runner.ts';
+import { type JobChannel, runJob, yieldsBetweenSteps } from '../job-runner.ts';
 import type { JobContextSnapshot, JobOutcome } from '../manager.ts';
 import { registrar } from '../registrar.ts';
 import { type EventRecord, type FromWorker, isToWorker, type ToWorker } from './ipc.ts';
@@ -21,8 +21,12 @@ const send = (message: FromWorker) => {
 
 /**
  * Sends one job's events to the pool. A synchronous job blocks this process's event loop, so
- * nothing deferred (a timer, setImmediate) runs until it returns: setProps calls are therefore
- * sent at once (all kept, in order), and so is progress, unless a message went out less than
+ * nothing deferred (a timer, setImmediate) runs until it returns: its setProps calls are therefore
+ * sent at once (all kept, in order). A job that gives the event loop back between its steps (an
+ * async function, a generator) has the setProps calls of one step sent together when the step
+ * ends (a microtask): sent one by one, a poll could be answered between two calls of one step and
+ * the page show half of it (design.md fix 2: merged, not split). Progress is sent at once
+ * too, unless a message went out less than
  * PROGRESS_COALESCE_MS ago; then it waits for the end of the turn (or the next event), collapsing
  * to its latest value, so a job that reports in a tight loop does not flood the pool.
  */
@@ -33,8 +37,13 @@ class BufferedChannel implements JobChannel {
   #progressAt = -1;
   #scheduled = false;
   #sentAt = Number.NEGATIVE_INFINITY;
+  #stepFlushQueued = false;
 
-  constructor(private readonly jobId: string) {}
+  constructor(
+    private readonly jobId: string,
+    /** The job yields to the event loop between steps: a step's setProps go out together. */
+    private readonly sendPerStep: boolean,
+  ) {}
 
   progress(values: unknown[]): void {
     const event: EventRecord = { kind: 'progress', body: JSON.stringify(values) };
@@ -49,7 +58,16 @@ class BufferedChannel implements JobChannel {
 
   setProps(id: string, props: Record<string, unknown>): void {
     this.#events.push({ kind: 'props', body: JSON.stringify([id, props]) });
-    this.flush();
+    if (!this.sendPerStep) {
+      this.flush();
+      return;
+    }
+    if (this.#stepFlushQueued) return;
+    this.#stepFlushQueued = true;
+    queueMicrotask(() => {
+      this.#stepFlushQueued = false;
+      this.flush();
+    });
   }
 
   #schedule(): void {
@@ -73,10 +91,10 @@ const running = new Map<string, AbortController>();
 async function run(message: Extract<ToWorker, { t: 'run' }>): Promise<void> {
   const controller = new AbortController();
   running.set(message.id, controller);
-  const channel = new BufferedChannel(message.id);
+  const job = registrar.get(message.key);
+  const channel = new BufferedChannel(message.id, job !== undefined && yieldsBetweenSteps(job.fn));
   let outcome: JobOutcome;
   try {
-    const job = registrar.get(message.key);
     if (!job) {
       outcome = {
         kind: 'error',
