@@ -47,6 +47,11 @@ export interface JobOwner {
   callbackId: string;
   /** The concrete outputs (MATCH ids resolved): supersede is per output set. */
   outputsKey: string;
+  /**
+   * Who started the job (`new Dash({ identify })`, else the anonymous session), when known: fair
+   * turns, per-user limits and reattach go by it (api.md, "Users, and jobs that outlive their page").
+   */
+  user?: string;
 }
 
 /**
