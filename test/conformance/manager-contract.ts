@@ -149,6 +149,18 @@ export async function cpuFreed(pid: number, withinMs = STOP_WITHIN_MS): Promise<
   }
 }
 
+/**
+ * Waits until a process is gone (exited or a zombie); fails after `withinMs`. For a hard stop:
+ * cpuFreed's 'idle' cannot tell a stopped process from a busy one the loaded machine starved.
+ */
+export async function processGone(pid: number, withinMs = STOP_WITHIN_MS): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (cpuTicks(pid) !== undefined) {
+    if (Date.now() > deadline) assert.fail(`process ${pid} still there ${withinMs} ms after its hard stop`);
+    await sleep(50);
+  }
+}
+
 export const hasProc = existsSync('/proc/self/stat');
 
 export function managerContract(
