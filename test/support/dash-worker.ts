@@ -31,7 +31,9 @@ export async function startDashWorker(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   await new Promise<void>((resolve, reject) => {
-    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    // Generous: with --concurrency 4 it starts four job processes, each compiling the app through
+    // tsx, beside other test files on a loaded machine (30 s was seen to run out).
+    const startTimeoutMs = options.startTimeoutMs ?? 90_000;
     const timer = setTimeout(() => {
       // Not left behind: waiting for its Redis forever, it would keep the test file from ending.
       child.kill('SIGKILL');
