@@ -39,9 +39,12 @@ describe('examples/pages-demo/ (app.ts and its pages folder)', () => {
   it('adds hours with Patch: small answers, chart and log grow', async () => {
     const { page } = opened;
     await page.waitForSelector('#overview-chart .main-svg', { timeout: 20_000 });
-    const sizes: number[] = [];
-    page.on('response', async (response) => {
-      if (response.url().includes('/_dash-update-component')) sizes.push((await response.body()).length);
+    // The sizes are read when the answers are in, not when the page went idle: a body read may
+    // still be under way then.
+    const bodySizes: Promise<number>[] = [];
+    page.on('response', (response) => {
+      if (response.url().includes('/_dash-update-component'))
+        bodySizes.push(response.body().then((body) => body.length));
     });
     await page.click('#add-hour');
     await waitForText(page, '#log li:last-child', 'hour 1 recorded');
@@ -55,6 +58,7 @@ describe('examples/pages-demo/ (app.ts and its pages folder)', () => {
     );
     assert.deepEqual(points, [3, 3, 3]);
     await waitForIdle(page);
+    const sizes = await Promise.all(bodySizes);
     assert.equal(sizes.length, 2);
     // Six points, a title and a log line: a few hundred bytes whatever the figure and log hold.
     for (const size of sizes) assert.ok(size < 1200, `an answer of ${size} bytes`);
