@@ -57,8 +57,11 @@ export interface WorkerRecord {
   id: string;
   host: string;
   pid: number;
-  /** 'pool' for an SqliteManager worker process, 'worker' for `dash-ts worker`. */
-  kind: 'pool' | 'worker';
+  /**
+   * 'pool' for an SqliteManager worker process, 'worker' for `dash-ts worker`, 'in-process' for a
+   * server process running an InProcessManager's jobs itself.
+   */
+  kind: 'pool' | 'worker' | 'in-process';
   lastHeartbeat: number;
   status: WorkerStatus;
   /** How it ended, when known (e.g. "was killed by SIGKILL"). */

@@ -2,7 +2,7 @@
  * Shared by the bg-* fixture apps of the browser tests (test/e2e/background-*.test.ts): the
  * background manager of each fixture, and sleeps for jobs.
  */
-import { BullMQManager, type Manager, SqliteManager } from '../../src/index.ts';
+import { BullMQManager, InProcessManager, type Manager, SqliteManager } from '../../src/index.ts';
 
 /**
  * The store file of one fixture: `$DASH_TS_TEST_DB.<name>`. Each fixture gets its own file, because
@@ -27,9 +27,11 @@ export interface FixtureManagerOptions {
  * of the checklist set it, for the server and its `dash-ts worker` processes alike): a
  * BullMQManager on queue `bg-<name>`, one queue per fixture for the reason given at storePath.
  * Otherwise an SqliteManager with its store at storePath(name). Managers of one fixture that share
- * a name share the store (or queue), as the cache fixture's two do.
+ * a name share the store (or queue), as the cache fixture's two do. With DASH_TS_TEST_IN_PROCESS=1:
+ * an InProcessManager (its jobs in the server process; no store to share).
  */
 export function fixtureManager(name: string, options: FixtureManagerOptions = {}): Manager {
+  if (process.env.DASH_TS_TEST_IN_PROCESS === '1') return new InProcessManager();
   const redis = process.env.DASH_TS_TEST_REDIS;
   if (redis)
     return new BullMQManager({ connection: redis, queueName: `bg-${name}`, cacheBy: options.cacheBy });

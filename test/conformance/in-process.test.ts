@@ -1,7 +1,7 @@
 /**
  * The Manager contract against InProcessManager: jobs of test/apps/jobs-app.ts run as async tasks
  * in this (the server's) process. Cases that need worker processes (hard stop, a killed worker, a
- * blocking job) or monitor records are declared not applicable, each with its reason.
+ * blocking job) are declared not applicable, each with its reason.
  */
 
 import { fileURLToPath } from 'node:url';
@@ -31,5 +31,5 @@ managerContract(
       cleanup: () => manager.close(),
     };
   },
-  { inServerProcess: true, noJobRecords: true },
+  { inServerProcess: true },
 );

@@ -537,6 +537,7 @@ export function managerContract(
       jobRecordsCases(
         () => manager,
         () => fixture.sibling(),
+        capabilities,
       );
     }
   });

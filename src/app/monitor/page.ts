@@ -14,7 +14,7 @@ import type { CallbackContext, CallbackFunction } from '../../callbacks/spec.ts'
 import { type Component, dcc, html } from '../../components/index.ts';
 import type { Layout } from '../layout.ts';
 import type { DashOptions } from '../options.ts';
-import type { CallbackView, JobView, MonitorView, Percentiles } from './view.ts';
+import type { CallbackView, JobView, MonitorView, Percentiles, WorkerView } from './view.ts';
 
 /**
  * What the page uses of the dash-ts app it is built as (a Dash). Declared here rather than
@@ -199,12 +199,18 @@ function activeTable(jobs: JobView[]): Component {
   );
 }
 
+const WORKER_KIND_LABELS: Record<WorkerView['kind'], string> = {
+  pool: 'pool process',
+  worker: 'dash-ts worker',
+  'in-process': 'server process (InProcessManager)',
+};
+
 function workerTable(view: MonitorView): Component {
   return table(
     ['worker', 'kind', 'host', 'pid', 'status', 'last heartbeat', 'running jobs', 'exit'],
     view.workers.map((w) => [
       w.id,
-      w.kind === 'pool' ? 'pool process' : 'dash-ts worker',
+      WORKER_KIND_LABELS[w.kind],
       w.host,
       w.pid,
       w.status === 'presumed-dead' ? 'presumed dead' : w.status,

@@ -29,9 +29,10 @@ import type {
   PageJob,
   Unsubscribe,
 } from '../manager.ts';
-import type { CancelReason } from '../records.ts';
+import type { CancelReason, JobRecords } from '../records.ts';
 import { registrar } from '../registrar.ts';
 import { type InLine, WaitingLine } from './line.ts';
+import { MemoryRecords } from './records.ts';
 
 export interface InProcessManagerOptions {
   /** Jobs run at once; more wait in line. Default 64. */
@@ -93,6 +94,8 @@ export class InProcessManager implements Manager {
   readonly #abandonUnreadMs: number | undefined;
   #abandonSweep: NodeJS.Timeout | undefined;
   #logger: Logger | undefined;
+  /** The jobs monitor's records of this process's jobs (kept once the monitor turns them on). */
+  readonly #records = new MemoryRecords();
   /** Who listens for a job's news (subscribe, and takeUpdate's wait). */
   readonly #news = new JobSubscribers({
     error: (message, error) => this.#logger?.error(message, error),
@@ -112,6 +115,7 @@ export class InProcessManager implements Manager {
   async start(environment: ManagerEnvironment): Promise<void> {
     this.#closed = false;
     this.#logger = environment.logger;
+    this.#records.serving();
     const limit = this.#abandonUnreadMs;
     if (limit !== undefined && !this.#abandonSweep) {
       this.#abandonSweep = setInterval(() => this.#cancelUnread(limit), Math.min(1000, limit / 2));
@@ -145,6 +149,7 @@ export class InProcessManager implements Manager {
       readAt: Date.now(),
     };
     this.#jobs.set(job.id, job);
+    this.#records.queued(job.id, submission.owner.callbackId, submission.owner.endId);
     this.#line.join(job);
     // On a later turn: the submitting request finishes first, and a cancel right after submit
     // finds the job still in line.
@@ -198,7 +203,7 @@ export class InProcessManager implements Manager {
     return this.#jobs.get(jobId)?.submission.owner;
   }
 
-  async cancel(jobId: string, _reason?: CancelReason): Promise<void> {
+  async cancel(jobId: string, reason: CancelReason = 'cancel'): Promise<void> {
     const job = this.#jobs.get(jobId);
     if (!job || job.state === 'finished' || job.state === 'cancelled') return;
     const wasRunning = job.state === 'running';
@@ -207,6 +212,7 @@ export class InProcessManager implements Manager {
     clearTimeout(job.backoff);
     this.#endTry(job, 'cancelled');
     if (wasRunning) this.#running--;
+    this.#records.finished(jobId, { cancelled: reason }, wasRunning);
     // Known as 'cancelled' for a while (its page's last poll sees it), then forgotten.
     setTimeout(
       () => {
@@ -243,6 +249,11 @@ export class InProcessManager implements Manager {
     return cached.outcome;
   }
 
+  /** This process's jobs only: the store is this process's memory (no other server shares it). */
+  jobRecords(): JobRecords {
+    return this.#records;
+  }
+
   async sharedSecret(): Promise<Buffer> {
     return this.#secret;
   }
@@ -258,6 +269,7 @@ export class InProcessManager implements Manager {
     }
     this.#jobs.clear();
     this.#running = 0;
+    this.#records.stopped();
   }
 
   #startWaiting(): void {
@@ -278,6 +290,7 @@ export class InProcessManager implements Manager {
     // A new try starts from no progress: unread values of an earlier try are dropped.
     job.progress = [];
     job.startedAt = Date.now();
+    this.#records.started(job.id, job.attempt);
     const { timeoutSeconds } = job.policy;
     if (timeoutSeconds !== undefined) {
       job.timer = setTimeout(
@@ -326,6 +339,7 @@ export class InProcessManager implements Manager {
     const decision = retryDecision(job.policy, job.attempt, outcome);
     if (decision.retry) {
       job.state = 'queued';
+      this.#records.requeued(job.id);
       job.backoff = setTimeout(() => {
         job.backoff = undefined;
         if (job.state !== 'queued' || this.#closed) return;
@@ -335,6 +349,7 @@ export class InProcessManager implements Manager {
     } else {
       job.state = 'finished';
       job.outcome = outcome;
+      this.#records.finished(job.id, { outcome }, true);
       const cache = job.submission.cache;
       if (cache && outcome.kind === 'result') {
         const seconds = cache.expireSeconds ?? Number.POSITIVE_INFINITY;
