@@ -34,6 +34,7 @@ import { childrenPropsConfig } from '../components/index.ts';
 import { APP_BRAND, type AppBrand, OWN_BRAND } from './app-brand.ts';
 import { callbackErrorPage } from './error-page.ts';
 import { healthResponse } from './health.ts';
+import { Identity } from './identity.ts';
 import { renderIndexPage } from './index-page.ts';
 import type { Layout, LayoutValue } from './layout.ts';
 import { type MonitorConfig, monitorConfig, monitorHandles } from './monitor/config.ts';
@@ -66,7 +67,10 @@ export class Dash {
   #running: Promise<RunningServer> | undefined;
   readonly #provider: ManagerProvider;
   readonly #orchestrator: Orchestrator;
+  readonly #secret = new RetryableOnce<Buffer>();
   readonly #signer = new RetryableOnce<HandleSigner>();
+  /** Who each request comes from: ctx.user and the jobs' owners (identity.ts). */
+  readonly #identity: Identity;
   /** The module that built this app: what background workers import. */
   readonly #definedIn: string | undefined;
   readonly #cancelInputs = new Set<string>();
@@ -97,6 +101,16 @@ export class Dash {
         if (recordingWindowMs !== undefined) await manager.jobRecords?.().enable(recordingWindowMs);
       },
     );
+    this.#identity = new Identity({
+      identify: options.identify,
+      // Sessions need a secret every server shares: an app without background callbacks has one
+      // only when given (`secret`, DASH_TS_SECRET); it starts no store just to sign cookies.
+      secret: async () =>
+        this.#configuredSecret() !== undefined || this.#hasBackground() ? this.#sharedSecret() : undefined,
+      trustProxy: options.trustProxy ?? false,
+      cookiePath: this.prefixes.requests,
+      logger: this.logger,
+    });
     this.#orchestrator = new Orchestrator({
       provider: this.#provider,
       signer: () => this.#handleSigner(),
@@ -155,6 +169,8 @@ export class Dash {
             provider: this.#provider,
             orchestrator: this.#orchestrator,
             signer: () => this.#handleSigner(),
+            // An API client has no page session: only the app's identify names its user.
+            identify: this.options.identify && ((request) => this.#identity.userOf(request, {})),
           }),
         }),
     );
@@ -358,6 +374,8 @@ export class Dash {
         return JSON.stringify(this.registry.callbacks.map(dependencyEntry));
       },
       updateComponent: (bodyText, info, query) => this.#updateComponent(bodyText, info, query),
+      userOf: (request, cookies) => this.#identity.userOf(request, cookies),
+      pageCookie: (request, cookies) => this.#identity.pageCookie(request, cookies),
     };
   }
 
@@ -463,14 +481,26 @@ export class Dash {
     }
   }
 
-  /** The signing key: the app's option, else DASH_TS_SECRET, else the background store's secret. */
+  /** The handles' signer, under the shared secret. */
   #handleSigner(): Promise<HandleSigner> {
-    return this.#signer.run(async () => {
-      const configured = this.options.secret ?? process.env.DASH_TS_SECRET;
-      if (configured) return new HandleSigner(Buffer.from(configured, 'utf8'));
+    return this.#signer.run(async () => new HandleSigner(await this.#sharedSecret()));
+  }
+
+  /**
+   * The key of handles and session cookies: the app's option, else DASH_TS_SECRET, else the
+   * background store's secret, so every server process sharing the store agrees on it.
+   */
+  #sharedSecret(): Promise<Buffer> {
+    return this.#secret.run(async () => {
+      const configured = this.#configuredSecret();
+      if (configured !== undefined) return Buffer.from(configured, 'utf8');
       const manager = await this.#provider.startedAppLevel();
-      return new HandleSigner(await manager.sharedSecret());
+      return manager.sharedSecret();
     });
+  }
+
+  #configuredSecret(): string | undefined {
+    return this.options.secret || process.env.DASH_TS_SECRET || undefined;
   }
 }
 

@@ -4,6 +4,7 @@ import type { Manager } from '../background/manager.ts';
 import type { ResponseWindows } from '../background/orchestrator.ts';
 import type { Logger } from '../base/log.ts';
 import type { ErrorHandler } from '../callbacks/spec.ts';
+import type { Identify } from './identity.ts';
 import type { LayoutValue } from './layout.ts';
 import type { JobsMonitorOptions } from './monitor/config.ts';
 import type { AssetOptions } from './page-assets.ts';
@@ -38,7 +39,16 @@ export interface DashOptions extends PrefixOptions, AssetOptions, PagesOptions {
   secret?: string;
   /** How long background start responses and polls may wait for news (see README). */
   backgroundWindows?: Partial<ResponseWindows>;
-  /** Most unfinished background jobs per page load (default 50) and queued in the store (default 5000). */
+  /**
+   * Who a request comes from (e.g. an auth proxy's header): `ctx.user` in every callback, and the
+   * user fair turns and per-user limits go by. Default: an anonymous session in the signed,
+   * HttpOnly, SameSite=Lax cookie `dash_ts_session` set on the first page load (see identity.ts).
+   */
+  identify?: Identify;
+  /**
+   * Most unfinished background jobs per page load (default 50), per user (default: no limit) and
+   * queued in the store (default 5000).
+   */
   backgroundLimits?: Partial<BackgroundLimits>;
   /** Path of the health endpoint below the prefix; default 'health', null for none. */
   healthEndpoint?: string | null;

@@ -24,6 +24,10 @@ export interface DashHost {
   layoutJson(): Promise<string>;
   dependenciesJson(): string;
   updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response>;
+  /** Who sent a request (identity.ts); `cookies` are the request's. */
+  userOf(request: Request, cookies: Record<string, string>): Promise<string | undefined>;
+  /** The session cookie a page load sets, if the request needs one (identity.ts). */
+  pageCookie(request: Request, cookies: Record<string, string>): Promise<string | undefined>;
   readonly assets: UserAssets;
   /** The `_reload-hash` answer (Dash's hot reload). */
   reloadHash(): unknown;
@@ -60,12 +64,15 @@ export function createRoutes(host: DashHost): Hono {
     const body = await readBodyWithin(c.req.raw, host.maxRequestBodyBytes, tooLarge);
     assertJsonDepth(body);
     const url = new URL(c.req.url);
+    const cookies = getCookie(c);
     const info: RequestInfo = {
-      cookies: getCookie(c),
+      cookies,
       headers: c.req.header(),
       args: c.req.query(),
       path: url.pathname + url.search,
     };
+    const user = await host.userOf(c.req.raw, cookies);
+    if (user !== undefined) info.user = user;
     return host.updateComponent(body, info, url.searchParams);
   });
 
@@ -90,9 +97,16 @@ export function createRoutes(host: DashHost): Hono {
   routes.get('*', async (c) => {
     const redirect = host.redirectTarget(c.req.path);
     if (redirect !== undefined) return c.redirect(redirect, 301);
-    return new Response(await host.indexHtml(new URL(c.req.url)), {
-      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
-    });
+    const [html, cookie] = await Promise.all([
+      host.indexHtml(new URL(c.req.url)),
+      host.pageCookie(c.req.raw, getCookie(c)),
+    ]);
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+    };
+    if (cookie !== undefined) headers['Set-Cookie'] = cookie;
+    return new Response(html, { headers });
   });
 
   routes.notFound((c) => c.json({ message: `no route for ${c.req.method} ${c.req.path}` }, 404));

@@ -14,6 +14,11 @@
  * poll or cancel can reach it (they need a page token), and the API reads and cancels only jobs of
  * that owner. The API counts as one page for backgroundLimits.perPage and for fair turns.
  *
+ * An API job's user (ctx.user, JobOwner.user) is what the app's `identify(request)` says of the
+ * API request (an auth proxy in front of it names the caller), else none: the anonymous page
+ * session cookie is not read here, an API client is no browser page. A job with a user takes
+ * that user's fair turns and counts against backgroundLimits.perUser.
+ *
  * A job's news is read once (Manager.takeUpdate): this process keeps what it read (the last
  * progress, the outcome) for its later GETs; another server process answers 404 for a job whose
  * outcome this one already delivered.
@@ -46,6 +51,8 @@ export interface JobsApiDeps {
   provider: ManagerProvider;
   orchestrator: Orchestrator;
   signer: () => Promise<HandleSigner>;
+  /** The app's `identify` (the user of an API request), when it has one. */
+  identify?: (request: Request) => Promise<string | undefined>;
 }
 
 /** The most finished jobs whose answer this process keeps for later reads. */
@@ -83,6 +90,8 @@ export class JobsApi {
       const manager = await this.deps.provider.managerFor(callback);
       const load = await manager.load(owner);
       const info = requestInfo(request);
+      const user = await this.deps.identify?.(request);
+      if (user !== undefined) info.user = user;
       const admission = await this.deps.orchestrator.admit(callbackRequest, info, owner, manager, load);
       if (admission.kind === 'refused') {
         const { refusal } = admission;

@@ -221,7 +221,7 @@ export class Orchestrator {
       functionKey: background.functionKey,
       args,
       context: withTrace(contextSource(request, info)),
-      owner: { endId, callbackId: callback.id, outputsKey: JSON.stringify(request.outputs) },
+      owner: jobOwner(endId, callback.id, JSON.stringify(request.outputs), info.user),
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
       policy: background.policy,
     });
@@ -363,6 +363,11 @@ export class Orchestrator {
       cacheBy: manager.cacheBy ?? [],
     });
   }
+}
+
+/** Who a job belongs to; `user` only when known, so stores keep no empty field. */
+function jobOwner(endId: string, callbackId: string, outputsKey: string, user: string | undefined): JobOwner {
+  return user === undefined ? { endId, callbackId, outputsKey } : { endId, callbackId, outputsKey, user };
 }
 
 /** The start request's context, with its trace when one is recorded (tracing.ts). */

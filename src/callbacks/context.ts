@@ -11,6 +11,11 @@ export interface RequestInfo {
   headers: Record<string, string>;
   args: Record<string, string>;
   path: string;
+  /**
+   * Who made the request (`new Dash({ identify })`, else the anonymous session cookie), when
+   * known. Part of a job's context snapshot, so a worker's `ctx.user` is the starter's.
+   */
+  user?: string;
 }
 
 /**
@@ -65,6 +70,8 @@ export function contextSource(
     headers: info.headers,
     args: info.args,
     path: info.path,
+    // Left out when unknown, so a snapshot's JSON holds no `user: undefined` to round-trip.
+    ...(info.user === undefined ? {} : { user: info.user }),
   };
 }
 
@@ -112,6 +119,7 @@ export function buildContext({
     headers: source.headers,
     args: source.args,
     path: source.path,
+    user: source.user,
     setProps,
     setProgress:
       setProgress ??

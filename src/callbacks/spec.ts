@@ -40,6 +40,12 @@ export interface CallbackContext {
   readonly headers: Record<string, string>;
   readonly args: Record<string, string>;
   readonly path: string;
+  /**
+   * Who made the call: `new Dash({ identify })`'s answer for the request, else the anonymous
+   * session (a signed cookie); undefined when neither is known. In a background job: whoever
+   * started it.
+   */
+  readonly user: string | undefined;
   /** Dash's `set_props`: update any component's props with this response (or the next poll). */
   setProps(id: DependencyId | ConcreteId, props: Record<string, unknown>): void;
   /** Background jobs only: report progress to the callback's `progress` outputs. */

@@ -310,6 +310,9 @@ job(
   { progress: true },
 );
 
+/** Who started the job (ctx.user, from its context snapshot), as the worker process sees it. */
+job('whoami', 0, (ctx: CallbackContext) => ctx.user ?? null);
+
 function keyOf(name: string): string {
   const key = app.registry.get(`${name}.children`)?.background?.functionKey;
   if (!key) throw new Error(`jobs-app: no background callback ${name}`);
@@ -349,6 +352,7 @@ export const jobs = {
   streamSuicide: keyOf('stream-suicide'),
   streamTwo: app.registry.get('..stream-two-a.children...stream-two-b.children..')!.background!.functionKey,
   newsSteps: keyOf('news-steps'),
+  whoami: keyOf('whoami'),
 };
 
 /** This module's path, for `ManagerEnvironment.appModule`. */

@@ -17,6 +17,7 @@ import { jobOptionsContract } from './job-options.ts';
 import { jobRecordsCases } from './job-records-contract.ts';
 import { type RemoteWorkersFixture, remoteWorkersContract } from './remote-workers.ts';
 import { streamingContract } from './streaming.ts';
+import { userCases } from './users.ts';
 
 export interface ManagerFixture extends RemoteWorkersFixture {
   /** A started manager whose workers import test/apps/jobs-app.ts. */
@@ -528,6 +529,8 @@ export function managerContract(
       () => fixture.sibling(),
       capabilities,
     );
+
+    userCases(() => manager, drain);
 
     if (capabilities.noJobRecords) {
       it('keeps jobs-monitor records', {

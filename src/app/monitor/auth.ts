@@ -11,6 +11,8 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { JobsMonitorConfigError } from './config.ts';
 
+export { isHttps } from '../https.ts';
+
 export { JobsMonitorConfigError };
 
 const COOKIE = 'dash_ts_jobs_monitor';
@@ -68,19 +70,6 @@ export class MonitorAuth {
       .update(`dash-ts jobs monitor session ${expires}`)
       .digest('base64url');
   }
-}
-
-/**
- * Whether the browser reached us over HTTPS: the request's own URL says so (a TLS server, or a
- * host that mounts `app.fetch` behind one), or, only when the app trusts its proxy
- * (`trustProxy: true`), the proxy's `X-Forwarded-Proto` (its first value, the client's side).
- * Without that trust the header is ignored: any client could send it.
- */
-export function isHttps(request: Request, trustProxy: boolean): boolean {
-  if (new URL(request.url).protocol === 'https:') return true;
-  if (!trustProxy) return false;
-  const forwarded = request.headers.get('X-Forwarded-Proto');
-  return forwarded?.split(',')[0]?.trim().toLowerCase() === 'https';
 }
 
 /** Equal-length digests compared in constant time: neither the token nor its length leaks. */
