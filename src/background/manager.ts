@@ -69,7 +69,10 @@ export interface JobPolicy {
     /** Also retry a try whose worker died (else such a job ends `lost`). */
     onLost: boolean;
   };
-  /** Higher starts first among waiting jobs; equal priorities take turns across page loads (owner.endId). */
+  /**
+   * Higher starts first among waiting jobs; equal priorities take turns across users (owner.user),
+   * else page loads (owner.endId): job-options/fairness.ts.
+   */
   priority: number;
   /** Report `queue` (place in line, ETA) in updates while the job waits for a worker. */
   reportQueue: boolean;

@@ -1,4 +1,7 @@
 /**
+ * Fair turns by user, in the Manager contract (every manager, fairTurnsByUserCases): a user's
+ * jobs from several page loads (tabs) take one user's turns, not one per tab.
+ *
  * Fair turns at scale, in the Manager contract: on several workers each running several jobs at
  * once (S slots in all), with S of page A's jobs running and more of them waiting, page B's first
  * job starts within the next S starts; a higher priority likewise. (Issue 16: with 2 workers ×
@@ -15,7 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_POLICY } from '../../src/background/job-options/policy.ts';
 import type { JobSubmission, Manager } from '../../src/background/manager.ts';
 import { jobs } from '../apps/jobs-app.ts';
-import { drain, submission } from './manager-contract.ts';
+import { logLines } from '../support/log-lines.ts';
+import { drain, runningPid, submission } from './manager-contract.ts';
 
 export interface ScaleFixture {
   /** A started manager whose several workers each run more than one job at once. */
@@ -115,6 +119,51 @@ export function fairTurnsAtScaleContract(name: string, makeFixture: () => Promis
         place >= 1 && place <= fixture.slots,
         `B started ${place}th after its submit: ${order.join(' ')}`,
       );
+    });
+  });
+}
+
+/**
+ * With every slot busy, user ada queues two jobs from each of three tabs, user bob three from one
+ * tab, and a page load without a user two; then one slot frees. Each of them gets one turn per
+ * round, whatever the number of ada's tabs (per page load, ada's three tabs would start first).
+ */
+export function fairTurnsByUserCases(fixture: () => { manager: Manager; slots: number }): void {
+  describe('fair turns by user', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'dash-ts-fair-user-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("takes turns by user, not by page load: one user's three tabs are one share", async () => {
+      const { manager, slots } = fixture();
+      const blockers = Array.from({ length: slots }, () => submission(jobs.sleep, [60_000]));
+      for (const blocker of blockers) await manager.submit(blocker);
+      for (const blocker of blockers) await runningPid(manager, blocker.id);
+      const log = join(dir, 'order.log');
+      const run = Date.now().toString(36);
+      const queue = async (token: string, endId: string, user?: string) => {
+        const job = submission(jobs.record, [log, token]);
+        job.owner = user === undefined ? { ...job.owner, endId } : { ...job.owner, endId, user };
+        await manager.submit(job);
+        return job.id;
+      };
+      const queued: string[] = [];
+      for (const [tab, tokens] of [
+        ['1', ['a1', 'a2']],
+        ['2', ['a3', 'a4']],
+        ['3', ['a5', 'a6']],
+      ] as const) {
+        for (const token of tokens) queued.push(await queue(token, `ada-tab-${tab}-${run}`, `ada-${run}`));
+      }
+      for (const token of ['b1', 'b2', 'b3']) queued.push(await queue(token, `bob-tab-${run}`, `bob-${run}`));
+      for (const token of ['c1', 'c2']) queued.push(await queue(token, `anonymous-page-${run}`));
+      assert.deepEqual(logLines(log), []);
+      await manager.cancel(blockers[0]!.id);
+      await Promise.all(queued.map((id) => drain(manager, id)));
+      assert.deepEqual(logLines(log), ['a1', 'b1', 'c1', 'a2', 'b2', 'c2', 'a3', 'b3', 'a4', 'a5', 'a6']);
+      for (const blocker of blockers) await manager.cancel(blocker.id);
     });
   });
 }

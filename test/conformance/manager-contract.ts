@@ -12,6 +12,7 @@ import type { JobOutcome, JobState, JobUpdate, Manager } from '../../src/backgro
 import { registrar } from '../../src/background/registrar.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import { submission } from '../support/submission.ts';
+import { fairTurnsByUserCases } from './fair-turns.ts';
 import { jobNewsCases } from './job-news-contract.ts';
 import { jobOptionsContract } from './job-options.ts';
 import { jobRecordsCases } from './job-records-contract.ts';
@@ -183,6 +184,7 @@ export function managerContract(
 
     // First: they count on the fixture's own slots, before `sibling()` adds workers.
     jobOptionsContract(() => fixture, capabilities);
+    fairTurnsByUserCases(() => fixture);
     remoteWorkersContract(() => fixture);
     streamingContract(() => manager, capabilities);
 

@@ -13,8 +13,8 @@
  * (a job id whose state or events changed) and `cancel` (a job id to stop).
  *
  * The job options add per queue: `order` (waiting jobs in start order), `backoff` (jobs waiting
- * out a retry backoff, by due time), `clock` and `seq` (fair-order counters), `page:<endId>`
- * (a page load's next start tag, expiring), `runtimes` (mean run ms per job function), and
+ * out a retry backoff, by due time), `clock` and `seq` (fair-order counters), `page:<turn>`
+ * (a turn's next start tag, expiring: `page:<endId>`, or `page:user:<user>` for a job with a user), `runtimes` (mean run ms per job function), and
  * `pagejobs:<endId>` (a page load's unfinished jobs, for backgroundLimits).
  */
 export class KeySpace {
@@ -47,8 +47,9 @@ export class KeySpace {
     return `${this.base}runtimes`;
   }
 
-  page(endId: string): string {
-    return `${this.base}page:${endId}`;
+  /** The next start tag of a turn (fairness.ts fairTurnKey: a user's, else a page load's). */
+  turn(key: string): string {
+    return `${this.base}page:${key}`;
   }
 
   /** A page load's unfinished jobs (page-load.ts). */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
+import { fairTurnKey, PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
 import { decodePolicy, encodePolicy, policyOf } from '../job-options/policy.ts';
 import { etaSeconds, RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
@@ -71,7 +71,7 @@ export class RedisStore {
         k.job(job.id),
         k.order,
         k.clock,
-        k.page(job.owner.endId),
+        k.turn(fairTurnKey(job.owner)),
         k.seq,
         k.pageJobs(job.owner.endId),
         k.monitorOn,

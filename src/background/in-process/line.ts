@@ -1,12 +1,14 @@
 /**
  * InProcessManager's waiting line: the start order every manager shares (job-options/fairness.ts),
- * kept in memory: higher priority first, page loads taking turns by start tag, then submit order.
+ * kept in memory: higher priority first, users (else page loads) taking turns by start tag, then
+ * submit order.
  */
 import { startTag } from '../job-options/fairness.ts';
 
 export interface InLine {
   readonly id: string;
-  readonly endId: string;
+  /** Whose turn the job takes (fairness.ts fairTurnKey). */
+  readonly turn: string;
   readonly priority: number;
   /** Start tag (fair turns across page loads); given when the job joins the line. */
   tag: number;
@@ -27,9 +29,9 @@ export class WaitingLine<T extends InLine> {
 
   /** Puts a job in line (a retried try joins again, with a fresh tag). */
   join(job: T): void {
-    job.tag = startTag(this.#clock, this.#pageNextTag.get(job.endId));
+    job.tag = startTag(this.#clock, this.#pageNextTag.get(job.turn));
     job.seq = ++this.#seq;
-    this.#pageNextTag.set(job.endId, job.tag + 1);
+    this.#pageNextTag.set(job.turn, job.tag + 1);
     this.#waiting.push(job);
     this.#waiting.sort(compare);
   }

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../base/log.ts';
 import { JobSubscribers, NewsWait } from '../job-news.ts';
+import { fairTurnKey } from '../job-options/fairness.ts';
 import { DEFAULT_POLICY } from '../job-options/policy.ts';
 import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
@@ -57,6 +58,8 @@ export interface InProcessInternals {
 }
 
 interface Job extends InLine {
+  /** The page load that started it (owner.endId). */
+  readonly endId: string;
   readonly submission: JobSubmission;
   readonly policy: JobPolicy;
   state: 'queued' | 'running' | 'finished' | 'cancelled';
@@ -136,6 +139,7 @@ export class InProcessManager implements Manager {
     const job: Job = {
       id: submission.id,
       endId: submission.owner.endId,
+      turn: fairTurnKey(submission.owner),
       priority: policy.priority,
       tag: 0,
       seq: 0,

@@ -91,7 +91,7 @@ export function jobTransactions({ db, s, order, records }: StoreParts) {
         now,
         policy: encodePolicy(job) ?? null,
         priority: policy.priority,
-        tag: order.tagFor(job.owner.endId, now),
+        tag: order.tagFor(job.owner, now),
       });
       records.record({ kind: 'queued', id: job.id, owner: job.owner, queuedAt: now });
     }),

@@ -42,7 +42,7 @@ export function poolClaimTransactions({ db, s, order, records }: StoreParts) {
         // It had started: running it again could repeat what it did. Only retry.onLost asks for that.
         const decision = retryDecision(decodePolicy(row.policy), row.attempts, lost);
         if (decision.retry) {
-          const tag = order.tagFor((JSON.parse(row.owner) as JobOwner).endId, now);
+          const tag = order.tagFor(JSON.parse(row.owner) as JobOwner, now);
           s.retry.get({ id: claim.jobId, pool: claim.claimedBy, notBefore: now + decision.delayMs, tag });
           recordRequeued(records, claim.jobId, row, now);
         } else {

@@ -136,7 +136,7 @@ export function poolTurnTransactions({ db, s, order, records }: StoreParts) {
             s.release.run(write.jobId, poolId);
             break;
           }
-          const tag = order.tagFor((JSON.parse(owner) as JobOwner).endId, now);
+          const tag = order.tagFor(JSON.parse(owner) as JobOwner, now);
           const row = s.retry.get({ id: write.jobId, pool: poolId, notBefore: now + write.delayMs, tag });
           recordRequeued(records, write.jobId, row as QueueRow | undefined, now);
           break;

@@ -1,12 +1,12 @@
 /**
- * The job options' part of the SQLite store (see ../job-options/): start tags that give page
- * loads fair turns, the clock they are measured against, a waiting job's place in line, and
+ * The job options' part of the SQLite store (see ../job-options/): start tags that give users
+ * (else page loads) fair turns, the clock they are measured against, a waiting job's place in line, and
  * each callback's recent run time (for the ETA). Runs inside the store's transactions.
  */
 
-import { PAGE_TAG_TTL_MS, startTag } from '../job-options/fairness.ts';
+import { fairTurnKey, PAGE_TAG_TTL_MS, startTag } from '../job-options/fairness.ts';
 import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
-import type { QueuePlace } from '../manager.ts';
+import type { JobOwner, QueuePlace } from '../manager.ts';
 import type { Database } from './driver.ts';
 
 /** The start order of waiting jobs, as SQL (see fairness.ts). */
@@ -55,8 +55,12 @@ export class QueueOrder {
     };
   }
 
-  /** The start tag of a job that page `page` queues now; call within the insert's transaction. */
-  tagFor(page: string, now: number): number {
+  /**
+   * The start tag of a job `owner` queues now; call within the insert's transaction. The
+   * `fair_pages` row is the turn's (fairTurnKey: the user's, else the page load's).
+   */
+  tagFor(owner: JobOwner, now: number): number {
+    const page = fairTurnKey(owner);
     const clock = Number(this.#s.clock.get() ?? 0);
     const next = this.#s.pageTag.get(page) as number | undefined;
     const tag = startTag(clock, next);

@@ -1,7 +1,8 @@
 --[[
   Records and queues a new job.
 
-  KEYS: 1 job, 2 order, 3 clock, 4 page (its next start tag), 5 seq, 6 the page load's unfinished
+  KEYS: 1 job, 2 order, 3 clock, 4 the turn's next start tag (fairness.ts fairTurnKey: the user's,
+        else the page load's), 5 seq, 6 the page load's unfinished
         jobs (page-load.lua), 7 the monitor's `mon:on` (../records.ts)
   ARGV: 1 owner (JSON), 2 cacheKey ('' for none), 3 cacheTtlMs, 4 jobTtlMs, 5 functionKey,
         6 payload, 7 policy ('' for the defaults), 8 priority, 9 reportQueue ('1'/'0'),

@@ -9,9 +9,9 @@ local function orderScore(priority, tag)
 end
 
 --[[
-  A job's place in line: its start tag for page `pageKey` (fairness.ts startTag: the larger of
-  the clock and the page's next tag; the page's next tag becomes tag + 1, for pageTtlMs) and its
-  member. Returns tag, member, and the submit number the member carries.
+  A job's place in line: its start tag for the turn `pageKey` (fairness.ts fairTurnKey: the job's
+  user's, else its page load's; startTag: the larger of the clock and the turn's next tag, which
+  becomes tag + 1, for pageTtlMs) and its member. Returns tag, member, and the submit number the member carries.
 ]]
 local function newPlace(clockKey, pageKey, seqKey, pageTtlMs, id)
   local tags = redis.call('MGET', clockKey, pageKey)
