@@ -14,6 +14,7 @@
  *   BENCH_SECONDS=2 npm run bench         shorter throughput windows (both modes)
  *   BENCH_CONCURRENCY=16                  jobs each worker runs at once (default 16)
  *   BENCH_FAIRNESS=0                      skip the fairness figure (bench/fairness.ts)
+ *   BENCH_STREAMING=0                     skip the streaming figures (bench/streaming.ts, about 2 min)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -42,6 +43,7 @@ import {
 import { measureFairness } from './fairness.ts';
 import { measureInstalledPackage } from './installed.ts';
 import { monitorCostRow, printMonitorCost } from './monitor-cost.ts';
+import { measureStreaming } from './streaming.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULLMQ_WORKERS = 2;
@@ -588,6 +590,8 @@ if (process.env.BENCH_MAIN !== '0') {
   print(results);
 }
 if (process.env.BENCH_FAIRNESS !== '0') for (const line of await measureFairness(say)) console.log(line);
+// Streaming callbacks on every manager: yield → held poll, and many streams at once (issue 17).
+if (process.env.BENCH_STREAMING !== '0') for (const line of await measureStreaming(say)) console.log(line);
 // The installed package (compiled, as users run it): memory and start-up targets of issue 7.
 if (process.env.BENCH_PACKAGE !== '0')
   for (const line of await measureInstalledPackage(say)) console.log(line);

@@ -1,26 +1,38 @@
 /**
- * Streaming callbacks over HTTP, as the renderer drives them (issue 17):
+ * Streaming callbacks over HTTP, as the renderer drives them (issue 17), part of `npm run bench`:
  *
  * 1. Yield → the update answered to a waiting poll, per place a stream runs: the server process
- *    (ordinary stream), an SqliteManager pool process, an InProcessManager. A sample is a yield
- *    that lands while a poll is held: the answer's arrival minus the yield's timestamp.
- * 2. STREAMS concurrent streams of 20 yields/s for SECONDS on one server (ordinary streams, in the
- *    server): every Patch arrives, in order; the server's CPU per yield, against the same number
- *    of jobs of the same length without yields.
+ *    (ordinary stream), an SqliteManager pool process, a `dash-ts worker` job process on
+ *    BullMQManager (Redis), an InProcessManager. A sample is a yield that lands while a poll is
+ *    held: the answer's arrival minus the yield's timestamp.
+ * 2. Many concurrent streams of 20 yields/s on one server: every Patch arrives, in order; the CPU
+ *    per yield of the server (and of its workers), against the same number of jobs of the same
+ *    length without yields. STREAMS (500) for the streams that run in the server process
+ *    (ordinary, InProcessManager); SqliteManager and BullMQ run each job in a process of its own,
+ *    so they stream SLOTS (4) at once (500 would be 500 processes).
  *
- *   node --import tsx bench/streaming.ts          (STREAMS=500 SECONDS=5 by default)
+ *   node --import tsx bench/streaming.ts      STREAMS=500 STREAM_SECONDS=3 SLOTS=4 by default
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type DashWorker, startDashWorker } from '../test/support/dash-worker.ts';
+import { startRedis, type TestRedis } from '../test/support/redis.ts';
 import { newTab, now, post, processTree, type Server, startServer, stopProcess } from './client.ts';
 
 const STREAMS = Number(process.env.STREAMS ?? 500);
-const SECONDS = Number(process.env.SECONDS ?? 5);
+const SECONDS = Number(process.env.STREAM_SECONDS ?? 3);
+const SLOTS = Number(process.env.SLOTS ?? 4);
 const POLL_GAP_MS = 50; // a stream's default interval: the renderer's wait between answers
+/** Latency samples: this many streams at once, each of LATENCY_YIELDS yields LATENCY_PERIOD_MS apart. */
+const LATENCY_STREAMS = 4;
+const LATENCY_YIELDS = 40;
+const LATENCY_PERIOD_MS = 100;
 
 type Where = 'in-server' | 'in-worker' | 'plain';
+type ManagerKind = 'sqlite' | 'bullmq' | 'in-process';
 
 function body(where: Where, args: [number, number], nulled = false): string {
   return JSON.stringify({
@@ -82,7 +94,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** CPU seconds the server and its workers used so far. */
+/** CPU seconds the given processes used so far. */
 function cpuSeconds(pids: number[]): number {
   let ticks = 0;
   for (const pid of pids) {
@@ -99,76 +111,172 @@ function inOrder(ticks: Tick[], n: number): boolean {
   return ticks.length === n && ticks.every((t, k) => t.i === k + 1);
 }
 
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** A server of bench/streaming-app.ts on one manager, and what its CPU is counted over. */
+interface Setup {
+  server: Server;
+  /** Roots of the process trees that count as "server (and workers)". */
+  roots: number[];
+  redis?: TestRedis;
+}
+
 /** Runs `use` against a fresh `dash-ts run bench/streaming-app.ts` on the given manager. */
-async function withServer<T>(
-  managerKind: 'sqlite' | 'in-process',
-  use: (server: Server) => Promise<T>,
-): Promise<T> {
+async function withServer<T>(kind: ManagerKind, use: (setup: Setup) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'dash-ts-bench-stream-'));
-  const server = await startServer({ BENCH_MANAGER: managerKind, BENCH_STORE: join(dir, 'bg.db') }, [
-    'bin/dash-ts.js',
-    'run',
-    'bench/streaming-app.ts',
-    '--port',
-    '0',
-  ]);
+  let redis: TestRedis | undefined;
+  let server: Server | undefined;
+  const workers: DashWorker[] = [];
   try {
-    return await use(server);
+    const env: Record<string, string> = {
+      BENCH_MANAGER: kind,
+      BENCH_STORE: join(dir, 'bg.db'),
+      BENCH_SLOTS: String(SLOTS),
+    };
+    if (kind === 'bullmq') {
+      redis = await startRedis();
+      env.BENCH_REDIS = redis.url;
+      // One dash-ts worker with SLOTS job processes: "one server" and what runs its jobs.
+      workers.push(await startDashWorker('bench/streaming-app.ts', env));
+    }
+    server = await startServer(env, ['bin/dash-ts.js', 'run', 'bench/streaming-app.ts', '--port', '0']);
+    return await use({ server, roots: [server.process.pid!, ...workers.map((w) => w.pid)], redis });
   } finally {
-    await stopProcess(server.process);
+    await Promise.all([server && stopProcess(server.process), ...workers.map((w) => w.stop('SIGTERM'))]);
+    await redis?.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function latency(managerKind: 'sqlite' | 'in-process', where: Where): Promise<void> {
-  return withServer(managerKind, async (server) => {
-    await stream(await newTab(server), where, 3, 50); // warm up
-    const samples: number[] = [];
-    let lost = 0;
-    for (let k = 0; k < 4; k++) {
-      const tab = await newTab(server);
-      const result = await stream(tab, where, 40, 120);
-      samples.push(...result.latencies);
-      if (!inOrder(result.ticks, 40)) lost++;
+const PLACES: Record<string, string> = {
+  'in-server': 'server process (ordinary stream, internal InProcessManager)',
+  sqlite: 'SqliteManager pool process (`background: true`)',
+  bullmq: 'BullMQManager, a `dash-ts worker` job process (Redis)',
+  'in-process': 'InProcessManager (`background: true`)',
+};
+
+/** Yield → held poll, LATENCY_STREAMS streams at once: one table row. */
+async function latency(setup: Setup, where: Where, place: string): Promise<string> {
+  await stream(await newTab(setup.server), where, 3, 50); // warm up
+  const tabs = await Promise.all(Array.from({ length: LATENCY_STREAMS }, () => newTab(setup.server)));
+  const results = await Promise.all(tabs.map((tab) => stream(tab, where, LATENCY_YIELDS, LATENCY_PERIOD_MS)));
+  const samples = results.flatMap((r) => r.latencies);
+  const lost = results.filter((r) => !inOrder(r.ticks, LATENCY_YIELDS)).length;
+  const p50 = percentile(samples, 50);
+  const p95 = percentile(samples, 95);
+  const met = p50 <= 20 && p95 <= 50 ? 'met' : '**missed**';
+  return `| ${PLACES[place]} | ${p50.toFixed(1)} ms | ${p95.toFixed(1)} ms | ${samples.length} | ${lost} | ${load()} | ${met} |`;
+}
+
+interface ScaleResult {
+  wall: number;
+  cpu: number;
+  redisCpu: number;
+  requests: number;
+  complete: number;
+}
+
+/** `count` streams (or plain jobs) of SECONDS × 20 yields/s at once on one server. */
+async function scale(setup: Setup, where: Where, count: number): Promise<ScaleResult> {
+  const n = SECONDS * 20;
+  const tabs = await Promise.all(Array.from({ length: count }, () => newTab(setup.server)));
+  const pids = () => processTree(setup.roots);
+  const cpuBefore = cpuSeconds(pids());
+  const redisBefore = setup.redis?.pid ? cpuSeconds([setup.redis.pid]) : 0;
+  const started = now();
+  const results = await Promise.all(tabs.map((tab) => stream(tab, where, n, 50)));
+  const wall = (now() - started) / 1000;
+  // Processes replaced meanwhile are not counted; none is in these runs (no cancel, no crash).
+  const cpu = cpuSeconds(pids()) - cpuBefore;
+  const redisCpu = setup.redis?.pid ? cpuSeconds([setup.redis.pid]) - redisBefore : 0;
+  return {
+    wall,
+    cpu,
+    redisCpu,
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    complete: results.filter((r) => inOrder(r.ticks, n)).length,
+  };
+}
+
+/** Streams against plain jobs of the same length, `count` of each: one table row. */
+async function scaleRow(setup: Setup, where: Where, place: string, count: number): Promise<string> {
+  const streamed = await scale(setup, where, count);
+  const loadThen = load();
+  const plain = await scale(setup, 'plain', count);
+  const yields = count * SECONDS * 20;
+  const perYield = (cpu: number) => `${((cpu / yields) * 1e6).toFixed(0)} µs`;
+  const redis = setup.redis
+    ? ` (+ Redis ${streamed.redisCpu.toFixed(2)} s / ${plain.redisCpu.toFixed(2)} s)`
+    : '';
+  return (
+    `| ${PLACES[place]} | ${count} | ${streamed.complete}/${count} | ${streamed.wall.toFixed(1)} s / ${plain.wall.toFixed(1)} s ` +
+    `| ${streamed.requests} / ${plain.requests} | ${streamed.cpu.toFixed(2)} s / ${plain.cpu.toFixed(2)} s${redis} ` +
+    `| ${perYield(streamed.cpu)} | ${perYield(streamed.cpu - plain.cpu)} | ${loadThen} |`
+  );
+}
+
+/**
+ * Every figure, as the lines of two Markdown tables. `kinds`: the servers to measure (in-process
+ * also measures ordinary streams); STREAM_MANAGERS=bullmq,sqlite narrows a standalone run.
+ */
+export async function measureStreaming(
+  say: (line: string) => void,
+  kinds: readonly ManagerKind[] = ['in-process', 'sqlite', 'bullmq'],
+): Promise<string[]> {
+  const latencyRows: string[] = [];
+  const scaleRows: string[] = [];
+  if (kinds.includes('in-process')) await measureInServer(say, latencyRows, scaleRows);
+  for (const kind of kinds.filter((k) => k !== 'in-process')) {
+    say(`streaming: ${kind}`);
+    try {
+      await withServer(kind, async (setup) => {
+        latencyRows.push(await latency(setup, 'in-worker', kind));
+        say(latencyRows.at(-1)!);
+        scaleRows.push(await scaleRow(setup, 'in-worker', kind, SLOTS));
+        say(scaleRows.at(-1)!);
+      });
+    } catch (error) {
+      // A manager whose workers could not start (a loaded machine) leaves the others' figures.
+      const reason = String((error as Error).message ?? error)
+        .split('\n')
+        .slice(0, 3)
+        .join(' ');
+      latencyRows.push(`| ${PLACES[kind]} | – | – | – | – | ${load()} | **not measured**: ${reason} |`);
     }
-    const label = where === 'in-server' ? 'server process (ordinary stream)' : `${managerKind} worker`;
-    console.log(
-      `yield → held poll, ${label}: p50 ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (${samples.length} samples; streams with a lost or reordered Patch: ${lost})`,
-    );
+  }
+  return [
+    `\nStreaming (bench/streaming.ts), yield → the update answered to a waiting poll: ${LATENCY_STREAMS} streams at once of ${LATENCY_YIELDS} yields ${LATENCY_PERIOD_MS} ms apart, the renderer's ${POLL_GAP_MS} ms between polls:\n`,
+    '| where the stream runs | p50 | p95 | samples | streams with a lost or reordered Patch | load (1, 5, 15 min) | target p50 ≤ 20 ms, p95 ≤ 50 ms |',
+    '|---|---|---|---|---|---|---|',
+    ...latencyRows,
+    `\nConcurrent streams of 20 yields/s for ${SECONDS} s each (Patch appends) on one server, against as many plain jobs of the same length (streams / plain); CPU of the server and the processes that run its jobs:\n`,
+    '| where the streams run | streams | every Patch, in order | wall | requests | CPU | CPU per yield | over plain jobs, per yield | load (1, 5, 15 min) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...scaleRows,
+  ];
+}
+
+/** Ordinary streams (in the server process) and InProcessManager streams, on one server. */
+async function measureInServer(say: (line: string) => void, latencyRows: string[], scaleRows: string[]) {
+  say('streaming: InProcessManager server (ordinary and in-process streams)');
+  await withServer('in-process', async (setup) => {
+    latencyRows.push(await latency(setup, 'in-server', 'in-server'));
+    latencyRows.push(await latency(setup, 'in-worker', 'in-process'));
+    say(latencyRows.slice(-2).join('\n'));
+    say(`streaming: ${STREAMS} ordinary streams`);
+    scaleRows.push(await scaleRow(setup, 'in-server', 'in-server', STREAMS));
+    say(`streaming: ${STREAMS} InProcessManager streams`);
+    scaleRows.push(await scaleRow(setup, 'in-worker', 'in-process', STREAMS));
+    say(scaleRows.slice(-2).join('\n'));
   });
 }
 
-function scale(where: Where): Promise<number> {
-  return withServer('in-process', async (server) => {
-    const n = SECONDS * 20;
-    const tabs = await Promise.all(Array.from({ length: STREAMS }, () => newTab(server)));
-    const pids = processTree([server.process.pid!]);
-    const cpuBefore = cpuSeconds(pids);
-    const started = now();
-    const results = await Promise.all(tabs.map((tab) => stream(tab, where, n, 50)));
-    const wall = (now() - started) / 1000;
-    const cpu = cpuSeconds(processTree([server.process.pid!])) - cpuBefore;
-    const complete = results.filter((r) => inOrder(r.ticks, n)).length;
-    const requests = results.reduce((sum, r) => sum + r.requests, 0);
-    const yields = where === 'plain' ? 0 : STREAMS * n;
-    console.log(
-      `${STREAMS} ${where === 'plain' ? 'plain jobs' : 'streams'} of ${SECONDS} s${where === 'plain' ? '' : ` × 20 yields/s`}: wall ${wall.toFixed(1)} s, server CPU ${cpu.toFixed(2)} s, ${requests} requests` +
-        (where === 'plain'
-          ? ''
-          : `, ${complete}/${STREAMS} streams got every Patch in order, ${((cpu / yields) * 1e6).toFixed(0)} µs CPU per yield`),
-    );
-    return cpu;
-  });
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(
+    `machine load before: ${load()}; node ${process.version}; ${execFileSync('nproc').toString().trim()} CPUs`,
+  );
+  const kinds = process.env.STREAM_MANAGERS?.split(',') as ManagerKind[] | undefined;
+  for (const line of await measureStreaming((line) => process.stderr.write(`bench: ${line}\n`), kinds))
+    console.log(line);
+  console.log(`machine load after: ${load()}`);
 }
-
-const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`machine load before: ${load}`);
-await latency('in-process', 'in-server');
-await latency('sqlite', 'in-worker');
-await latency('in-process', 'in-worker');
-const streamed = await scale('in-server');
-const plain = await scale('plain');
-console.log(
-  `streaming cost over plain jobs: ${(streamed - plain).toFixed(2)} s CPU for ${STREAMS * SECONDS * 20} yields`,
-);
-console.log(`machine load after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
