@@ -60,15 +60,22 @@ describe('examples/chat.ts: a streamed answer in the real renderer', { timeout: 
 
     it(`Stop ends the ${where}'s stream midway`, async () => {
       const { page } = opened;
+      // The previous case's whole answer is still there until the new stream's first yield
+      // clears it: wait for the new stream's own words, not those.
+      const previous = (await page.textContent(`#answer-${where}`)) ?? '';
       await page.click(`#ask-${where}`);
       await page.waitForFunction(
-        (id) => (document.getElementById(id)?.textContent ?? '').split(' ').length > 5,
-        `answer-${where}`,
+        ([id, before]) => {
+          const text = document.getElementById(id!)?.textContent ?? '';
+          return text !== before && text.split(' ').length > 5;
+        },
+        [`answer-${where}`, previous],
         { timeout: 20_000 },
       );
       await page.click('#stop');
       const seen = await watchAnswer(page, `answer-${where}`, 1500);
       const final = seen.at(-1)!;
+      assert.ok(final.split(' ').length > 5, `the answer lost its streamed words: ${JSON.stringify(seen)}`);
       assert.doesNotMatch(final, /still running\. $/, 'the stream ran to its end');
       await sleep(1000);
       assert.equal(await page.textContent(`#answer-${where}`), final, 'the answer still grows after Stop');
