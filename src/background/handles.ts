@@ -24,11 +24,12 @@ export class HandleSigner {
   }
 
   /**
-   * The owner (`endId`) of every job the jobs API starts: derived from the secret, so every
-   * server process agrees on it, and not a page token, so no page's poll or cancel reaches it.
+   * The owner (`endId`) of every job the jobs API starts ('api'), or the MCP server ('mcp'):
+   * derived from the secret, so every server process agrees on it, and not a page token, so no
+   * page's poll or cancel reaches it (nor one agent's the other's).
    */
-  apiOwner(): string {
-    return `api.${this.#mac('api owner').slice(0, MAC_CHARS)}`;
+  apiOwner(agent: 'api' | 'mcp' = 'api'): string {
+    return `${agent}.${this.#mac(`${agent} owner`).slice(0, MAC_CHARS)}`;
   }
 
   /** The `cacheKey` the renderer echoes on every poll of a job. */

@@ -19,6 +19,9 @@
  * session cookie is not read here, an API client is no browser page. A job with a user takes
  * that user's fair turns and counts against backgroundLimits.perUser.
  *
+ * The MCP server (app/mcp/) starts, reads and cancels its jobs through the same methods
+ * (startJob, job, cancelJob) under an owner of its own ('mcp'), so neither reaches the other's jobs.
+ *
  * A job's news is read once (Manager.takeUpdate): this process keeps what it read (the last
  * progress, the outcome) for its later GETs; another server process answers 404 for a job whose
  * outcome this one already delivered.
@@ -26,12 +29,29 @@
 
 import { BackgroundUnavailableError, BadRequestError } from '../base/errors.ts';
 import type { RequestInfo } from '../callbacks/context.ts';
+import { applyPatch, isPatch } from '../callbacks/patch.ts';
 import type { DependencyValue, OutputEntry } from '../callbacks/spec.ts';
 import type { AppCallback, AppCallbackRegistry } from './callback-spec.ts';
 import type { HandleSigner } from './handles.ts';
+import type { Refusal } from './limits.ts';
 import type { JobOutcome, JobUpdate, Manager } from './manager.ts';
 import type { JobRequest, Orchestrator } from './orchestrator.ts';
 import type { ManagerProvider } from './provider.ts';
+
+/** Who starts jobs by name: the HTTP jobs API or the MCP server, each its own owner. */
+export type AgentKind = 'api' | 'mcp';
+
+/** What became of a start by name. */
+export type AgentStart = { kind: 'started'; jobId: string } | { kind: 'refused'; refusal: Refusal };
+
+/** What this process knows of an agent's job (JobsApi.job). */
+export interface AgentJob {
+  view: ApiJobView;
+  callback: AppCallback | undefined;
+  /** When this process first knew of the job, and when its view last changed (ms since the epoch). */
+  createdAt: number;
+  updatedAt: number;
+}
 
 export type ApiJobStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
@@ -60,10 +80,10 @@ const KEPT_JOBS = 1000;
 /** The largest start body read. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-interface Known {
+interface Known extends AgentJob {
   manager: Manager;
-  callback: AppCallback | undefined;
-  view: ApiJobView;
+  /** The owner the job was started under: an agent reads only its own jobs. */
+  owner: string;
 }
 
 export class JobsApi {
@@ -73,38 +93,23 @@ export class JobsApi {
 
   /** `POST .../api/callbacks/<name>/jobs`. */
   async start(name: string, request: Request): Promise<Response> {
-    const callback = this.#callbackNamed(name);
-    if (callback instanceof Response) return callback;
-    let inputs: Record<string, unknown>;
-    let callbackRequest: JobRequest;
     try {
-      inputs = await readInputs(request);
-      callbackRequest = apiJobRequest(callback, inputs);
-    } catch (error) {
-      if (error instanceof BadRequestError) return message(error.status, error.message);
-      throw error;
-    }
-    try {
-      const signer = await this.deps.signer();
-      const owner = signer.apiOwner();
-      const manager = await this.deps.provider.managerFor(callback);
-      const load = await manager.load(owner);
-      const info = requestInfo(request);
-      const user = await this.deps.identify?.(request);
-      if (user !== undefined) info.user = user;
-      const admission = await this.deps.orchestrator.admit(callbackRequest, info, owner, manager, load);
-      if (admission.kind === 'refused') {
-        const { refusal } = admission;
+      const callback = this.callbackNamed(name);
+      if (!callback.background) {
+        return message(400, `callback ${JSON.stringify(name)} is not a background callback: it has no jobs`);
+      }
+      const inputs = await readInputs(request);
+      const started = await this.startJob(callback, inputs, await this.requestInfo(request), 'api');
+      if (started.kind === 'refused') {
+        const { refusal } = started;
         return new Response(JSON.stringify({ message: refusal.message, limit: refusal.limit }), {
           status: 429,
           headers: { 'Content-Type': 'application/json', 'Retry-After': String(refusal.retryAfterSeconds) },
         });
       }
-      const view = emptyView();
-      if (admission.kind === 'cached') settle(view, admission.outcome);
-      this.#remember(admission.jobId, { manager, callback, view });
-      return json({ jobId: admission.jobId }, 202);
+      return json({ jobId: started.jobId }, 202);
     } catch (error) {
+      if (error instanceof BadRequestError) return message(error.status, error.message);
       if (error instanceof BackgroundUnavailableError) return message(503, error.message);
       throw error;
     }
@@ -112,51 +117,108 @@ export class JobsApi {
 
   /** `GET .../api/jobs/<jobId>`. */
   async read(jobId: string): Promise<Response> {
-    const known = await this.#find(jobId);
-    if (!known) return unknownJob(jobId);
-    if (known.view.status === 'queued' || known.view.status === 'running') {
-      apply(known, await known.manager.takeUpdate(jobId, 0));
-    }
-    if (known.view.status === 'finished' || known.view.status === 'failed') this.#remember(jobId, known);
-    return json(known.view);
+    const known = await this.job(jobId, 'api');
+    return known ? json(known.view) : unknownJob(jobId);
   }
 
   /** `DELETE .../api/jobs/<jobId>`. */
   async cancel(jobId: string): Promise<Response> {
-    const known = await this.#find(jobId);
-    if (!known) return unknownJob(jobId);
+    const known = await this.cancelJob(jobId, 'api');
+    return known ? json(known.view) : unknownJob(jobId);
+  }
+
+  /** A job's callback context from an agent's request: requestInfo, with the user `identify` names. */
+  async requestInfo(request: Request): Promise<RequestInfo> {
+    const info = requestInfo(request);
+    const user = await this.deps.identify?.(request);
+    if (user !== undefined) info.user = user;
+    return info;
+  }
+
+  /**
+   * The callback named `name` (api.md: `name`, else the function's, else its first output), or a
+   * BadRequestError: 404 for none, 409 when several share the name.
+   */
+  callbackNamed(name: string): AppCallback {
+    const named = this.deps.registry.callbacks.filter((c) => c.name === name && !c.cancelRelay);
+    if (named.length === 0) throw new BadRequestError(`no callback is named ${JSON.stringify(name)}`, 404);
+    if (named.length > 1) {
+      throw new BadRequestError(
+        `${named.length} callbacks are named ${JSON.stringify(name)}: give them distinct \`name\` options`,
+        409,
+      );
+    }
+    return named[0]!;
+  }
+
+  /**
+   * Starts a background callback's job from its named arguments, as a page would (the
+   * orchestrator's one start path), under the agent's owner. Bad arguments throw a
+   * BadRequestError; a store that is away, a BackgroundUnavailableError.
+   */
+  async startJob(
+    callback: AppCallback,
+    inputs: Record<string, unknown>,
+    info: RequestInfo,
+    agent: AgentKind,
+  ): Promise<AgentStart> {
+    const callbackRequest = namedArgumentsRequest(callback, inputs);
+    const owner = (await this.deps.signer()).apiOwner(agent);
+    const manager = await this.deps.provider.managerFor(callback);
+    const load = await manager.load(owner);
+    const admission = await this.deps.orchestrator.admit(callbackRequest, info, owner, manager, load);
+    if (admission.kind === 'refused') return { kind: 'refused', refusal: admission.refusal };
+    const now = Date.now();
+    const known: Known = { manager, callback, owner, view: emptyView(), createdAt: now, updatedAt: now };
+    if (admission.kind === 'cached') settle(known.view, admission.outcome);
+    this.#remember(admission.jobId, known);
+    return { kind: 'started', jobId: admission.jobId };
+  }
+
+  /** The agent's job as known now (its news read), or undefined when it is not the agent's or gone. */
+  async job(jobId: string, agent: AgentKind): Promise<AgentJob | undefined> {
+    const known = await this.#find(jobId, agent);
+    if (!known) return undefined;
+    if (known.view.status === 'queued' || known.view.status === 'running') {
+      apply(known, await known.manager.takeUpdate(jobId, 0));
+    }
+    if (known.view.status === 'finished' || known.view.status === 'failed') this.#remember(jobId, known);
+    return known;
+  }
+
+  /** Cancels the agent's job (its process is stopped as a page's cancel stops it). */
+  async cancelJob(jobId: string, agent: AgentKind): Promise<AgentJob | undefined> {
+    const known = await this.#find(jobId, agent);
+    if (!known) return undefined;
     if (known.view.status === 'queued' || known.view.status === 'running') {
       await known.manager.cancel(jobId, 'cancel');
       known.view.status = 'cancelled';
+      known.updatedAt = Date.now();
     }
-    return json(known.view);
+    return known;
   }
 
-  #callbackNamed(name: string): AppCallback | Response {
-    const named = this.deps.registry.callbacks.filter((c) => c.name === name && !c.cancelRelay);
-    if (named.length === 0) return message(404, `no callback is named ${JSON.stringify(name)}`);
-    if (named.length > 1) {
-      return message(
-        409,
-        `${named.length} callbacks are named ${JSON.stringify(name)}: give them distinct \`name\` options`,
-      );
+  /** The agent's unfinished jobs in every started manager, whichever server process started them. */
+  async unfinishedJobs(agent: AgentKind): Promise<string[]> {
+    const owner = (await this.deps.signer()).apiOwner(agent);
+    const ids: string[] = [];
+    for (const manager of await this.deps.provider.started()) {
+      for (const job of await manager.pageJobs(owner)) ids.push(job.id);
     }
-    const callback = named[0]!;
-    if (!callback.background) {
-      return message(400, `callback ${JSON.stringify(name)} is not a background callback: it has no jobs`);
-    }
-    return callback;
+    return ids;
   }
 
-  /** What this process knows of an API job, else the manager that holds it under the API's owner. */
-  async #find(jobId: string): Promise<Known | undefined> {
+  /** What this process knows of the agent's job, else the manager that holds it under the agent's owner. */
+  async #find(jobId: string, agent: AgentKind): Promise<Known | undefined> {
+    const owner = (await this.deps.signer()).apiOwner(agent);
     const kept = this.#known.get(jobId);
-    if (kept) return kept;
-    const owner = (await this.deps.signer()).apiOwner();
+    if (kept) return kept.owner === owner ? kept : undefined;
     for (const manager of await this.deps.provider.started()) {
       const found = await manager.owner(jobId);
       if (found?.endId !== owner) continue;
-      const known = { manager, callback: this.deps.registry.get(found.callbackId), view: emptyView() };
+      const now = Date.now();
+      const callback = this.deps.registry.get(found.callbackId);
+      const known: Known = { manager, callback, owner, view: emptyView(), createdAt: now, updatedAt: now };
       this.#remember(jobId, known);
       return known;
     }
@@ -178,13 +240,16 @@ export function argumentNames(callback: AppCallback): string[] {
   return callback.slots.map((slot) => (callback.recordStyle ? slot.name! : slot.dependency.toString()));
 }
 
-/** A JobRequest as a page would send it, from the API's named argument values. */
-function apiJobRequest(callback: AppCallback, inputs: Record<string, unknown>): JobRequest {
+/**
+ * A request as a page would send it, from named argument values (argumentNames): how the jobs
+ * API and the MCP server call a callback. Pattern dependencies and unknown names are refused.
+ */
+export function namedArgumentsRequest(callback: AppCallback, inputs: Record<string, unknown>): JobRequest {
   const dependencies = [...callback.inputs, ...callback.state, ...callback.outputs];
   const pattern = dependencies.find((d) => d.isPattern);
   if (pattern) {
     throw new BadRequestError(
-      `callback ${JSON.stringify(callback.name)} uses the pattern ${pattern}: the jobs API cannot start it`,
+      `callback ${JSON.stringify(callback.name)} uses the pattern ${pattern}: it cannot be called by name`,
     );
   }
   const names = argumentNames(callback);
@@ -251,12 +316,36 @@ function requestInfo(request: Request): RequestInfo {
 
 function apply(known: Known, update: JobUpdate): void {
   const { view } = known;
+  const { status, progress } = view;
   const latest = update.progress.at(-1);
   if (latest) view.progress = latest.length === 1 ? latest[0] : latest;
+  // A stream's yields are setProps calls on its own outputs: its progress is what they set so far.
+  if (known.callback?.background?.streams && update.sideUpdates.length > 0) {
+    view.progress = streamProgress(view.progress, update.sideUpdates);
+  }
   if (update.outcome) settle(view, update.outcome);
   else if (update.state === 'running') view.status = 'running';
   else if (update.state === 'cancelled') view.status = 'cancelled';
   // 'unknown' without an outcome: delivered elsewhere or removed; what is known stays.
+  if (view.status !== status || view.progress !== progress) known.updatedAt = Date.now();
+}
+
+/**
+ * A stream's progress: each output it has set (`id.property`), with its latest value; a yielded
+ * Patch is applied to the value before it, so a growing answer reads whole.
+ */
+function streamProgress(previous: unknown, sideUpdates: JobUpdate['sideUpdates']): Record<string, unknown> {
+  const values: Record<string, unknown> =
+    typeof previous === 'object' && previous !== null && !Array.isArray(previous)
+      ? { ...(previous as Record<string, unknown>) }
+      : {};
+  for (const { id, props } of sideUpdates) {
+    for (const [property, value] of Object.entries(props)) {
+      const key = `${id}.${property}`;
+      values[key] = isPatch(value) ? applyPatch(values[key], value) : value;
+    }
+  }
+  return values;
 }
 
 function settle(view: ApiJobView, outcome: JobOutcome): void {

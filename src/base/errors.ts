@@ -34,7 +34,7 @@ export class CallbackDefinitionError extends Error {
 export class BadRequestError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 413 | 415 | 422 = 400,
+    readonly status: 400 | 404 | 409 | 413 | 415 | 422 = 400,
   ) {
     super(message);
     this.name = 'BadRequestError';

@@ -167,3 +167,78 @@ export function combinePropUpdates(previous: unknown, next: unknown): unknown {
     : [{ operation: 'Assign', location: [], params: { value: previous } }];
   return { __dash_patch_update: MARKER, operations: [...earlier, ...patchOperations(next)] };
 }
+
+/**
+ * A patch applied to a value, as the renderer applies it (dash-renderer's patch.ts): for readers
+ * that hold whole values instead of the page's props, such as an agent reading a stream's
+ * progress. A location that is not there is created as the renderer's assocPath creates it.
+ */
+export function applyPatch(value: unknown, patch: Patch | PatchJson): unknown {
+  let result = value;
+  for (const { operation, location, params } of patchOperations(patch)) {
+    result =
+      operation === 'Delete'
+        ? updateAt(result, location, undefined)
+        : updateAt(result, location, (previous) => applyOperation(operation, previous, params));
+  }
+  return result;
+}
+
+/** `value` with the part at `location` changed, or removed when `change` is undefined. */
+function updateAt(
+  value: unknown,
+  location: PatchKey[],
+  change: ((previous: unknown) => unknown) | undefined,
+): unknown {
+  if (location.length === 0) return change ? change(value) : undefined;
+  const [key, ...rest] = location as [PatchKey, ...PatchKey[]];
+  if (Array.isArray(value) && typeof key === 'number') {
+    const index = key < 0 ? value.length + key : key;
+    const copy = [...value];
+    if (rest.length === 0 && !change) copy.splice(index, 1);
+    else copy[index] = updateAt(copy[index], rest, change);
+    return copy;
+  }
+  const record: Record<string, unknown> =
+    typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {};
+  if (rest.length === 0 && !change) delete record[String(key)];
+  else record[String(key)] = updateAt(record[String(key)], rest, change);
+  return record;
+}
+
+function applyOperation(
+  operation: Exclude<PatchOperationName, 'Delete'>,
+  previous: unknown,
+  params: Record<string, unknown>,
+): unknown {
+  const list = Array.isArray(previous) ? previous : [];
+  const { value } = params;
+  switch (operation) {
+    case 'Assign':
+      return value;
+    case 'Append':
+      return [...list, value];
+    case 'Prepend':
+      return [value, ...list];
+    case 'Insert':
+      return [...list.slice(0, params.index as number), value, ...list.slice(params.index as number)];
+    case 'Extend':
+      return [...list, ...(value as unknown[])];
+    case 'Remove':
+      return list.filter((item) => JSON.stringify(item) !== JSON.stringify(value));
+    case 'Clear':
+      return [];
+    case 'Reverse':
+      return [...list].reverse();
+    case 'Merge':
+      return { ...(previous as Record<string, unknown>), ...(value as Record<string, unknown>) };
+    case 'Add':
+      return (previous as number) + (value as number);
+    case 'Sub':
+      return (previous as number) - (value as number);
+    case 'Mul':
+      return (previous as number) * (value as number);
+    case 'Div':
+      return (previous as number) / (value as number);
+  }
+}
