@@ -1,6 +1,8 @@
 /** dash-ts: everything an app needs, from one import. */
 export { Dash } from './app/dash.ts';
 export type { Layout, LayoutValue } from './app/layout.ts';
+export type { McpOptions } from './app/mcp/config.ts';
+export { McpConfigError } from './app/mcp/config.ts';
 export type { JobsMonitorOptions } from './app/monitor/config.ts';
 export { JobsMonitorConfigError } from './app/monitor/config.ts';
 export type { DashOptions, RunOptions } from './app/options.ts';

@@ -37,6 +37,8 @@ import { healthResponse } from './health.ts';
 import { Identity } from './identity.ts';
 import { renderIndexPage } from './index-page.ts';
 import type { Layout, LayoutValue } from './layout.ts';
+import { type McpConfig, mcpConfig, mcpHandles } from './mcp/config.ts';
+import type { McpEndpoint } from './mcp/endpoint.ts';
 import { type MonitorConfig, monitorConfig, monitorHandles } from './monitor/config.ts';
 import type { JobsMonitor } from './monitor/monitor.ts';
 import type { DashOptions, RunOptions } from './options.ts';
@@ -81,6 +83,10 @@ export class Dash {
   /** The checked jobsMonitor option; the monitor itself is imported at its first request. */
   readonly #monitorConfig: MonitorConfig | undefined;
   #monitor: Promise<JobsMonitor> | undefined;
+  /** The checked mcp option; the MCP endpoint (and the SDK) is imported at its first request. */
+  readonly #mcpConfig: McpConfig | undefined;
+  #mcp: Promise<McpEndpoint> | undefined;
+  #jobsApi: JobsApi | undefined;
 
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
@@ -89,6 +95,7 @@ export class Dash {
     this.#definedIn = callerModule();
     this.#monitorConfig =
       options.jobsMonitor && monitorConfig(options.jobsMonitor, this.prefixes, options.trustProxy ?? false);
+    this.#mcpConfig = options.mcp && mcpConfig(options.mcp, this.prefixes);
     const recordingWindowMs = this.#monitorConfig?.windowMs;
     this.#provider = new ManagerProvider(
       options.backgroundManager,
@@ -164,17 +171,42 @@ export class Dash {
             return this.#provider.started();
           },
           makeApp: (pageOptions) => new Dash(pageOptions),
-          jobsApi: new JobsApi({
-            registry: this.registry,
-            provider: this.#provider,
-            orchestrator: this.#orchestrator,
-            signer: () => this.#handleSigner(),
-            // An API client has no page session: only the app's identify names its user.
-            identify: this.options.identify && ((request) => this.#identity.userOf(request, {})),
-          }),
+          jobsApi: this.#agentJobs(),
         }),
     );
     return this.#monitor;
+  }
+
+  /** Jobs started by name (the jobs API and the MCP server share it: one start path, one memory). */
+  #agentJobs(): JobsApi {
+    this.#jobsApi ??= new JobsApi({
+      registry: this.registry,
+      provider: this.#provider,
+      orchestrator: this.#orchestrator,
+      signer: () => this.#handleSigner(),
+      // An API client has no page session: only the app's identify names its user.
+      identify: this.options.identify && ((request) => this.#identity.userOf(request, {})),
+    });
+    return this.#jobsApi;
+  }
+
+  /** The MCP endpoint, imported and built at its first request (see ./mcp/config.ts). */
+  #mcpReady(config: McpConfig): Promise<McpEndpoint> {
+    this.#mcp ??= Promise.all([import('./mcp/endpoint.ts'), this.#pages.ready()]).then(
+      ([{ McpEndpoint }]) =>
+        new McpEndpoint(
+          config,
+          {
+            logger: this.logger,
+            jobs: this.#agentJobs(),
+            callbacks: () => this.registry.callbacks,
+            runCallback: (request, info) => runCallback(request, info, this.options.onError),
+            schemaOf: async () => () => undefined,
+          },
+          this.options.name,
+        ),
+    );
+    return this.#mcp;
   }
 
   /** The Dash routes, built at the first request (see the imports). */
@@ -282,6 +314,10 @@ export class Dash {
       monitorHandles(monitor, new URL(request.url).pathname)
     ) {
       return this.#monitorReady(monitor).then((jobsMonitor) => jobsMonitor.fetch(request));
+    }
+    const mcp = this.#mcpConfig;
+    if (mcp && request.url.includes(mcp.routesPath) && mcpHandles(mcp, new URL(request.url).pathname)) {
+      return this.#mcpReady(mcp).then((endpoint) => endpoint.fetch(request));
     }
     return this.#routesReady().then(
       (routes) => routes.fetch(request, env),

@@ -6,6 +6,7 @@ import type { Logger } from '../base/log.ts';
 import type { ErrorHandler } from '../callbacks/spec.ts';
 import type { Identify } from './identity.ts';
 import type { LayoutValue } from './layout.ts';
+import type { McpOptions } from './mcp/config.ts';
 import type { JobsMonitorOptions } from './monitor/config.ts';
 import type { AssetOptions } from './page-assets.ts';
 import type { PagesOptions } from './pages/pages.ts';
@@ -54,6 +55,11 @@ export interface DashOptions extends PrefixOptions, AssetOptions, PagesOptions {
   healthEndpoint?: string | null;
   /** The jobs monitor page, `/metrics` and `/api/jobs` under `path`, behind `token` (see README). */
   jobsMonitor?: JobsMonitorOptions;
+  /**
+   * An MCP server at `path` (default '/_mcp'): callbacks with a `description` as tools for AI
+   * agents, background ones as MCP tasks; with `token`, requests need `Authorization: Bearer <token>`.
+   */
+  mcp?: McpOptions;
   /**
    * The app runs behind a proxy you control that sets `X-Forwarded-Proto`: believe it (the jobs
    * monitor's cookie is then Secure when the browser used HTTPS). Default false: the header is

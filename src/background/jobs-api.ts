@@ -48,6 +48,8 @@ export type AgentStart = { kind: 'started'; jobId: string } | { kind: 'refused';
 export interface AgentJob {
   view: ApiJobView;
   callback: AppCallback | undefined;
+  /** How the job ended, once it has (a view cannot tell a null result from PreventUpdate). */
+  outcome?: JobOutcome;
   /** When this process first knew of the job, and when its view last changed (ms since the epoch). */
   createdAt: number;
   updatedAt: number;
@@ -170,17 +172,20 @@ export class JobsApi {
     if (admission.kind === 'refused') return { kind: 'refused', refusal: admission.refusal };
     const now = Date.now();
     const known: Known = { manager, callback, owner, view: emptyView(), createdAt: now, updatedAt: now };
-    if (admission.kind === 'cached') settle(known.view, admission.outcome);
+    if (admission.kind === 'cached') settle(known, admission.outcome);
     this.#remember(admission.jobId, known);
     return { kind: 'started', jobId: admission.jobId };
   }
 
-  /** The agent's job as known now (its news read), or undefined when it is not the agent's or gone. */
-  async job(jobId: string, agent: AgentKind): Promise<AgentJob | undefined> {
+  /**
+   * The agent's job as known now (its news read, waiting up to `waitMs` for some), or undefined
+   * when it is not the agent's or gone.
+   */
+  async job(jobId: string, agent: AgentKind, waitMs = 0): Promise<AgentJob | undefined> {
     const known = await this.#find(jobId, agent);
     if (!known) return undefined;
     if (known.view.status === 'queued' || known.view.status === 'running') {
-      apply(known, await known.manager.takeUpdate(jobId, 0));
+      apply(known, await known.manager.takeUpdate(jobId, waitMs));
     }
     if (known.view.status === 'finished' || known.view.status === 'failed') this.#remember(jobId, known);
     return known;
@@ -323,7 +328,7 @@ function apply(known: Known, update: JobUpdate): void {
   if (known.callback?.background?.streams && update.sideUpdates.length > 0) {
     view.progress = streamProgress(view.progress, update.sideUpdates);
   }
-  if (update.outcome) settle(view, update.outcome);
+  if (update.outcome) settle(known, update.outcome);
   else if (update.state === 'running') view.status = 'running';
   else if (update.state === 'cancelled') view.status = 'cancelled';
   // 'unknown' without an outcome: delivered elsewhere or removed; what is known stays.
@@ -348,7 +353,9 @@ function streamProgress(previous: unknown, sideUpdates: JobUpdate['sideUpdates']
   return values;
 }
 
-function settle(view: ApiJobView, outcome: JobOutcome): void {
+function settle(known: Known, outcome: JobOutcome): void {
+  const { view } = known;
+  known.outcome = outcome;
   switch (outcome.kind) {
     case 'result':
       view.status = 'finished';
