@@ -192,8 +192,12 @@ export class Dash {
 
   /** The MCP endpoint, imported and built at its first request (see ./mcp/config.ts). */
   #mcpReady(config: McpConfig): Promise<McpEndpoint> {
-    this.#mcp ??= Promise.all([import('./mcp/endpoint.ts'), this.#pages.ready()]).then(
-      ([{ McpEndpoint }]) =>
+    this.#mcp ??= Promise.all([
+      import('./mcp/endpoint.ts'),
+      import('./mcp/props.ts'),
+      this.#pages.ready(),
+    ]).then(
+      ([{ McpEndpoint }, { layoutSchemas }]) =>
         new McpEndpoint(
           config,
           {
@@ -201,12 +205,20 @@ export class Dash {
             jobs: this.#agentJobs(),
             callbacks: () => this.registry.callbacks,
             runCallback: (request, info) => runCallback(request, info, this.options.onError),
-            schemaOf: async () => () => undefined,
+            schemaOf: async () => layoutSchemas(await this.#agentLayout()),
           },
           this.options.name,
         ),
     );
     return this.#mcp;
+  }
+
+  /** Every component an agent's callbacks may name: the validation layout, as a page gets it. */
+  async #agentLayout(): Promise<LayoutValue | undefined> {
+    if (this.options.validationLayout !== undefined) return this.options.validationLayout;
+    if (this.layout === undefined) return undefined;
+    if (this.#pages.enabled) return this.#pages.validationLayout(() => this.#resolveLayout());
+    return this.#resolveLayout();
   }
 
   /** The Dash routes, built at the first request (see the imports). */

@@ -3,7 +3,7 @@
  * callback with a `description` is a tool named by its `name`; its arguments are its inputs and
  * state, by the names the jobs API takes (argumentNames), each with the JSON Schema of the
  * component prop it reads where the layout and the prop types tell (props.ts), else any value;
- * its structured result maps each output (`id.property`) to its value. A background callback
+ * its structured result maps each output (`id.property`) to its value (outputs left open). A background callback
  * (and an ordinary stream) may run as a task (`execution.taskSupport: 'optional'`).
  *
  * Left out, with a warning in the log once: callbacks with pattern (wildcard) dependencies, which
@@ -67,8 +67,10 @@ export function toolDefinition(callback: AppCallback, schemaOf: PropSchemaOf): T
       description: `${kind} ${slot.dependency}: the value of that component prop (left out: not set)`,
     };
   });
+  // Outputs are named but left open: a value the prop types do not list still reaches the page
+  // (the renderer does not check), and a client that checked it would lose the result.
   const outputs: Record<string, JsonSchema> = {};
-  for (const output of callback.outputs) outputs[output.toString()] = schemaOf(output) ?? {};
+  for (const output of callback.outputs) outputs[output.toString()] = { description: `Output ${output}` };
   const tool: Tool = {
     name: callback.name,
     description: callback.description,
