@@ -116,10 +116,17 @@ export function mcpSuite(options: McpSuiteOptions): void {
         assert.equal(square.description, 'Squares n plus offset, reporting each step as progress');
         assert.deepEqual(Object.keys(square.inputSchema.properties ?? {}), ['n.value', 'offset.value']);
         assert.deepEqual(square.execution, { taskSupport: 'optional' });
+        // Each argument's schema is that of the prop it reads (dcc.Input's value), described.
+        const n = square.inputSchema.properties!['n.value'] as Record<string, unknown>;
+        assert.deepEqual(n.type, ['string', 'number', 'null']);
+        assert.match(String(n.description), /^Input n\.value/);
         const wait = tools.find((t) => t.name === 'wait')!;
         assert.deepEqual(Object.keys(wait.inputSchema.properties ?? {}), ['ms', 'label']);
         const double = tools.find((t) => t.name === 'double')!;
         assert.equal(double.execution, undefined);
+        const unit = double.inputSchema.properties!['unit.value'] as Record<string, unknown>;
+        assert.match(String(unit.description), /^State unit\.value/);
+        assert.ok(Array.isArray(unit.anyOf), JSON.stringify(unit));
         assert.deepEqual(Object.keys(double.outputSchema?.properties ?? {}), [
           'double-out.children',
           'unit.value',
