@@ -167,7 +167,7 @@ export class JobsApi {
     const callbackRequest = namedArgumentsRequest(callback, inputs);
     const owner = (await this.deps.signer()).apiOwner(agent);
     const manager = await this.deps.provider.managerFor(callback);
-    const load = await manager.load(owner);
+    const load = await manager.load(owner, this.deps.orchestrator.countedUser(info.user));
     const admission = await this.deps.orchestrator.admit(callbackRequest, info, owner, manager, load);
     if (admission.kind === 'refused') return { kind: 'refused', refusal: admission.refusal };
     const now = Date.now();

@@ -1,6 +1,7 @@
 /**
- * `backgroundLimits`: how many unfinished jobs one page load may hold, and how many jobs may wait
- * for a worker in the whole store. A start past either is refused before anything is queued, and
+ * `backgroundLimits`: how many unfinished jobs one page load may hold, how many one user may hold
+ * (from all their pages, tabs and servers; JobOwner.user), and how many jobs may wait for a
+ * worker in the whole store. A start past either is refused before anything is queued, and
  * the refusal reaches the callback's onError (or the app's) like a job's error, naming the limit,
  * so one page cannot flood the queue while other pages' jobs keep finishing. Where no onError
  * handles it, the answer is HTTP 429 with Retry-After (api.md "Limits answer 429"): a refusal is
@@ -15,6 +16,11 @@ import type { JobLoad } from './manager.ts';
 export interface BackgroundLimits {
   /** Most unfinished (queued or running) background jobs one page load may hold. */
   perPage: number;
+  /**
+   * Most unfinished background jobs one user may hold (`identify`, else the anonymous session);
+   * undefined: no such limit (the default). A job without a user is not counted.
+   */
+  perUser?: number;
   /** Most jobs waiting for a worker in the whole store. */
   queued: number;
 }
@@ -24,9 +30,10 @@ export const DEFAULT_LIMITS: BackgroundLimits = Object.freeze({ perPage: 50, que
 /** The app's option with the defaults; a limit that is not a positive integer fails at construction. */
 export function resolveLimits(option: Partial<BackgroundLimits> | undefined): BackgroundLimits {
   const limits = { ...DEFAULT_LIMITS, ...option };
-  for (const name of ['perPage', 'queued'] as const) {
+  for (const name of ['perPage', 'queued', 'perUser'] as const) {
     const value = limits[name];
-    if (!Number.isInteger(value) || value < 1) {
+    if (name === 'perUser' && value === undefined) continue;
+    if (!Number.isInteger(value) || (value as number) < 1) {
       throw new CallbackDefinitionError(
         `backgroundLimits.${name} must be a positive integer, got ${JSON.stringify(value)}`,
       );
@@ -56,6 +63,15 @@ export function refusal(load: JobLoad, limits: BackgroundLimits): Refusal | unde
       message:
         `this page already has ${load.pageUnfinished} unfinished background jobs, the most one page may ` +
         `hold (backgroundLimits.perPage = ${limits.perPage}); the job was not started: try again once some finish`,
+    };
+  }
+  if (limits.perUser !== undefined && load.userUnfinished >= limits.perUser) {
+    return {
+      limit: 'perUser',
+      retryAfterSeconds: 1,
+      message:
+        `you already have ${load.userUnfinished} unfinished background jobs, the most one user may ` +
+        `hold (backgroundLimits.perUser = ${limits.perUser}); the job was not started: try again once some finish`,
     };
   }
   if (load.queued >= limits.queued) {

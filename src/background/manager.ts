@@ -108,6 +108,8 @@ export interface QueuePlace {
 export interface JobLoad {
   /** Jobs of the given page load (owner.endId) that are queued or running (retries included). */
   pageUnfinished: number;
+  /** Jobs of the given user (owner.user) that are queued or running, from any page; 0 when no user was given. */
+  userUnfinished: number;
   /** Jobs in the whole store waiting for a worker. */
   queued: number;
 }
@@ -211,8 +213,11 @@ export interface Manager {
    * of the same outputs replaces the job.
    */
   cancel(jobId: string, reason?: CancelReason): Promise<void>;
-  /** The page load's unfinished jobs and the store's queued jobs, counted now. */
-  load(endId: string): Promise<JobLoad>;
+  /**
+   * The page load's unfinished jobs, the user's (when `user` is given: backgroundLimits.perUser)
+   * and the store's queued jobs, counted now.
+   */
+  load(endId: string, user?: string): Promise<JobLoad>;
   /**
    * The page load's unfinished (queued or running) jobs, whichever server process queued them: a
    * cancel or a newer call that reaches a server before the browser knows a job's id stops them.

@@ -161,11 +161,12 @@ export class Orchestrator {
     let admission: Admission;
     try {
       await start.earlier;
-      let load = await manager.load(endId);
+      const user = this.countedUser(info.user);
+      let load = await manager.load(endId, user);
       // What a newer call cancels no longer counts against the page's limit.
       const outputsKey = JSON.stringify(request.outputs);
       if (await this.#supersede(manager, endId, callback.id, outputsKey, query, load)) {
-        load = await manager.load(endId);
+        load = await manager.load(endId, user);
       }
       admission = await this.admit(request, info, endId, manager, load);
     } finally {
@@ -189,8 +190,17 @@ export class Orchestrator {
   }
 
   /**
+   * The user whose jobs Manager.load should count: only with a perUser limit to check them
+   * against (counting a user's jobs costs a look at each on BullMQ).
+   */
+  countedUser(user: string | undefined): string | undefined {
+    return this.deps.limits.perUser === undefined ? undefined : user;
+  }
+
+  /**
    * Answers from the cache or refuses past a limit, else queues the job: the one start path of
-   * pages and of the jobs API (jobs-api.ts). `load` is the owner's, counted just before.
+   * pages and of the jobs API (jobs-api.ts). `load` is the owner's (and its user's, see
+   * countedUser), counted just before.
    */
   async admit(
     request: JobRequest,

@@ -532,7 +532,11 @@ export function managerContract(
       capabilities,
     );
 
-    userCases(() => manager, drain);
+    userCases(
+      () => manager,
+      () => fixture.sibling(),
+      drain,
+    );
 
     if (capabilities.noJobRecords) {
       it('keeps jobs-monitor records', {

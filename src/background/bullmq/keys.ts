@@ -15,7 +15,8 @@
  * The job options add per queue: `order` (waiting jobs in start order), `backoff` (jobs waiting
  * out a retry backoff, by due time), `clock` and `seq` (fair-order counters), `page:<turn>`
  * (a turn's next start tag, expiring: `page:<endId>`, or `page:user:<user>` for a job with a user), `runtimes` (mean run ms per job function), and
- * `pagejobs:<endId>` (a page load's unfinished jobs, for backgroundLimits).
+ * `pagejobs:<endId>` and `userjobs:<user>` (a page load's and a user's unfinished jobs, for
+ * backgroundLimits).
  */
 export class KeySpace {
   readonly base: string;
@@ -50,6 +51,11 @@ export class KeySpace {
   /** The next start tag of a turn (fairness.ts fairTurnKey: a user's, else a page load's). */
   turn(key: string): string {
     return `${this.base}page:${key}`;
+  }
+
+  /** A user's unfinished jobs (page-load.ts). */
+  userJobs(user: string): string {
+    return `${this.base}userjobs:${user}`;
   }
 
   /** A page load's unfinished jobs (page-load.ts). */

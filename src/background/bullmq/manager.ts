@@ -87,8 +87,8 @@ export class BullMQManager implements Manager {
     return this.#use().subscribe(jobId, onNews);
   }
 
-  load(endId: string): Promise<JobLoad> {
-    return this.#use().load(endId);
+  load(endId: string, user?: string): Promise<JobLoad> {
+    return this.#use().load(endId, user);
   }
 
   pageJobs(endId: string): Promise<PageJob[]> {

@@ -1,9 +1,10 @@
 /**
  * Counting for backgroundLimits on BullMQManager: each page load's unfinished jobs are a small
- * sorted set `pagejobs:<endId>` (keys.ts) next to the queue's keys, and the jobs waiting for a
- * worker are the queue's `order` and `backoff` sets. The submit script adds a job to its page's
- * set and every script that ends a job (finish, cancel, fail, a job declared lost) removes it, so
- * counting is a ZCARD (lua/page-load.lua). A job whose keys vanished without an end (they
+ * sorted set `pagejobs:<endId>` (keys.ts) next to the queue's keys, each user's likewise
+ * `userjobs:<user>`, and the jobs waiting for a worker are the queue's `order` and `backoff`
+ * sets. The submit script adds a job to its page's (and user's) set and every script that ends a
+ * job (finish, cancel, fail, a job declared lost) removes it, so counting is a ZCARD
+ * (lua/page-load.lua). A job whose keys vanished without an end (they
  * expired, or were deleted) is pruned there: members are scored by when they were last seen unfinished, and the few older
  * than RECHECK_MS are looked at again on each count (still unfinished: seen now).
  */
@@ -21,14 +22,15 @@ export class PageLoad {
     private readonly keys: KeySpace,
   ) {}
 
-  async count(endId: string): Promise<JobLoad> {
-    const [pageUnfinished, queued] = (await runScript(
+  /** The page load's unfinished jobs, the user's when given, and the queued jobs. */
+  async count(endId: string, user: string | undefined): Promise<JobLoad> {
+    const [pageUnfinished, queued, userUnfinished] = (await runScript(
       this.client,
       'dashPageLoad',
-      [this.keys.pageJobs(endId), this.keys.order, this.keys.backoff],
-      [this.keys.job(''), RECHECK_MS],
-    )) as [number, number];
-    return { pageUnfinished, queued };
+      [this.keys.pageJobs(endId), this.keys.order, this.keys.backoff, this.keys.userJobs(user ?? '')],
+      [this.keys.job(''), RECHECK_MS, user === undefined ? '0' : '1'],
+    )) as [number, number, number];
+    return { pageUnfinished, userUnfinished, queued };
   }
 
   /** The page load's queued or running jobs: its set's members whose job is still unfinished. */

@@ -16,7 +16,7 @@ import { DURATION_BUCKETS_SECONDS, OUTCOME_OF_KIND } from '../records.ts';
 
 /** Each script's file (without `.lua`) and number of KEYS. */
 export const SCRIPTS = {
-  dashSubmit: { file: 'submit', keys: 7 },
+  dashSubmit: { file: 'submit', keys: 8 },
   dashTake: { file: 'take', keys: 7 },
   dashLose: { file: 'lose', keys: 5 },
   dashCancel: { file: 'cancel', keys: 4 },
@@ -28,7 +28,7 @@ export const SCRIPTS = {
   dashFail: { file: 'fail', keys: 2 },
   dashHeartbeat: { file: 'heartbeat', keys: 1 },
   dashRetire: { file: 'retire', keys: 1 },
-  dashPageLoad: { file: 'page-load', keys: 3 },
+  dashPageLoad: { file: 'page-load', keys: 4 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -207,9 +207,9 @@ export class BullMQServer {
     return new NewsWait((onNews) => this.#news.subscribe(jobId, onNews));
   }
 
-  async load(endId: string): Promise<JobLoad> {
+  async load(endId: string, user?: string): Promise<JobLoad> {
     this.#usable();
-    return this.#pageLoad.count(endId);
+    return this.#pageLoad.count(endId, user);
   }
 
   pageJobs(endId: string): Promise<PageJob[]> {

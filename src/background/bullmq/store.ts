@@ -75,6 +75,7 @@ export class RedisStore {
         k.seq,
         k.pageJobs(job.owner.endId),
         k.monitorOn,
+        k.userJobs(job.owner.user ?? ''),
       ],
       [
         JSON.stringify(job.owner),
@@ -88,6 +89,7 @@ export class RedisStore {
         policy.reportQueue ? '1' : '0',
         PAGE_TAG_TTL_MS,
         job.id,
+        job.owner.user === undefined ? '0' : '1',
       ],
     );
     return queued === 1;

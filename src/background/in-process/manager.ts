@@ -228,12 +228,15 @@ export class InProcessManager implements Manager {
     this.#startWaiting();
   }
 
-  async load(endId: string): Promise<JobLoad> {
+  async load(endId: string, user?: string): Promise<JobLoad> {
     let pageUnfinished = 0;
+    let userUnfinished = 0;
     for (const job of this.#jobs.values()) {
-      if (job.endId === endId && isUnfinished(job)) pageUnfinished++;
+      if (!isUnfinished(job)) continue;
+      if (job.endId === endId) pageUnfinished++;
+      if (user !== undefined && job.submission.owner.user === user) userUnfinished++;
     }
-    return { pageUnfinished, queued: this.#line.length };
+    return { pageUnfinished, userUnfinished, queued: this.#line.length };
   }
 
   async pageJobs(endId: string): Promise<PageJob[]> {

@@ -203,8 +203,8 @@ export class SqliteManager implements Manager {
     return this.#use().wakeups.subscribe(jobId, onNews);
   }
 
-  async load(endId: string): Promise<JobLoad> {
-    return this.#use().store.load(endId);
+  async load(endId: string, user?: string): Promise<JobLoad> {
+    return this.#use().store.load(endId, user);
   }
 
   async pageJobs(endId: string): Promise<PageJob[]> {

@@ -101,6 +101,8 @@ CREATE INDEX IF NOT EXISTS jobs_claimed ON jobs (claimed_by) WHERE claimed_by IS
 CREATE INDEX IF NOT EXISTS jobs_ended ON jobs (finished_at) WHERE state IN ('finished', 'cancelled');
 CREATE INDEX IF NOT EXISTS jobs_unfinished_by_page ON jobs (json_extract(owner, '$.endId'))
   WHERE state IN ('queued', 'running');
+CREATE INDEX IF NOT EXISTS jobs_unfinished_by_user ON jobs (json_extract(owner, '$.user'))
+  WHERE state IN ('queued', 'running');
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
   job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,

@@ -41,6 +41,11 @@ export function prepareStatements(db: Database) {
         `SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = ?`,
       )
       .pluck(),
+    userUnfinished: db
+      .prepare(
+        `SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.user') = ?`,
+      )
+      .pluck(),
     pageJobs: db.prepare(
       `SELECT id, owner FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = ?`,
     ),

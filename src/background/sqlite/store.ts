@@ -90,11 +90,12 @@ export class Store {
     return taken;
   }
 
-  /** For backgroundLimits: the page load's queued or running jobs, and every queued job. */
-  load(endId: string): JobLoad {
+  /** For backgroundLimits: the page load's queued or running jobs, the user's, and every queued job. */
+  load(endId: string, user: string | undefined): JobLoad {
     const s = this.#statements;
     return {
       pageUnfinished: s.pageUnfinished.get(endId) as number,
+      userUnfinished: user === undefined ? 0 : (s.userUnfinished.get(user) as number),
       queued: s.queuedCount.get() as number,
     };
   }

@@ -9,12 +9,14 @@
 ]]
 --- @include "time"
 --- @include "monitor"
+--- @include "counts"
 
 local h = redis.call('HMGET', KEYS[1], 'state', 'member', 'pj', 'mon')
 local state = h[1]
 if state ~= 'queued' and state ~= 'running' and state ~= 'finished' then return 0 end
 if state ~= 'finished' then
   if h[3] then redis.call('ZREM', h[3], ARGV[3]) end
+  leaveUserCount(KEYS[1], ARGV[3])
   if h[4] then
     monStart(h[4])
     monFinish(redisNow(), ARGV[4] or 'cancelled')

@@ -7,11 +7,13 @@
 ]]
 --- @include "time"
 --- @include "monitor"
+--- @include "counts"
 
 local h = redis.call('HMGET', KEYS[1], 'state', 'member', 'pj', 'mon')
 if h[1] ~= 'queued' then return 0 end
 redis.call('ZREM', KEYS[2], h[2])
 if h[3] then redis.call('ZREM', h[3], ARGV[4]) end
+leaveUserCount(KEYS[1], ARGV[4])
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[1])
 if h[4] then
   monStart(h[4])

@@ -12,6 +12,7 @@
 --- @include "order"
 --- @include "push"
 --- @include "monitor"
+--- @include "counts"
 
 local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'seq', 'key', 'startedAt', 'cacheKey', 'cacheTtlMs', 'pj',
   'mon')
@@ -51,6 +52,7 @@ if ARGV[9] ~= '' then
 end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', ARGV[6], 'seq', ARGV[2])
 if h[8] then redis.call('ZREM', h[8], ARGV[4]) end
+leaveUserCount(KEYS[1], ARGV[4])
 if h[9] then monFinish(now, monOutcome(ARGV[6])) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])

@@ -3,13 +3,15 @@
 
   KEYS: 1 job, 2 order, 3 clock, 4 the turn's next start tag (fairness.ts fairTurnKey: the user's,
         else the page load's), 5 seq, 6 the page load's unfinished
-        jobs (page-load.lua), 7 the monitor's `mon:on` (../records.ts)
+        jobs (page-load.lua), 7 the monitor's `mon:on` (../records.ts), 8 the user's unfinished
+        jobs (page-load.lua; unused for a job without a user)
   ARGV: 1 owner (JSON), 2 cacheKey ('' for none), 3 cacheTtlMs, 4 jobTtlMs, 5 functionKey,
         6 payload, 7 policy ('' for the defaults), 8 priority, 9 reportQueue ('1'/'0'),
-        10 pageTtlMs, 11 id
+        10 pageTtlMs, 11 id, 12 '1' when the job has a user
   Returns 1 if queued, 0 if it existed.
 
-  The job hash keeps `pj` (the page load's set: every script that ends the job leaves it) and,
+  The job hash keeps `pj` (the page load's set: every script that ends the job leaves it), `uj`
+  (the user's set, likewise: includes/counts.lua) and,
   while the monitor records, `mon` (its window: every later script records the job's changes).
 ]]
 --- @include "time"
@@ -39,6 +41,11 @@ redis.call('PEXPIRE', job, ARGV[4])
 redis.call('ZADD', KEYS[2], orderScore(ARGV[8], tag), member)
 redis.call('ZADD', KEYS[6], now, id)
 redis.call('PEXPIRE', KEYS[6], ARGV[4])
+if ARGV[12] == '1' then
+  redis.call('HSET', job, 'uj', KEYS[8])
+  redis.call('ZADD', KEYS[8], now, id)
+  redis.call('PEXPIRE', KEYS[8], ARGV[4])
+end
 if window then
   monStart(window)
   local owner = cjson.decode(ARGV[1])

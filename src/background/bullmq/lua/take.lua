@@ -12,6 +12,7 @@
 ]]
 --- @include "time"
 --- @include "monitor"
+--- @include "counts"
 
 local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon')
 local state = h[1]
@@ -47,6 +48,7 @@ if outcome then
   -- set, and had its outcome recorded, when it was stored).
   if state ~= 'finished' then
     if h[7] then redis.call('ZREM', h[7], ARGV[4]) end
+    leaveUserCount(KEYS[1], ARGV[4])
     if h[8] then
       monStart(h[8])
       monFinish(redisNow(), monOutcome(outcome))
