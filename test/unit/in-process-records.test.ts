@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InProcessManager } from '../../src/background/in-process/index.ts';
 import { MAX_RECORDS, MemoryRecords } from '../../src/background/in-process/records.ts';
+import { consoleLogger } from '../../src/base/log.ts';
+import { jobs } from '../apps/jobs-app.ts';
+import { submission } from '../support/submission.ts';
 
 const result = { outcome: { kind: 'result', value: 1 } } as const;
 
@@ -55,5 +59,21 @@ describe('InProcessManager records', () => {
       ['waiting'],
     );
     assert.equal(totals.finished.find((t) => t.outcome === 'superseded')?.count, 1);
+  });
+
+  it('a job still running when its manager closes ends lost in the records, its process stopped', async () => {
+    const manager = new InProcessManager();
+    await manager.start({ appModule: undefined, logger: consoleLogger });
+    await manager.jobRecords().enable(60_000);
+    const job = submission(jobs.sleep, [30_000]);
+    await manager.submit(job);
+    while ((await manager.jobRecords().read()).jobs[0]?.state !== 'running') await sleep(10);
+    await manager.close();
+    const { jobs: records, workers } = await manager.jobRecords().read();
+    assert.deepEqual(
+      records.map((r) => [r.id, r.state, r.outcome]),
+      [[job.id, 'finished', 'lost']],
+    );
+    assert.equal(workers[0]?.status, 'stopped');
   });
 });

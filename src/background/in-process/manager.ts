@@ -272,6 +272,11 @@ export class InProcessManager implements Manager {
     for (const job of this.#jobs.values()) {
       clearTimeout(job.backoff);
       this.#endTry(job, 'the server is closing');
+      // Its record ends too: a job the monitor showed running must not stay so after a restart.
+      if (isUnfinished(job)) {
+        const lost = { kind: 'lost', message: 'the server closed before the job finished' } as const;
+        this.#records.finished(job.id, { outcome: lost }, job.state === 'running');
+      }
       this.#news.notify([job.id]);
     }
     this.#jobs.clear();

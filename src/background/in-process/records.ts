@@ -46,7 +46,12 @@ export class MemoryRecords implements JobRecords {
     const now = Date.now();
     const windowMs = this.#windowMs ?? 0;
     this.#prune(now);
-    const jobs = [...this.#jobs.values()].map((record) => structuredClone(record));
+    // Copies: the reader may keep them while the jobs change on (cheaper than structuredClone).
+    const jobs = [...this.#jobs.values()].map((record) => {
+      const copy: JobRecord = { ...record, transitions: record.transitions.map((t) => ({ ...t })) };
+      if (record.error) copy.error = { ...record.error };
+      return copy;
+    });
     const worker: WorkerRecord = {
       id: WORKER_ID,
       host: hostname(),
