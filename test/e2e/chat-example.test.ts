@@ -6,27 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { app } from '../../examples/chat.ts';
 import { launchBrowser, type OpenedApp, openApp } from '../support/browser.ts';
-
-/** Texts of `#id` seen while clicking `button`, until it stops changing for `quietMs`. */
-async function watchAnswer(page: Page, id: string, quietMs: number, limitMs = 30_000): Promise<string[]> {
-  const seen: string[] = [];
-  const started = Date.now();
-  let changed = Date.now();
-  while (Date.now() - started < limitMs) {
-    const text = (await page.textContent(`#${id}`)) ?? '';
-    if (text !== seen.at(-1)) {
-      seen.push(text);
-      changed = Date.now();
-    } else if (text !== '' && Date.now() - changed > quietMs) {
-      break;
-    }
-    await sleep(20);
-  }
-  return seen;
-}
+import { startStream, watchAnswer } from '../support/stream-watch.ts';
 
 describe('examples/chat.ts: a streamed answer in the real renderer', { timeout: 120_000 }, () => {
   let browser: Browser;
@@ -60,18 +43,7 @@ describe('examples/chat.ts: a streamed answer in the real renderer', { timeout: 
 
     it(`Stop ends the ${where}'s stream midway`, async () => {
       const { page } = opened;
-      // The previous case's whole answer is still there until the new stream's first yield
-      // clears it: wait for the new stream's own words, not those.
-      const previous = (await page.textContent(`#answer-${where}`)) ?? '';
-      await page.click(`#ask-${where}`);
-      await page.waitForFunction(
-        ([id, before]) => {
-          const text = document.getElementById(id!)?.textContent ?? '';
-          return text !== before && text.split(' ').length > 5;
-        },
-        [`answer-${where}`, previous],
-        { timeout: 20_000 },
-      );
+      await startStream(page, `#ask-${where}`, `answer-${where}`);
       await page.click('#stop');
       const seen = await watchAnswer(page, `answer-${where}`, 1500);
       const final = seen.at(-1)!;
