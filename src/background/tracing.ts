@@ -8,6 +8,8 @@
  * Redis to the process that runs it, where each try records a `dash-ts job run` span (child of the
  * request), and the first try also the `dash-ts job queue` span, from the submit to its start.
  * Attributes: `dash_ts.callback`, `dash_ts.job_id`, `dash_ts.attempt`, `dash_ts.outcome`.
+ * An agent's call (the MCP server's tools/call) is a callback request too, its span marked
+ * `dash_ts.agent`.
  */
 import { context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { JobOutcome, JobTraceContext } from './manager.ts';
@@ -19,6 +21,7 @@ export const ATTRIBUTES = {
   jobId: 'dash_ts.job_id',
   attempt: 'dash_ts.attempt',
   outcome: 'dash_ts.outcome',
+  agent: 'dash_ts.agent',
 } as const;
 
 function tracer(): Tracer {
@@ -37,6 +40,34 @@ export function traceCallbackRequest(callbackId: string, serve: () => Promise<Re
         span.setAttribute(ATTRIBUTES.outcome, response.status < 400 ? 'ok' : 'error');
         if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         return response;
+      } catch (error) {
+        fail(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/**
+ * Runs an agent's call of a callback inside its `dash-ts callback` span (the trace's root here):
+ * a job it starts carries it, as a page's request's. `failed` tells a result that is an error.
+ */
+export function traceAgentCall<T>(
+  callbackId: string,
+  agent: string,
+  call: () => Promise<T>,
+  failed: (result: T) => boolean,
+): Promise<T> {
+  return tracer().startActiveSpan(
+    'dash-ts callback',
+    { attributes: { [ATTRIBUTES.callback]: callbackId, [ATTRIBUTES.agent]: agent } },
+    async (span) => {
+      try {
+        const result = await call();
+        span.setAttribute(ATTRIBUTES.outcome, failed(result) ? 'error' : 'ok');
+        return result;
       } catch (error) {
         fail(span, error);
         throw error;

@@ -52,11 +52,18 @@ export const app = new Dash({
   backgroundManager: redis
     ? new BullMQManager({ connection: redis, queueName: 'traced' })
     : new SqliteManager({ path: process.env.DASH_TS_TEST_DB, workers: 1 }),
+  // An agent's call is traced as a page's request is (test: "an MCP call").
+  mcp: {},
 });
 app.layout = html.Div({ id: 'root' });
 
 app.callback(
-  { background: true, output: Output('double-out', 'children'), inputs: [Input('double-in', 'value')] },
+  {
+    description: 'Doubles n',
+    background: true,
+    output: Output('double-out', 'children'),
+    inputs: [Input('double-in', 'value')],
+  },
   async function double(n: number) {
     return n * 2;
   },

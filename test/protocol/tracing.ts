@@ -3,12 +3,14 @@
  * background job's start request is one trace, with the job's queue and run spans recorded by
  * the worker process (read from the spans file its SDK writes) as children of the request span
  * (read from the server's InMemorySpanExporter), and a retried job's tries as separate run spans
- * with `dash_ts.attempt`. Run on SqliteManager (tracing.test.ts) and BullMQManager (tracing-bullmq.test.ts).
+ * with `dash_ts.attempt`; an MCP call traced the same way. Run on SqliteManager (tracing.test.ts) and BullMQManager (tracing-bullmq.test.ts).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Dash } from '../../src/index.ts';
 import { postUpdate } from '../support/http.ts';
@@ -101,6 +103,29 @@ export function tracingSuite(app: Dash, memory: InMemorySpanExporter, spansFile:
         assert.equal(span.attributes['dash_ts.attempt'], 1);
       }
       assert.equal(run[0]!.attributes['dash_ts.outcome'], 'result');
+    });
+
+    it("an agent's MCP call is one trace: its callback span, and the job's spans in the worker", async () => {
+      memory.reset();
+      const client = new Client({ name: 'tracing-test', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL('http://localhost/_mcp'), {
+          fetch: (url, init) => app.fetch(new Request(url, init)),
+        }),
+      );
+      try {
+        const result = await client.callTool({ name: 'double', arguments: { 'double-in.value': 8 } });
+        assert.deepEqual(result.structuredContent, { 'double-out.children': 16 });
+      } finally {
+        await client.close();
+      }
+      const call = memory.getFinishedSpans().find((s) => s.name === 'dash-ts callback');
+      assert.ok(call, 'no callback span was recorded');
+      assert.equal(call.attributes['dash_ts.agent'], 'mcp');
+      assert.equal(call.attributes['dash_ts.outcome'], 'ok');
+      const spans = await workerSpans(call.spanContext().traceId, 2);
+      assert.deepEqual(spans.map((s) => s.name).sort(), ['dash-ts job queue', 'dash-ts job run']);
+      for (const span of spans) assert.equal(span.parentSpanId, call.spanContext().spanId);
     });
 
     it('a retried job: each try is a run span with its attempt', async () => {

@@ -16,6 +16,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { AppCallback } from '../../background/callback-spec.ts';
 import { type AgentJob, type JobsApi, namedArgumentsRequest } from '../../background/jobs-api.ts';
 import type { JobRequest } from '../../background/orchestrator.ts';
+import { traceAgentCall } from '../../background/tracing.ts';
 import { BackgroundUnavailableError, BadRequestError } from '../../base/errors.ts';
 import type { Logger } from '../../base/log.ts';
 import type { RequestInfo } from '../../callbacks/context.ts';
@@ -69,6 +70,21 @@ export class AgentCalls {
     if (options.task && !callback.background) {
       throw new McpError(ErrorCode.InvalidParams, `tool ${name} runs at once: call it without a task`);
     }
+    // One trace per call, as per page request: a job it starts carries it to its worker.
+    return traceAgentCall(
+      callback.id,
+      'mcp',
+      () => this.#call(callback, args, info, options),
+      (done) => 'isError' in done && done.isError === true,
+    );
+  }
+
+  async #call(
+    callback: AppCallback,
+    args: Record<string, unknown>,
+    info: RequestInfo,
+    options: CallOptions,
+  ): Promise<CallToolResult | CreateTaskResult> {
     try {
       if (!callback.background) return await this.#runOrdinary(callback, args, info);
       const started = await this.host.jobs.startJob(callback, args, info, 'mcp');
