@@ -172,6 +172,8 @@ interface ScaleResult {
   wall: number;
   cpu: number;
   redisCpu: number;
+  /** CPU seconds of this process, the load generator that plays every page. */
+  clientCpu: number;
   requests: number;
   complete: number;
 }
@@ -184,8 +186,10 @@ async function scale(setup: Setup, where: Where, count: number): Promise<ScaleRe
   const cpuBefore = cpuSeconds(pids());
   const redisBefore = setup.redis?.pid ? cpuSeconds([setup.redis.pid]) : 0;
   const started = now();
+  const clientBefore = process.cpuUsage();
   const results = await Promise.all(tabs.map((tab) => stream(tab, where, n, 50)));
   const wall = (now() - started) / 1000;
+  const client = process.cpuUsage(clientBefore);
   // Processes replaced meanwhile are not counted; none is in these runs (no cancel, no crash).
   const cpu = cpuSeconds(pids()) - cpuBefore;
   const redisCpu = setup.redis?.pid ? cpuSeconds([setup.redis.pid]) - redisBefore : 0;
@@ -193,6 +197,7 @@ async function scale(setup: Setup, where: Where, count: number): Promise<ScaleRe
     wall,
     cpu,
     redisCpu,
+    clientCpu: (client.user + client.system) / 1e6,
     requests: results.reduce((sum, r) => sum + r.requests, 0),
     complete: results.filter((r) => inOrder(r.ticks, n)).length,
   };
@@ -211,7 +216,7 @@ async function scaleRow(setup: Setup, where: Where, place: string, count: number
   return (
     `| ${PLACES[place]} | ${count} | ${streamed.complete}/${count} | ${streamed.wall.toFixed(1)} s / ${plain.wall.toFixed(1)} s ` +
     `| ${streamed.requests} / ${plain.requests} | ${streamed.cpu.toFixed(2)} s / ${plain.cpu.toFixed(2)} s${redis} ` +
-    `| ${perYield(streamed.cpu)} | ${perYield(streamed.cpu - plain.cpu)} | ${loadThen} |`
+    `| ${perYield(streamed.cpu)} | ${perYield(streamed.cpu - plain.cpu)} | ${streamed.clientCpu.toFixed(2)} s | ${loadThen} |`
   );
 }
 
@@ -250,8 +255,8 @@ export async function measureStreaming(
     '|---|---|---|---|---|---|---|',
     ...latencyRows,
     `\nConcurrent streams of 20 yields/s for ${SECONDS} s each (Patch appends) on one server, against as many plain jobs of the same length (streams / plain); CPU of the server and the processes that run its jobs:\n`,
-    '| where the streams run | streams | every Patch, in order | wall | requests | CPU | CPU per yield | over plain jobs, per yield | load (1, 5, 15 min) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| where the streams run | streams | every Patch, in order | wall | requests | CPU | CPU per yield | over plain jobs, per yield | bench client CPU (streams) | load (1, 5, 15 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...scaleRows,
   ];
 }
