@@ -1,6 +1,6 @@
 /**
  * What the jobs monitor records, in every manager's own store: one record per job (its callback,
- * page load, transitions, outcome, attempts, worker, error), the workers, and running totals for
+ * page load, user, transitions, outcome, attempts, worker, error), the workers, and running totals for
  * Prometheus. A manager offers them through `Manager.jobRecords()`; this file is the vocabulary
  * both stores share. Records never hold a job's arguments or result.
  */
@@ -37,6 +37,11 @@ export interface JobRecord {
   callbackId: string;
   /** The page load that started the job, as the store keeps it; the monitor shows only a digest. */
   page: string;
+  /**
+   * Who started the job (JobOwner.user), when known. Shown on the monitor's page and in its
+   * `/api/jobs`, never a metrics label: users are unbounded, Prometheus series must not be.
+   */
+  user?: string;
   state: RecordedState;
   outcome?: RecordedOutcome;
   /** Tries so far (1 once it started). */

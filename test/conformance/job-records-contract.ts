@@ -1,7 +1,7 @@
 /**
  * The jobs monitor's part of the Manager contract: once recording is on, a scripted mix of jobs
  * (succeed, fail, a killed worker process, cancel, supersede) leaves one record each, with its
- * outcome, transitions, attempts, worker and error, and the running totals grow by exactly the
+ * outcome, transitions, attempts, worker, error and user, and the running totals grow by exactly the
  * jobs run; a second manager on the same store reads the same. Runs inside managerContract.
  * A manager whose jobs run in the server process (InProcessManager) has no worker process to
  * kill: its mix leaves that job out, and its one worker is the server process.
@@ -59,6 +59,9 @@ export function jobRecordsCases(
     const killed = owned(jobs.suicide);
     const timedOut = owned(jobs.sleep, [30_000], { timeoutSeconds: 0.3 });
     const retried = owned(jobs.throws, [], { retry: { attempts: 2, backoffSeconds: 0, onLost: false } });
+    // Who started a job is recorded, through a success, retries and a cancel (JobOwner.user).
+    ok1.owner = { ...ok1.owner, user: 'ada@example.com' };
+    retried.owner = { ...retried.owner, user: 'bob' };
     const ended = killable
       ? [ok1, ok2, failed, killed, timedOut, retried]
       : [ok1, ok2, failed, timedOut, retried];
@@ -69,6 +72,7 @@ export function jobRecordsCases(
 
     const cancelled = owned(jobs.sleep, [30_000]);
     const superseded = owned(jobs.sleep, [30_000]);
+    cancelled.owner = { ...cancelled.owner, user: 'ada@example.com' };
     await manager().submit(cancelled);
     await manager().submit(superseded);
     await runningPid(manager(), cancelled.id, 60_000);
@@ -112,6 +116,10 @@ export function jobRecordsCases(
     if (killable) assert.match(byId.get(killed.id)!.error?.message ?? '', /SIGKILL|killed|died/i);
     assert.match(byId.get(timedOut.id)!.error?.message ?? '', /timed out/);
     assert.equal(byId.get(ok1.id)!.error, undefined);
+    assert.equal(byId.get(ok1.id)!.user, 'ada@example.com');
+    assert.equal(byId.get(retried.id)!.user, 'bob');
+    assert.equal(byId.get(cancelled.id)!.user, 'ada@example.com');
+    for (const job of [ok2, failed, timedOut, superseded]) assert.equal(byId.get(job.id)!.user, undefined);
     // A retried job: one record, every try in its transitions, the last try's error.
     const retry = byId.get(retried.id)!;
     assert.deepEqual([retry.outcome, retry.attempts, retry.error?.message], ['failed', 2, 'job exploded']);

@@ -67,7 +67,16 @@ for (const manager of ['sqlite', 'bullmq'] as ManagerName[]) {
       );
       const job = running.active.find((j) => j.state === 'running')!;
       assert.equal(job.callbackId, 'slow-result.children');
-      await waitForTextMatching(monitor, '#active', new RegExp(`${job.id}.*slow-result\\.children.*running`));
+      // Its user: the browser's anonymous session (the id before the cookie's MAC).
+      const session = (await user.context().cookies()).find((c) => c.name === 'dash_ts_session');
+      assert.ok(session?.httpOnly && session.sameSite === 'Lax', JSON.stringify(session));
+      const userId = session.value.split('.')[0]!;
+      assert.equal(job.user, userId);
+      await waitForTextMatching(
+        monitor,
+        '#active',
+        new RegExp(`${job.id}.*slow-result\\.children.*running.*${userId}`),
+      );
       await waitForTextMatching(monitor, '#workers', /alive/);
       await waitForTextMatching(monitor, '#callbacks', /slow-result\.children/);
 

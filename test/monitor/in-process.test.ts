@@ -57,6 +57,9 @@ describe('jobs monitor over HTTP: InProcessManager', { timeout: 120_000 }, () =>
     assert.deepEqual(outcomes(SLOW.output), ['cancelled']);
     const failure = api.failures.find((job) => job.callbackId === FAIL.output);
     assert.equal(failure?.message, 'monitored job failed on purpose');
+    // Each job's user: the page's anonymous session.
+    assert.match(page.user ?? 'no session cookie', /^[A-Za-z0-9_-]{22}$/);
+    for (const job of api.jobs) assert.equal(job.user, page.user, `user of job ${job.id}`);
 
     // Its one worker is the server process, alive, and every job that ran names it.
     assert.equal(api.workers.length, 1, JSON.stringify(api.workers));
@@ -73,5 +76,8 @@ describe('jobs monitor over HTTP: InProcessManager', { timeout: 120_000 }, () =>
     assert.equal(count(FAIL.output, 'failed'), 1);
     assert.equal(count(TIMEOUT.output, 'timed-out'), 1);
     assert.equal(count(SLOW.output, 'cancelled'), 1);
+    // A user is no metrics label: one series per user would have no bound.
+    assert.ok(samples.length > 0);
+    for (const sample of samples) assert.ok(!('user' in sample.labels), JSON.stringify(sample));
   });
 });

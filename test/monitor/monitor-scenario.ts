@@ -190,6 +190,10 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
         'no job argument or result is shown',
       );
       assert.doesNotMatch(body, new RegExp(page.endId), 'page loads are shown only as digests');
+      // Each job's user (the page's anonymous session) is shown, but is no metrics label.
+      assert.ok(page.user, 'the page load set a session cookie');
+      assert.equal(api.jobs.length, 9, JSON.stringify(api.jobs));
+      for (const job of api.jobs) assert.equal(job.user, page.user, `user of job ${job.id}`);
 
       // The other server process reads the same store: the same numbers. (Pools replace killed
       // workers meanwhile, so the worker list may change between two reads: read until it settles.)
@@ -227,6 +231,8 @@ export function monitorScenario(name: string, makeFixture: () => Promise<Monitor
         assert.deepEqual(counters(afterB.samples, callback), now, `server B's counters of ${callback}`);
       }
       assert.equal(afterA.types.get('dash_ts_jobs_finished_total'), 'counter');
+      for (const sample of afterA.samples)
+        assert.ok(!('user' in sample.labels), `no user label: ${sample.name}`);
       assert.equal(afterA.types.get('dash_ts_job_run_seconds'), 'histogram');
       // Every job above started once: 3 quick, fail, crash, timeout, and 3 slow ones.
       for (const metric of ['dash_ts_job_wait_seconds', 'dash_ts_job_run_seconds']) {

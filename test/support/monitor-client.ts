@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pageToken, postUpdate, type UpdateAnswer } from './server-process.ts';
+import { pageLoad, postUpdate, type UpdateAnswer } from './server-process.ts';
 
 export interface StartedJob {
   output: string;
@@ -13,15 +13,24 @@ export interface StartedJob {
   cacheKey: string;
 }
 
-/** One page load of an app served at `url`. */
+/** One page load of an app served at `url`, by a browser that keeps the session cookie it was given. */
 export class PageLoad {
   private constructor(
     readonly url: string,
     readonly endId: string,
+    /** The anonymous session's Cookie header, when the app set one. */
+    readonly cookie: string | undefined,
+    /** The user that session names (ctx.user, the jobs' owner). */
+    readonly user: string | undefined,
   ) {}
 
   static async open(url: string): Promise<PageLoad> {
-    return new PageLoad(url, await pageToken(url));
+    const { endId, cookie, user } = await pageLoad(url);
+    return new PageLoad(url, endId, cookie, user);
+  }
+
+  get #headers(): Record<string, string> {
+    return this.cookie === undefined ? {} : { Cookie: this.cookie };
   }
 
   #body(output: string, input: { id: string; property: string }, value: unknown) {
@@ -36,7 +45,12 @@ export class PageLoad {
 
   /** The start request: a 200 with the job's handles (and its result, if it ended within the start window), or an error. */
   async request(output: string, input: { id: string; property: string }, value: unknown, extraQuery = '') {
-    return postUpdate(this.url, this.#body(output, input, value), `?endId=${this.endId}${extraQuery}`);
+    return postUpdate(
+      this.url,
+      this.#body(output, input, value),
+      `?endId=${this.endId}${extraQuery}`,
+      this.#headers,
+    );
   }
 
   /** Starts a job that runs on past the start window. */
@@ -61,6 +75,7 @@ export class PageLoad {
         this.url,
         this.#body(job.output, job.input, null),
         `?endId=${this.endId}&cacheKey=${job.cacheKey}&job=${job.job}`,
+        this.#headers,
       );
       if (answer.status !== 200 || answer.json?.response !== undefined) return answer;
       if (Date.now() > deadline) assert.fail(`job ${job.job} of ${job.output} did not end`);
@@ -88,6 +103,7 @@ export class PageLoad {
         changedPropIds: [`${cancelButton}.n_clicks`],
       },
       `?endId=${this.endId}&cancelJob=${job.job}`,
+      this.#headers,
     );
     assert.equal(answer.status, 200);
   }
@@ -100,6 +116,7 @@ export interface MonitorJob {
   outcome?: string;
   worker?: string;
   attempts: number;
+  user?: string;
 }
 
 export interface MonitorApi {

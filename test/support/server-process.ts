@@ -72,9 +72,25 @@ export async function startServerProcess(
 
 /** The `end_id` of a fresh page load. */
 export async function pageToken(url: string): Promise<string> {
-  const html = await (await fetch(url)).text();
-  return JSON.parse(/<script id="_dash-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!)
-    .end_id;
+  return (await pageLoad(url)).endId;
+}
+
+/**
+ * A page load: its end_id and, when the app set one, its anonymous session cookie
+ * (`dash_ts_session=<user>.<mac>`, for the Cookie header) and the user that cookie names.
+ */
+export async function pageLoad(url: string): Promise<{ endId: string; cookie?: string; user?: string }> {
+  const res = await fetch(url);
+  const html = await res.text();
+  const endId = JSON.parse(
+    /<script id="_dash-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!,
+  ).end_id as string;
+  const cookie = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('dash_ts_session='))
+    ?.split(';')[0];
+  if (cookie === undefined) return { endId };
+  return { endId, cookie, user: cookie.slice('dash_ts_session='.length, cookie.indexOf('.')) };
 }
 
 /** A background answer, loosely typed: tests read the fields they expect. */
@@ -91,10 +107,11 @@ export async function postUpdate(
   url: string,
   body: unknown,
   query: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; json?: UpdateAnswer }> {
   const res = await fetch(`${url}/_dash-update-component${query}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
   if (res.status !== 200) {

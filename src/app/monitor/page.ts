@@ -183,11 +183,12 @@ function callbackTable(callbacks: CallbackView[]): Component {
 
 function activeTable(jobs: JobView[]): Component {
   return table(
-    ['job', 'callback', 'state', 'page', 'attempts', 'worker', 'queued at', 'started at', ''],
+    ['job', 'callback', 'state', 'user', 'page', 'attempts', 'worker', 'queued at', 'started at', ''],
     jobs.map((job) => [
       job.id,
       job.callbackId,
       job.state,
+      job.user ?? '–',
       job.page,
       job.attempts,
       job.worker ?? '',
@@ -230,7 +231,7 @@ function failureList(view: MonitorView): Component {
         className: 'failure',
         children: [
           html.Summary({
-            children: `${f.finishedAt ?? f.queuedAt} · ${f.callbackId} · ${OUTCOME_LABELS[f.outcome ?? 'failed']} · job ${f.id} (attempt ${f.attempts}): ${f.message}`,
+            children: `${f.finishedAt ?? f.queuedAt} · ${f.callbackId} · ${OUTCOME_LABELS[f.outcome ?? 'failed']} · job ${f.id} (attempt ${f.attempts})${f.user === undefined ? '' : ` · user ${f.user}`}: ${f.message}`,
           }),
           html.Pre({ style: { whiteSpace: 'pre-wrap', fontSize: '12px' }, children: f.stack ?? f.message }),
         ],

@@ -2,8 +2,9 @@
  * What the monitor shows, computed from the managers' record snapshots: per callback the counts
  * of the window by outcome, queue depth, run- and wait-time percentiles; the workers with their
  * running jobs; the latest failures; the jobs that can be cancelled. The page, the JSON API and
- * the gauges all read this one view. It holds ids, callback names, timings, outcomes and error
- * messages only: never a job's arguments or result.
+ * the gauges all read this one view. It holds ids, callback names, users, timings, outcomes and
+ * error messages only: never a job's arguments or result. A job's user is shown (the page, the
+ * JSON API) but is no metrics label (metrics.ts): one series per user would have no bound.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -36,6 +37,8 @@ export interface JobView {
   callbackId: string;
   /** A digest of the page load that started it (the same page load, the same digest). */
   page: string;
+  /** Who started it (`identify`, else the anonymous session's id), when known. */
+  user?: string;
   state: JobRecord['state'];
   outcome?: RecordedOutcome;
   attempts: number;
@@ -176,6 +179,7 @@ function jobView(r: JobRecord): JobView {
     queuedAt: iso(r.queuedAt),
     transitions: r.transitions.map((t) => ({ state: t.state, at: iso(t.at) })),
   };
+  if (r.user !== undefined) view.user = r.user;
   if (r.outcome) view.outcome = r.outcome;
   if (r.worker) view.worker = r.worker;
   if (r.startedAt !== undefined) view.startedAt = iso(r.startedAt);

@@ -147,6 +147,7 @@ function jobRecord(id: string, f: Record<string, string>): JobRecord {
     queuedAt: Number(f.queuedAt),
     transitions,
   };
+  if (f.user !== undefined) record.user = f.user;
   if (f.outcome) record.outcome = f.outcome as RecordedOutcome;
   if (f.worker) record.worker = f.worker;
   if (f.message !== undefined) {

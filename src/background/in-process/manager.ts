@@ -153,7 +153,7 @@ export class InProcessManager implements Manager {
       readAt: Date.now(),
     };
     this.#jobs.set(job.id, job);
-    this.#records.queued(job.id, submission.owner.callbackId, submission.owner.endId);
+    this.#records.queued(job.id, submission.owner.callbackId, submission.owner.endId, submission.owner.user);
     this.#line.join(job);
     // On a later turn: the submitting request finishes first, and a cancel right after submit
     // finds the job still in line.

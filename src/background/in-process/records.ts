@@ -70,13 +70,14 @@ export class MemoryRecords implements JobRecords {
   }
 
   /** A job was submitted. */
-  queued(id: string, callbackId: string, page: string): void {
+  queued(id: string, callbackId: string, page: string, user?: string): void {
     if (this.#windowMs === undefined) return;
     const at = Date.now();
     this.#jobs.set(id, {
       id,
       callbackId,
       page,
+      ...(user === undefined ? {} : { user }),
       state: 'queued',
       attempts: 0,
       queuedAt: at,

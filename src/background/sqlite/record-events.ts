@@ -24,6 +24,7 @@ export interface JobIdentity {
 interface OwnerOf {
   callbackId: string;
   endId: string;
+  user?: string;
 }
 
 /** A job's end: its JobOutcome, or the JSON of it; or how a cancel ended it. */
@@ -56,6 +57,7 @@ export type JobRow = {
   id: string;
   callback: string;
   page: string;
+  user: string | null;
   state: RecordedState;
   outcome: RecordedOutcome | null;
   attempts: number;
@@ -84,7 +86,7 @@ export interface DraftEnd {
 /** One job's changes from one batch, folded. */
 export interface JobDraft {
   id: string;
-  identity?: { callback: string; page: string; queuedAt: number };
+  identity?: { callback: string; page: string; user: string | null; queuedAt: number };
   attempts: number;
   worker?: string;
   /** The latest try's start, from 'started' changes. */
@@ -112,7 +114,12 @@ export function draftsOf(events: readonly RecordEvent[]): Map<string, JobDraft> 
     }
     if (!draft.identity) {
       const owner = typeof event.owner === 'string' ? (JSON.parse(event.owner) as OwnerOf) : event.owner;
-      draft.identity = { callback: owner.callbackId, page: owner.endId, queuedAt: event.queuedAt };
+      draft.identity = {
+        callback: owner.callbackId,
+        page: owner.endId,
+        user: owner.user ?? null,
+        queuedAt: event.queuedAt,
+      };
     }
     switch (event.kind) {
       case 'queued':
@@ -151,6 +158,7 @@ export function rowOf(draft: JobDraft): JobRow | undefined {
     id: draft.id,
     callback: draft.identity.callback,
     page: draft.identity.page,
+    user: draft.identity.user,
     state: end ? 'finished' : (transitions.at(-1)?.[0] ?? 'queued'),
     outcome: end?.outcome ?? null,
     attempts: draft.attempts,

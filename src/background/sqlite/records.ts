@@ -72,11 +72,11 @@ export class SqliteRecords {
         `INSERT INTO meta (key, value) VALUES ('monitor_window_ms', ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       ),
-      // Positional: binding 13 named values per row costs more than the row's own insert.
+      // Positional: binding 14 named values per row costs more than the row's own insert.
       insertJob: db.prepare(
-        `INSERT INTO monitor_jobs (id, callback, page, state, outcome, attempts, worker, error_message,
+        `INSERT INTO monitor_jobs (id, callback, page, user, state, outcome, attempts, worker, error_message,
                                    error_stack, queued_at, started_at, finished_at, transitions)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
       ),
       job: db.prepare('SELECT * FROM monitor_jobs WHERE id = ?'),
@@ -213,6 +213,7 @@ export class SqliteRecords {
           row.id,
           row.callback,
           row.page,
+          row.user,
           row.state,
           row.outcome,
           row.attempts,
@@ -314,6 +315,7 @@ function jobRecord(row: JobRow): JobRecord {
       at,
     })),
   };
+  if (row.user !== null) record.user = row.user;
   if (row.outcome !== null) record.outcome = row.outcome;
   if (row.worker !== null) record.worker = row.worker;
   if (row.error_message !== null) {

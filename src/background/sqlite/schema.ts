@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS monitor_jobs (
   id TEXT PRIMARY KEY,
   callback TEXT NOT NULL,
   page TEXT NOT NULL,
+  user TEXT,
   state TEXT NOT NULL,
   outcome TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
@@ -125,6 +126,25 @@ CREATE TABLE IF NOT EXISTS pools (
 );
 ${QUEUE_ORDER_SCHEMA}`;
 
+/**
+ * Nullable columns added since schema 2, added to a file that lacks them. An older dash-ts reads
+ * and writes such a file as before (it names its columns), so they need no new schema version.
+ */
+const ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  // The monitor's record of who started a job (JobOwner.user).
+  { table: 'monitor_jobs', column: 'user', type: 'TEXT' },
+];
+
+function addMissingColumns(db: Database): void {
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    const found = db
+      .prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`)
+      .pluck()
+      .get(column);
+    if (found === undefined) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}
+
 /** Opens (creating it if need be) the store file at `path`, migrated to this schema. */
 export function openStoreDatabase(path: string): Database {
   mkdirSync(dirname(path), { recursive: true });
@@ -157,6 +177,7 @@ function migrateSchema(db: Database, path: string): void {
     }
     db.exec(SCHEMA);
     db.exec(RECORDS_SCHEMA);
+    addMissingColumns(db);
     db.exec(DROP_OLD_TRIGGERS);
     db.setPragma(`user_version = ${SCHEMA_VERSION}`);
   });

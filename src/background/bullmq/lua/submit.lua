@@ -49,8 +49,13 @@ end
 if window then
   monStart(window)
   local owner = cjson.decode(ARGV[1])
+  local recorded = {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0}
+  if type(owner.user) == 'string' then
+    recorded[#recorded + 1] = 'user'
+    recorded[#recorded + 1] = owner.user
+  end
   -- A new job: a new record (false: no transitions to read).
-  monRecord('queued', now, {'cb', owner.callbackId, 'page', owner.endId, 'queuedAt', now, 'attempts', 0}, false)
+  monRecord('queued', now, recorded, false)
   local index = monBase .. 'mon:index'
   redis.call('ZADD', index, now, monId)
   -- Trimmed every 64th job (reads trim it too): the index outlives the window by a few entries.
