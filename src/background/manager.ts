@@ -76,6 +76,13 @@ export interface JobPolicy {
   priority: number;
   /** Report `queue` (place in line, ETA) in updates while the job waits for a worker. */
   reportQueue: boolean;
+  /**
+   * At most this many jobs of the job's function run at once per user (`owner.user`; per page
+   * load, `owner.endId`, for a job without one); more wait in line, skipped by the start order
+   * until one of that user's jobs lets go of its worker (job-options/user-lines.ts). Absent: no
+   * such limit.
+   */
+  maxConcurrentPerUser?: number;
 }
 
 export interface JobSubmission {

@@ -10,7 +10,7 @@
  * interface, with jobs of test/apps/jobs-app.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +20,7 @@ import type { JobSubmission, Manager } from '../../src/background/manager.ts';
 import { jobs } from '../apps/jobs-app.ts';
 import { logLines } from '../support/log-lines.ts';
 import { drain, runningPid, submission } from './manager-contract.ts';
+import { perUserAtScale } from './per-user-limits.ts';
 
 export interface ScaleFixture {
   /** A started manager whose several workers each run more than one job at once. */
@@ -111,6 +112,12 @@ export function fairTurnsAtScaleContract(name: string, makeFixture: () => Promis
         place >= 1 && place <= fixture.slots,
         `B started ${place}th after its submit: ${order.join(' ')}`,
       );
+    });
+
+    it("maxConcurrent.perUser 2: two of each user's jobs run, the others wait in line and start as those end", async () => {
+      const caseDir = join(dir, 'per-user');
+      mkdirSync(caseDir);
+      await perUserAtScale({ manager: fixture.manager, slots: fixture.slots, dir: caseDir });
     });
 
     it('a higher-priority job starts within the next S starts', async () => {

@@ -16,6 +16,7 @@ import { fairTurnsByUserCases } from './fair-turns.ts';
 import { jobNewsCases } from './job-news-contract.ts';
 import { jobOptionsContract } from './job-options.ts';
 import { jobRecordsCases } from './job-records-contract.ts';
+import { perUserLimitsContract } from './per-user-limits.ts';
 import { type RemoteWorkersFixture, remoteWorkersContract } from './remote-workers.ts';
 import { streamingContract } from './streaming.ts';
 import { userCases } from './users.ts';
@@ -185,6 +186,7 @@ export function managerContract(
     // First: they count on the fixture's own slots, before `sibling()` adds workers.
     jobOptionsContract(() => fixture, capabilities);
     fairTurnsByUserCases(() => fixture);
+    perUserLimitsContract(() => fixture);
     remoteWorkersContract(() => fixture);
     streamingContract(() => manager, capabilities);
 

@@ -16,6 +16,7 @@ import { DEFAULT_POLICY } from '../job-options/policy.ts';
 import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
+import { etaRunning, userLine } from '../job-options/user-lines.ts';
 import { runJob } from '../job-runner.ts';
 import type {
   JobLoad,
@@ -93,6 +94,10 @@ export class InProcessManager implements Manager {
   readonly #meanRunMs = new Map<string, number>();
   readonly #secret = randomBytes(32);
   #running = 0;
+  /** Running jobs per user line (maxConcurrentPerUser); a line leaves the map at 0. */
+  readonly #lineRunning = new Map<string, number>();
+  readonly #lineFull = (job: Job): boolean =>
+    job.line !== undefined && (this.#lineRunning.get(job.line) ?? 0) >= job.policy.maxConcurrentPerUser!;
   #closed = false;
   readonly #abandonUnreadMs: number | undefined;
   #abandonSweep: NodeJS.Timeout | undefined;
@@ -143,6 +148,10 @@ export class InProcessManager implements Manager {
       priority: policy.priority,
       tag: 0,
       seq: 0,
+      line:
+        policy.maxConcurrentPerUser === undefined
+          ? undefined
+          : userLine(submission.functionKey, submission.owner),
       submission,
       policy,
       state: 'queued',
@@ -194,10 +203,11 @@ export class InProcessManager implements Manager {
       update.outcome = job.outcome;
       this.#jobs.delete(jobId);
     }
-    const position = this.#line.position(jobId);
-    if (position !== undefined && job.policy.reportQueue) {
+    const position = job.policy.reportQueue ? this.#line.position(jobId, this.#lineFull) : undefined;
+    if (position !== undefined) {
       const mean = this.#meanRunMs.get(job.submission.owner.callbackId);
-      const eta = etaSeconds(position, mean, this.#running);
+      const running = etaRunning(this.#running, job.policy.maxConcurrentPerUser, this.#lineFull(job));
+      const eta = etaSeconds(position, mean, running);
       update.queue = eta === undefined ? { position } : { position, etaSeconds: eta };
     }
     return update;
@@ -215,7 +225,7 @@ export class InProcessManager implements Manager {
     this.#line.remove(jobId);
     clearTimeout(job.backoff);
     this.#endTry(job, 'cancelled');
-    if (wasRunning) this.#running--;
+    if (wasRunning) this.#tryEnded(job);
     this.#records.finished(jobId, { cancelled: reason }, wasRunning);
     // Known as 'cancelled' for a while (its page's last poll sees it), then forgotten.
     setTimeout(
@@ -282,15 +292,26 @@ export class InProcessManager implements Manager {
     this.#jobs.clear();
     this.#running = 0;
     this.#records.stopped();
+    this.#lineRunning.clear();
   }
 
   #startWaiting(): void {
     while (!this.#closed && this.#running < this.#concurrency) {
-      const job = this.#line.next();
+      const job = this.#line.next(this.#lineFull);
       if (!job) return;
       this.#running++;
+      if (job.line !== undefined) this.#lineRunning.set(job.line, (this.#lineRunning.get(job.line) ?? 0) + 1);
       void this.#runTry(job);
     }
+  }
+
+  /** A running try let go of its slot (and of its place in its user line). */
+  #tryEnded(job: Job): void {
+    this.#running--;
+    if (job.line === undefined) return;
+    const left = (this.#lineRunning.get(job.line) ?? 1) - 1;
+    if (left > 0) this.#lineRunning.set(job.line, left);
+    else this.#lineRunning.delete(job.line);
   }
 
   async #runTry(job: Job): Promise<void> {
@@ -344,7 +365,7 @@ export class InProcessManager implements Manager {
   #settle(job: Job, controller: AbortController, outcome: JobOutcome): void {
     if (job.controller !== controller || job.state !== 'running') return;
     this.#endTry(job, outcome.kind === 'timed-out' ? outcome.message : 'the try ended');
-    this.#running--;
+    this.#tryEnded(job);
     const runMs = Date.now() - job.startedAt;
     const callbackId = job.submission.owner.callbackId;
     this.#meanRunMs.set(callbackId, nextMeanRunMs(this.#meanRunMs.get(callbackId), runMs));

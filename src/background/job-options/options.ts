@@ -17,6 +17,11 @@ export interface JobOptions {
   queueStatusFormat?: (info: QueuePlace) => unknown;
   /** Higher runs first among waiting jobs; default 0. */
   priority?: number;
+  /**
+   * `perUser`: at most this many of this callback's jobs run at once per user (per page load for
+   * a job without a user); more wait in line (with `queueStatus`), they are not refused.
+   */
+  maxConcurrent?: { perUser?: number };
 }
 
 /** The name of every job option; the compiler checks the list against JobOptions. */
@@ -26,4 +31,5 @@ export const JOB_OPTION_NAMES = Object.keys({
   queueStatus: true,
   queueStatusFormat: true,
   priority: true,
+  maxConcurrent: true,
 } satisfies Record<keyof JobOptions, true>) as (keyof JobOptions)[];

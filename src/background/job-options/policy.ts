@@ -1,7 +1,7 @@
 /**
- * The job options of a background callback (`timeout`, `retry`, `priority`, `queueStatus`) as
- * the Manager contract's JobPolicy: checked once when the callback is defined, so a bad value
- * fails at startup with the option's name, never at the first job.
+ * The job options of a background callback (`timeout`, `retry`, `priority`, `queueStatus`,
+ * `maxConcurrent`) as the Manager contract's JobPolicy: checked once when the callback is
+ * defined, so a bad value fails at startup with the option's name, never at the first job.
  */
 import { CallbackDefinitionError } from '../../base/errors.ts';
 import type { JobPolicy } from '../manager.ts';
@@ -48,12 +48,37 @@ export function policyFromSpec(spec: JobOptions): JobPolicy {
       `priority must be a whole number between -${PRIORITY_LIMIT} and ${PRIORITY_LIMIT}, got ${String(priority)}`,
     );
   }
-  return {
+  const policy: JobPolicy = {
     timeoutSeconds: timeout,
     retry: { attempts, backoffSeconds: backoff, onLost },
     priority: level,
     reportQueue: spec.queueStatus !== undefined,
   };
+  const perUser = maxConcurrentPerUser(spec.maxConcurrent);
+  if (perUser !== undefined) policy.maxConcurrentPerUser = perUser;
+  return policy;
+}
+
+/** `maxConcurrent: { perUser }` checked: a whole number ≥ 1, or undefined for no limit. */
+function maxConcurrentPerUser(option: JobOptions['maxConcurrent']): number | undefined {
+  if (option === undefined) return undefined;
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new CallbackDefinitionError('maxConcurrent must be { perUser?: number }');
+  }
+  const unknown = Object.keys(option).filter((key) => key !== 'perUser');
+  if (unknown.length > 0) {
+    throw new CallbackDefinitionError(
+      `maxConcurrent takes only perUser (jobs running at once per user), got ${unknown.join(', ')}`,
+    );
+  }
+  const { perUser } = option;
+  if (perUser === undefined) return undefined;
+  if (!Number.isInteger(perUser) || perUser < 1) {
+    throw new CallbackDefinitionError(
+      `maxConcurrent.perUser must be a whole number ≥ 1 (jobs running at once per user), got ${String(perUser)}`,
+    );
+  }
+  return perUser;
 }
 
 /** A submission's policy, with the defaults for a job submitted without one. */

@@ -37,7 +37,10 @@ const MAX_UNREAD_PROGRESS = 100;
 export function poolTurnTransactions({ db, s, order, records }: StoreParts) {
   const claim = (poolId: string, limit: number, keys: string, now: number): ClaimedJob[] => {
     if (limit <= 0) return [];
-    const rows = s.claim.all(poolId, now, now, now, keys, limit) as (ClaimedJob & {
+    // In start order, passing over jobs whose user line is full (maxConcurrent.perUser).
+    const seqs = order.lines.startable(limit, keys, now);
+    if (seqs.length === 0) return [];
+    const rows = s.claim.all(poolId, now, now, JSON.stringify(seqs)) as (ClaimedJob & {
       seq: number;
       priority: number;
       tag: number;

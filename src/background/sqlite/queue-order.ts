@@ -6,11 +6,11 @@
 
 import { fairTurnKey, PAGE_TAG_TTL_MS, startTag } from '../job-options/fairness.ts';
 import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
+import { etaRunning } from '../job-options/user-lines.ts';
 import type { JobOwner, QueuePlace } from '../manager.ts';
 import type { Database } from './driver.ts';
-
-/** The start order of waiting jobs, as SQL (see fairness.ts). */
-export const START_ORDER = 'priority DESC, fair_tag, seq';
+import { LIMIT_SQL, LINE_SQL } from './order-sql.ts';
+import { UserLines } from './user-lines.ts';
 
 interface PlaceRow {
   function_key: string;
@@ -18,12 +18,17 @@ interface PlaceRow {
   fair_tag: number;
   seq: number;
   not_before: number;
+  line: string | null;
+  lim: number | null;
 }
 
 export class QueueOrder {
   readonly #s;
+  /** maxConcurrent.perUser: which waiting jobs may start, and which lines are full. */
+  readonly lines: UserLines;
 
   constructor(db: Database) {
+    this.lines = new UserLines(db);
     this.#s = {
       clock: db.prepare(`SELECT value FROM meta WHERE key = 'fair_clock'`).pluck(),
       setClock: db.prepare(
@@ -36,13 +41,15 @@ export class QueueOrder {
          ON CONFLICT (page) DO UPDATE SET next_tag = excluded.next_tag, touched_at = excluded.touched_at`,
       ),
       placeRow: db.prepare(
-        `SELECT function_key, priority, fair_tag, seq, not_before FROM jobs WHERE id = ? AND state = 'queued'`,
+        `SELECT function_key, priority, fair_tag, seq, not_before, ${LINE_SQL} AS line, ${LIMIT_SQL} AS lim
+         FROM jobs WHERE id = ? AND state = 'queued'`,
       ),
       ahead: db
         .prepare(
-          `SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND not_before <= @now
+          `SELECT COUNT(*) FROM (SELECT ${LINE_SQL} AS line FROM jobs WHERE state = 'queued' AND not_before <= @now
              AND (priority > @priority OR (priority = @priority
-               AND (fair_tag < @tag OR (fair_tag = @tag AND seq < @seq))))`,
+               AND (fair_tag < @tag OR (fair_tag = @tag AND seq < @seq)))))
+           WHERE line IS NULL OR line = @line OR line NOT IN (SELECT value FROM json_each(@full))`,
         )
         .pluck(),
       running: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state = 'running'`).pluck(),
@@ -73,19 +80,27 @@ export class QueueOrder {
     if (tags.length > 0) this.#s.setClock.run(Math.max(...tags));
   }
 
-  /** Where a waiting job stands; undefined when it is not waiting for a worker (or in a backoff). */
+  /**
+   * Where a waiting job stands; undefined when it is not waiting for a worker (or in a backoff).
+   * Jobs ahead whose (other) user line is full are not counted (job-options/user-lines.ts).
+   */
   place(jobId: string, now: number): QueuePlace | undefined {
     const row = this.#s.placeRow.get(jobId) as PlaceRow | undefined;
     if (!row || row.not_before > now) return undefined;
+    const { full } = this.lines.counts();
     const ahead = this.#s.ahead.get({
       now,
       priority: row.priority,
       tag: row.fair_tag,
       seq: row.seq,
+      line: row.line,
+      full: JSON.stringify([...full]),
     }) as number;
     const position = ahead + 1;
     const mean = this.#s.meanRun.get(row.function_key) as number | undefined;
-    const eta = etaSeconds(position, mean, this.#s.running.get() as number);
+    const lineFull = row.line !== null && full.has(row.line);
+    const running = etaRunning(this.#s.running.get() as number, row.lim ?? undefined, lineFull);
+    const eta = etaSeconds(position, mean, running);
     return eta === undefined ? { position } : { position, etaSeconds: eta };
   }
 

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Database, openDatabase } from './driver.ts';
-import { START_ORDER } from './queue-order.ts';
+import { START_ORDER } from './order-sql.ts';
 
 const SCHEMA_VERSION = 2;
 

@@ -4,7 +4,6 @@
  * pool-turn.ts, pool-claims.ts, sweep.ts and shared-secret.ts.
  */
 import type { Database } from './driver.ts';
-import { START_ORDER } from './queue-order.ts';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -54,11 +53,11 @@ export function prepareStatements(db: Database) {
       `UPDATE jobs SET state = 'cancelled', cancel_requested = ?, outcome = NULL, finished_at = ?
        WHERE id = ? AND state != 'cancelled' RETURNING claimed_by`,
     ),
+    // The jobs (seqs, JSON) that QueueOrder.lines.startable picked in the same transaction.
     claim: db.prepare(
       `UPDATE jobs SET state = 'running', claimed_by = ?, heartbeat_at = ?, started_at = ?,
                        attempts = attempts + 1, began = attempts + 1
-       WHERE seq IN (SELECT seq FROM jobs WHERE state = 'queued' AND not_before <= ?
-                       AND function_key IN (SELECT value FROM json_each(?)) ORDER BY ${START_ORDER} LIMIT ?)
+       WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'queued'
        RETURNING seq, id, function_key AS functionKey, payload, attempts AS attempt, policy, priority,
                  fair_tag AS tag, owner, created_at AS createdAt`,
     ),
