@@ -17,6 +17,10 @@
  * (a turn's next start tag, expiring: `page:<endId>`, or `page:user:<user>` for a job with a user), `runtimes` (mean run ms per job function), and
  * `pagejobs:<endId>` and `userjobs:<user>` (a page load's and a user's unfinished jobs, for
  * backgroundLimits).
+ *
+ * maxConcurrent.perUser adds (lua/includes/lines.lua): `lines` (user lines with parked jobs),
+ * `owed` (tickets that found only parked jobs), and per line `lr:<line>` (its jobs holding a
+ * worker) and `lw:<line>` (its parked jobs).
  */
 export class KeySpace {
   readonly base: string;
@@ -42,6 +46,16 @@ export class KeySpace {
 
   get seq(): string {
     return `${this.base}seq`;
+  }
+
+  /** User lines with parked jobs (maxConcurrent.perUser). */
+  get lines(): string {
+    return `${this.base}lines`;
+  }
+
+  /** Tickets that found only parked jobs, owed to them (lua/begin.lua). */
+  get owed(): string {
+    return `${this.base}owed`;
   }
 
   get runtimes(): string {

@@ -27,8 +27,14 @@ export class PageLoad {
     const [pageUnfinished, queued, userUnfinished] = (await runScript(
       this.client,
       'dashPageLoad',
-      [this.keys.pageJobs(endId), this.keys.order, this.keys.backoff, this.keys.userJobs(user ?? '')],
-      [this.keys.job(''), RECHECK_MS, user === undefined ? '0' : '1'],
+      [
+        this.keys.pageJobs(endId),
+        this.keys.order,
+        this.keys.backoff,
+        this.keys.userJobs(user ?? ''),
+        this.keys.lines,
+      ],
+      [this.keys.job(''), RECHECK_MS, user === undefined ? '0' : '1', this.keys.base],
     )) as [number, number, number];
     return { pageUnfinished, userUnfinished, queued };
   }

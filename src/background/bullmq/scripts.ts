@@ -20,7 +20,7 @@ export const SCRIPTS = {
   dashTake: { file: 'take', keys: 7 },
   dashLose: { file: 'lose', keys: 5 },
   dashCancel: { file: 'cancel', keys: 4 },
-  dashBegin: { file: 'begin', keys: 3 },
+  dashBegin: { file: 'begin', keys: 5 },
   dashAppend: { file: 'append', keys: 2 },
   dashFinish: { file: 'finish', keys: 8 },
   dashRelease: { file: 'release', keys: 3 },
@@ -28,7 +28,7 @@ export const SCRIPTS = {
   dashFail: { file: 'fail', keys: 2 },
   dashHeartbeat: { file: 'heartbeat', keys: 1 },
   dashRetire: { file: 'retire', keys: 1 },
-  dashPageLoad: { file: 'page-load', keys: 4 },
+  dashPageLoad: { file: 'page-load', keys: 5 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -9,6 +9,7 @@ import { fairTurnKey, PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
 import { decodePolicy, encodePolicy, policyOf } from '../job-options/policy.ts';
 import { etaSeconds, RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
+import { userLine } from '../job-options/user-lines.ts';
 import type { JobOutcome, JobOwner, JobPolicy, JobState, JobSubmission, JobUpdate } from '../manager.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import type { CancelReason } from '../records.ts';
@@ -90,6 +91,8 @@ export class RedisStore {
         PAGE_TAG_TTL_MS,
         job.id,
         job.owner.user === undefined ? '0' : '1',
+        policy.maxConcurrentPerUser === undefined ? '' : userLine(job.functionKey, job.owner),
+        policy.maxConcurrentPerUser ?? '',
       ],
     );
     return queued === 1;
@@ -188,14 +191,18 @@ export class RedisStore {
 
   // --- worker side -------------------------------------------------------------------------
 
-  /** Takes the job first in line for one try under `token`, run by worker `workerId`; undefined when none waits. */
-  async begin(token: string, workerId: string): Promise<BegunJob | undefined> {
+  /**
+   * Takes the job first in line for one try under `token`, run by worker `workerId`; undefined
+   * when none may start. `redeem`: only with a ticket owed to jobs that waited for their user
+   * line (lua/begin.lua), after a try of a limited job ended.
+   */
+  async begin(token: string, workerId: string, redeem = false): Promise<BegunJob | undefined> {
     const k = this.keys;
     const reply = (await runScript(
       this.client,
       'dashBegin',
-      [k.order, k.backoff, k.clock],
-      [token, this.options.jobTtlMs, STALE_AFTER_MS, k.base, workerId],
+      [k.order, k.backoff, k.clock, k.lines, k.owed],
+      [token, this.options.jobTtlMs, STALE_AFTER_MS, k.base, workerId, redeem ? '1' : '0'],
     )) as [string, string, string, string, number] | null;
     if (!reply) return undefined;
     const [id, functionKey, payload, policy, attempt] = reply;

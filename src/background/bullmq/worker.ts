@@ -103,6 +103,8 @@ export class JobWorker {
   #closing: Promise<void> | undefined;
   /** Shutting down: jobs claimed from now on are handed back before they begin. */
   #stopping = false;
+  /** close() was called: no job begins under an owed ticket (#runOne). */
+  #closeRequested = false;
   #beating = true;
   #beatInFlight = false;
   /** Attempt tokens: unique across workers (a random prefix per worker) without a random draw per job. */
@@ -185,19 +187,41 @@ export class JobWorker {
     await bull.waitUntilReady();
   }
 
-  /** A ticket: runs one try of the job first in line (none, when the line is empty). */
+  /**
+   * A ticket: runs one try of the job first in line (none, when no job may start). When that was
+   * a try of a job limited per user (maxConcurrent.perUser), its line has room now, and a job
+   * waiting for it may have had its ticket spent already (lua/begin.lua): this ticket then
+   * redeems one such owed ticket and runs the next job under it, at once.
+   */
   async #process(ticket: Job<TicketData, void>, bullToken: string | undefined): Promise<void> {
+    let redeem = false;
+    for (;;) {
+      const ran = await this.#runOne(ticket, bullToken, redeem);
+      if (ran?.maxConcurrentPerUser === undefined || this.#stopping) return;
+      redeem = true;
+    }
+  }
+
+  /** Begins the next job (only with an owed ticket when `redeem`), runs its try; its policy, or undefined when none began. */
+  async #runOne(
+    ticket: Job<TicketData, void>,
+    bullToken: string | undefined,
+    redeem: boolean,
+  ): Promise<JobPolicy | undefined> {
     const token = `${this.#tokenPrefix}${(this.#tokens++).toString(36)}`;
-    const begun = await this.#store!.begin(token, this.id);
-    if (!begun) return;
+    const begun = await this.#store!.begin(token, this.id, redeem);
+    if (!begun) return undefined;
     const { id } = begun;
     const { policy } = begun;
     const active: ActiveJob = { id, token, attempt: begun.attempt, policy, phase: 'running' };
     this.#active.set(id, active);
     try {
-      if (this.#stopping) {
+      // A job begun under an owed ticket while closing goes back, and its ticket to BullMQ's wait
+      // list, for another worker: the grace period is for the jobs already running.
+      if (this.#stopping || (redeem && this.#closeRequested)) {
         active.stop = 'handback';
-        return await this.#settle(ticket, bullToken, active, { kind: 'handback' });
+        await this.#settle(ticket, bullToken, active, { kind: 'handback' });
+        return undefined;
       }
       const ended = new Promise<JobEnd>((resolve) => {
         active.end = resolve;
@@ -209,6 +233,7 @@ export class JobWorker {
       await this.#settle(ticket, bullToken, active, await ended);
       // A stopped or crashed job process is being replaced: take no other job until it is back.
       await this.#host!.whenReady();
+      return policy;
     } finally {
       clearTimeout(active.timeoutTimer);
       this.#active.delete(id);
@@ -340,6 +365,7 @@ export class JobWorker {
   }
 
   async #close(): Promise<void> {
+    this.#closeRequested = true;
     const { logger, options } = this.#c;
     // A job process that dies now (or is stopped after the grace period) is not replaced.
     this.#host?.stopRespawning();

@@ -3,30 +3,61 @@
   takes the next job for one try. Retries whose backoff is over join the line first; a retry's
   unread progress of earlier tries is dropped.
 
-  KEYS: 1 order, 2 backoff, 3 clock
-  ARGV: 1 token, 2 jobTtlMs, 3 staleMs, 4 key base, 5 worker id
-  Returns {id, functionKey, payload, policy, attempt}, or nil when no job waits.
+  maxConcurrent.perUser (includes/lines.lua): parked jobs whose line has room go back in line
+  first; a job whose line is full is parked, not started, and the next one is looked at. A ticket
+  that finds nothing it may start while jobs are parked was one of theirs: it is counted in
+  `owed`, and a worker whose limited job's try ended calls this script with `redeem`, which
+  takes one owed ticket (if there is one) and begins the next job under it, so that job starts
+  as soon as its line has room, without polling. That worker still holds its BullMQ job while it
+  does so: if it dies before beginning, BullMQ hands that job out again.
+
+  KEYS: 1 order, 2 backoff, 3 clock, 4 lines, 5 owed
+  ARGV: 1 token, 2 jobTtlMs, 3 staleMs, 4 key base, 5 worker id, 6 redeem ('1': only with an owed ticket)
+  Returns {id, functionKey, payload, policy, attempt}, or nil when no job may start (or, to
+  redeem, none is owed).
 ]]
 --- @include "time"
 --- @include "order"
 --- @include "push"
 --- @include "monitor"
+--- @include "lines"
 
 local now = redisNow()
 local base = ARGV[4]
+if ARGV[6] == '1' then
+  if tonumber(redis.call('GET', KEYS[5]) or '0') <= 0 then return false end
+  redis.call('DECR', KEYS[5])
+end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
   redis.call('ZREM', KEYS[2], id)
   local f = redis.call('HMGET', base .. 'job:' .. id, 'state', 'member', 'prio', 'tag')
   if f[1] == 'queued' then redis.call('ZADD', KEYS[1], orderScore(f[3], f[4]), f[2]) end
 end
+unparkLines(base, KEYS[4], KEYS[1])
 while true do
   local head = redis.call('ZPOPMIN', KEYS[1])
-  if #head == 0 then return false end
+  if #head == 0 then
+    if redis.call('EXISTS', KEYS[4]) == 1 then
+      redis.call('INCR', KEYS[5])
+      redis.call('PEXPIRE', KEYS[5], ARGV[2])
+    else
+      -- Nobody waits: no ticket is owed.
+      redis.call('DEL', KEYS[5])
+    end
+    return false
+  end
   local id = string.sub(head[1], 17)
   local job = base .. 'job:' .. id
   -- One read of everything this needs: state, tag, tries so far, then what the worker gets.
-  local h = redis.call('HMGET', job, 'state', 'tag', 'attempt', 'key', 'payload', 'policy', 'mon')
-  if h[1] == 'queued' then
+  local h = redis.call('HMGET', job, 'state', 'tag', 'attempt', 'key', 'payload', 'policy', 'mon', 'line', 'cap')
+  if h[1] == 'queued' and h[8] and lineRunning(base, h[8]) >= tonumber(h[9]) then
+    parkJob(base, KEYS[4], h[8], head[2], head[1], ARGV[2])
+  elseif h[1] == 'queued' then
+    if h[8] then
+      local running = base .. 'lr:' .. h[8]
+      redis.call('SADD', running, id)
+      redis.call('PEXPIRE', running, ARGV[2])
+    end
     local attempt = tonumber(h[3]) + 1
     redis.call('HSET', job, 'state', 'running', 'token', ARGV[1], 'seq', 0, 'attempt', attempt, 'began', attempt,
       'startedAt', now)

@@ -11,7 +11,7 @@
 --- @include "monitor"
 --- @include "counts"
 
-local h = redis.call('HMGET', KEYS[1], 'state', 'member', 'pj', 'mon')
+local h = redis.call('HMGET', KEYS[1], 'state', 'member', 'pj', 'mon', 'line')
 local state = h[1]
 if state ~= 'queued' and state ~= 'running' and state ~= 'finished' then return 0 end
 if state ~= 'finished' then
@@ -28,6 +28,8 @@ redis.call('DEL', KEYS[2])
 if state == 'queued' then
   redis.call('ZREM', KEYS[3], h[2])
   redis.call('ZREM', KEYS[4], ARGV[3])
+  -- Parked, its line being full (includes/lines.lua).
+  if h[5] then redis.call('ZREM', string.match(KEYS[1], '^(.*)job:[^:]*$') .. 'lw:' .. h[5], h[2]) end
 end
 if state == 'running' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 redis.call('PUBLISH', ARGV[1], ARGV[3])

@@ -7,7 +7,8 @@
         jobs (page-load.lua; unused for a job without a user)
   ARGV: 1 owner (JSON), 2 cacheKey ('' for none), 3 cacheTtlMs, 4 jobTtlMs, 5 functionKey,
         6 payload, 7 policy ('' for the defaults), 8 priority, 9 reportQueue ('1'/'0'),
-        10 pageTtlMs, 11 id, 12 '1' when the job has a user
+        10 pageTtlMs, 11 id, 12 '1' when the job has a user, 13 its user line ('' when
+        maxConcurrent.perUser does not limit it), 14 that limit
   Returns 1 if queued, 0 if it existed.
 
   The job hash keeps `pj` (the page load's set: every script that ends the job leaves it), `uj`
@@ -31,6 +32,12 @@ if ARGV[2] ~= '' then
   fields[#fields + 1] = ARGV[2]
   fields[#fields + 1] = 'cacheTtlMs'
   fields[#fields + 1] = ARGV[3]
+end
+if ARGV[13] ~= '' then
+  fields[#fields + 1] = 'line'
+  fields[#fields + 1] = ARGV[13]
+  fields[#fields + 1] = 'cap'
+  fields[#fields + 1] = ARGV[14]
 end
 if window then
   fields[#fields + 1] = 'mon'

@@ -14,7 +14,7 @@
 --- @include "monitor"
 --- @include "counts"
 
-local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon')
+local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon', 'line', 'cap')
 local state = h[1]
 if not state then return {'unknown', '', '', '', '', ''} end
 if state == 'cancelled' then
@@ -61,11 +61,22 @@ else
   if #events > 0 then redis.call('DEL', KEYS[2]) end
   if began ~= '' then redis.call('HDEL', KEYS[1], 'began') end
   if state == 'queued' and h[4] == '1' then
-    local rank = redis.call('ZRANK', KEYS[5], redis.call('HGET', KEYS[1], 'member'))
+    local rank = redis.call('ZRANK', KEYS[5], h[5])
     if rank then
       reply[4] = rank + 1
       reply[5] = redis.call('HGET', KEYS[6], h[6]) or ''
       reply[6] = redis.call('LLEN', KEYS[7])
+    elseif h[9] then
+      -- Parked, its user line being full (includes/lines.lua): after the line's jobs ahead of it
+      -- and the jobs in line before it; its ETA spreads over the line's limit.
+      local waiting = string.match(KEYS[1], '^(.*)job:[^:]*$') .. 'lw:' .. h[9]
+      local parkedRank = redis.call('ZRANK', waiting, h[5])
+      if parkedRank then
+        local score = redis.call('ZSCORE', waiting, h[5])
+        reply[4] = parkedRank + 1 + redis.call('ZCOUNT', KEYS[5], '-inf', '(' .. score)
+        reply[5] = redis.call('HGET', KEYS[6], h[6]) or ''
+        reply[6] = h[10]
+      end
     end
   end
 end
