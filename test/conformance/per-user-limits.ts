@@ -129,14 +129,25 @@ export async function oneAtATimePerUser({ manager, slots, dir }: PerUserFixture)
   const userA = `user-A-${Math.random()}`;
   const job = (token: string, user: string) =>
     userJob(jobs.recordUntil, [log, token, release(token)], user, policy);
-  const [a1, a2, a3] = ['A1', 'A2', 'A3'].map((token) => job(token, userA)) as [
-    JobSubmission,
-    JobSubmission,
-    JobSubmission,
-  ];
+  const a1 = job('A1', userA);
+  const a2 = job('A2', userA);
+  const a3 = job('A3', userA);
   const b1 = job('B1', `user-B-${Math.random()}`);
   for (const submitted of [a1, a2, a3, b1]) await manager.submit(submitted);
+  try {
+    await oneAtATimeSteps(manager, log, release, [a1, a2, a3, b1]);
+  } finally {
+    // Whatever failed, no job is left holding a slot for the cases after this one.
+    for (const token of ['A1', 'A2', 'A3', 'B1']) writeFileSync(release(token), '');
+  }
+}
 
+async function oneAtATimeSteps(
+  manager: Manager,
+  log: string,
+  release: (token: string) => string,
+  [a1, a2, a3, b1]: [JobSubmission, JobSubmission, JobSubmission, JobSubmission],
+): Promise<void> {
   await waitFor(
     () => `A1 and B1 did not both start: ${started(log).join(' ')}`,
     () => ['A1', 'B1'].every((token) => started(log).includes(token)),
@@ -196,14 +207,15 @@ export async function perPageLoadWithoutUser({ manager, dir }: PerUserFixture): 
   const p2 = userJob(jobs.recordUntil, [log, 'P2', release('P2')], undefined, policy, page);
   const q1 = userJob(jobs.recordUntil, [log, 'Q1', release('Q1')], undefined, policy);
   for (const submitted of [p1, p2, q1]) await manager.submit(submitted);
-  await waitFor(
-    () => `P1 and Q1 did not both start: ${started(log).join(' ')}`,
-    () => ['P1', 'Q1'].every((token) => started(log).includes(token)),
-  );
-  assert.equal((await manager.takeUpdate(p2.id, 0)).state, 'queued');
-  writeFileSync(release('Q1'), '');
-  writeFileSync(release('P1'), '');
-  writeFileSync(release('P2'), '');
+  try {
+    await waitFor(
+      () => `P1 and Q1 did not both start: ${started(log).join(' ')}`,
+      () => ['P1', 'Q1'].every((token) => started(log).includes(token)),
+    );
+    assert.equal((await manager.takeUpdate(p2.id, 0)).state, 'queued');
+  } finally {
+    for (const token of ['Q1', 'P1', 'P2']) writeFileSync(release(token), '');
+  }
   for (const submitted of [p1, p2, q1]) {
     assert.equal((await drainOutcome(manager, submitted.id))?.kind, 'result');
   }
@@ -253,26 +265,29 @@ export async function perUserAtScale({ manager, slots, dir }: PerUserFixture): P
   const b = make('B', 3);
   const c = make('C', 3);
   for (const submitted of [...a, ...b, ...c]) await manager.submit(submitted);
-  await waitFor(
-    () => `two jobs of each user should start: ${started(log).join(' ')}`,
-    () => started(log).length >= 6,
-  );
-  let seen: (number | undefined)[] = [];
-  const waitingA = a.slice(2).map((job) => job.id);
-  await waitFor(
-    () => `A's waiting jobs should be at places 1..6, were at ${JSON.stringify(seen)}`,
-    async () => {
-      seen = await places(manager, waitingA);
-      return seen.join(' ') === '1 2 3 4 5 6';
-    },
-  );
-  const first = started(log);
-  assert.deepEqual(
-    first.map((token) => token[0]).sort(),
-    ['A', 'A', 'B', 'B', 'C', 'C'],
-    `first starts: ${first.join(' ')}`,
-  );
-  for (const user of ['A', 'B', 'C']) writeFileSync(release(user), '');
+  try {
+    await waitFor(
+      () => `two jobs of each user should start: ${started(log).join(' ')}`,
+      () => started(log).length >= 6,
+    );
+    let seen: (number | undefined)[] = [];
+    const waitingA = a.slice(2).map((job) => job.id);
+    await waitFor(
+      () => `A's waiting jobs should be at places 1..6, were at ${JSON.stringify(seen)}`,
+      async () => {
+        seen = await places(manager, waitingA);
+        return seen.join(' ') === '1 2 3 4 5 6';
+      },
+    );
+    const first = started(log);
+    assert.deepEqual(
+      first.map((token) => token[0]).sort(),
+      ['A', 'A', 'B', 'B', 'C', 'C'],
+      `first starts: ${first.join(' ')}`,
+    );
+  } finally {
+    for (const user of ['A', 'B', 'C']) writeFileSync(release(user), '');
+  }
   for (const submitted of [...a, ...b, ...c]) {
     assert.equal((await drainOutcome(manager, submitted.id, 60_000))?.kind, 'result');
   }

@@ -13,6 +13,7 @@
 --- @include "time"
 --- @include "monitor"
 --- @include "counts"
+--- @include "lines"
 
 local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon', 'line', 'cap')
 local state = h[1]
@@ -62,18 +63,19 @@ else
   if began ~= '' then redis.call('HDEL', KEYS[1], 'began') end
   if state == 'queued' and h[4] == '1' then
     local rank = redis.call('ZRANK', KEYS[5], h[5])
+    local base = string.match(KEYS[1], '^(.*)job:[^:]*$')
     if rank then
-      reply[4] = rank + 1
+      reply[4] = rank + 1 - fullLinesAhead(base, KEYS[5], rank, h[9])
       reply[5] = redis.call('HGET', KEYS[6], h[6]) or ''
       reply[6] = redis.call('LLEN', KEYS[7])
     elseif h[9] then
       -- Parked, its user line being full (includes/lines.lua): after the line's jobs ahead of it
       -- and the jobs in line before it; its ETA spreads over the line's limit.
-      local waiting = string.match(KEYS[1], '^(.*)job:[^:]*$') .. 'lw:' .. h[9]
+      local waiting = base .. 'lw:' .. h[9]
       local parkedRank = redis.call('ZRANK', waiting, h[5])
       if parkedRank then
-        local score = redis.call('ZSCORE', waiting, h[5])
-        reply[4] = parkedRank + 1 + redis.call('ZCOUNT', KEYS[5], '-inf', '(' .. score)
+        local before = redis.call('ZCOUNT', KEYS[5], '-inf', '(' .. redis.call('ZSCORE', waiting, h[5]))
+        reply[4] = parkedRank + 1 + before - fullLinesAhead(base, KEYS[5], before, h[9])
         reply[5] = redis.call('HGET', KEYS[6], h[6]) or ''
         reply[6] = h[10]
       end

@@ -54,3 +54,22 @@ local function unparkLines(base, linesKey, orderKey)
     end
   end
 end
+
+--[[
+  Of the first `count` jobs in `order` (at most the first 100: deeper places are counted as they
+  stand), those whose user line, other than `ownLine`, is full: they cannot start before the
+  job being placed, so its place leaves them out (../../job-options/user-lines.ts). A line's
+  jobs wait in `order` until a begin.lua parks them, so the count is made here.
+]]
+local function fullLinesAhead(base, orderKey, count, ownLine)
+  if count <= 0 then return 0 end
+  local n, full = 0, {}
+  for _, member in ipairs(redis.call('ZRANGE', orderKey, 0, math.min(count, 100) - 1)) do
+    local f = redis.call('HMGET', base .. 'job:' .. string.sub(member, 17), 'line', 'cap')
+    if f[1] and f[1] ~= ownLine then
+      if full[f[1]] == nil then full[f[1]] = lineRunning(base, f[1]) >= tonumber(f[2]) end
+      if full[f[1]] then n = n + 1 end
+    end
+  end
+  return n
+end
