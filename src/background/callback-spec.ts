@@ -16,6 +16,7 @@ import type {
 } from '../callbacks/registry.ts';
 import type { CallbackSpecBase } from '../callbacks/spec.ts';
 import { JOB_OPTION_NAMES, type JobOptions } from './job-options/options.ts';
+import { type PagePolicy, pagePolicyFromSpec } from './job-options/page-leave.ts';
 import { policyFromSpec } from './job-options/policy.ts';
 import { defaultQueueStatusFormat, type QueueStatusFormat } from './job-options/queue-status.ts';
 import type { JobPolicy, Manager } from './manager.ts';
@@ -42,6 +43,11 @@ export interface BackgroundOptions extends BackgroundBasics {
   manager: CallbackSpec['manager'];
   /** Time limit, retries, priority: what the manager runs the job with. */
   policy: JobPolicy;
+  /**
+   * whenPageLeaves and supersede (job-options/page-leave.ts). The orchestrator turns
+   * whenPageLeaves 'cancel' into the policy's pageLeftAfterMs when a page starts a job.
+   */
+  page: PagePolicy;
   /** Where a waiting job's place in line is shown, and how. */
   queueStatus: { output: Output; format: QueueStatusFormat } | undefined;
   /** The registrar key of the job function (workers find the function by it). */
@@ -145,6 +151,7 @@ function normaliseBackground(spec: CallbackSpec, streams: boolean, inServer: boo
     cacheIgnoreTriggered: spec.cacheIgnoreTriggered ?? true,
     manager: spec.manager,
     policy: policyFromSpec(spec),
+    page: pagePolicyFromSpec(spec, streams),
     queueStatus: normaliseQueueStatus(spec),
     functionKey: '',
     streams,

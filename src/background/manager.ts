@@ -83,6 +83,12 @@ export interface JobPolicy {
    * such limit.
    */
   maxConcurrentPerUser?: number;
+  /**
+   * whenPageLeaves 'cancel' (job-options/page-leave.ts): the job, queued or running, is cancelled
+   * with the reason 'page-left' once its page load (owner.endId) has not been seen (submit,
+   * pageSeen) for this many ms. Absent: 'finish', the job runs to its end whoever watches it.
+   */
+  pageLeftAfterMs?: number;
 }
 
 export interface JobSubmission {
@@ -195,8 +201,18 @@ export interface Manager {
    * other method may be called only after it resolved. In a worker process it is never called.
    */
   start(environment: ManagerEnvironment): Promise<void>;
-  /** Queues a job. Resolves once the job is durably queued. */
+  /**
+   * Queues a job. Resolves once the job is durably queued. A job whose policy has
+   * `pageLeftAfterMs` counts its page load as seen now.
+   */
   submit(job: JobSubmission): Promise<void>;
+  /**
+   * The page load polled just now (it is still open): its jobs with `pageLeftAfterMs` count their
+   * silence from now. Recorded in the store every server process shares, within a second (marks
+   * may be batched); a job whose page load stays unseen for its `pageLeftAfterMs` is cancelled
+   * (reason 'page-left') by the manager's housekeeping, within about a second more.
+   */
+  pageSeen(endId: string): void;
   /**
    * Returns and removes the job's news. If there is none yet, waits up to `waitMs` for some.
    * Once a finished job's outcome has been returned, the job is deleted: a second read says 'unknown'.

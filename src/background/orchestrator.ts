@@ -33,9 +33,18 @@ import type { ErrorHandler } from '../callbacks/spec.ts';
 import { buildCacheKey } from './cache-key.ts';
 import type { AppCallback, AppCallbackRegistry, BackgroundOptions } from './callback-spec.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
+import { pageLeftAfterMs } from './job-options/page-leave.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
 import { type BackgroundLimits, type Refusal, refusal } from './limits.ts';
-import type { JobContextSnapshot, JobLoad, JobOutcome, JobOwner, JobUpdate, Manager } from './manager.ts';
+import type {
+  JobContextSnapshot,
+  JobLoad,
+  JobOutcome,
+  JobOwner,
+  JobPolicy,
+  JobUpdate,
+  Manager,
+} from './manager.ts';
 import { PendingStarts } from './pending-starts.ts';
 import type { ManagerProvider } from './provider.ts';
 import { jobTraceContext } from './tracing.ts';
@@ -163,12 +172,18 @@ export class Orchestrator {
       await start.earlier;
       const user = this.countedUser(info.user);
       let load = await manager.load(endId, user);
-      // What a newer call cancels no longer counts against the page's limit.
+      // What a newer call cancels no longer counts against the page's limit. With supersede:
+      // false the older job runs on unread (the renderer polls only the newest call): it still
+      // counts against the page's limits until it ends, and the store's expiry of unread
+      // outcomes deletes what it leaves.
       const outputsKey = JSON.stringify(request.outputs);
-      if (await this.#supersede(manager, endId, callback.id, outputsKey, query, load)) {
+      if (
+        callback.background!.page.supersede &&
+        (await this.#supersede(manager, endId, callback.id, outputsKey, query, load))
+      ) {
         load = await manager.load(endId, user);
       }
-      admission = await this.admit(request, info, endId, manager, load);
+      admission = await this.admit(request, info, endId, manager, load, this.#pagePolicy(callback));
     } finally {
       start.done();
     }
@@ -186,6 +201,7 @@ export class Orchestrator {
       admission.kind === 'cached'
         ? { ...emptyUpdate('finished'), outcome: admission.outcome }
         : await gather(manager, admission.jobId, this.deps.windows.startMs);
+    this.#seen(callback, manager, endId);
     return this.#answer(request, info, update, handles);
   }
 
@@ -200,7 +216,8 @@ export class Orchestrator {
   /**
    * Answers from the cache or refuses past a limit, else queues the job: the one start path of
    * pages and of the jobs API (jobs-api.ts). `load` is the owner's (and its user's, see
-   * countedUser), counted just before.
+   * countedUser), counted just before. `policy`: the callback's, unless the start adds to it (a
+   * page's whenPageLeaves; API jobs have no page to leave).
    */
   async admit(
     request: JobRequest,
@@ -208,6 +225,7 @@ export class Orchestrator {
     endId: string,
     manager: Manager,
     load: JobLoad,
+    policy: JobPolicy = request.callback.background!.policy,
   ): Promise<Admission> {
     const { callback } = request;
     const background = callback.background!;
@@ -233,9 +251,33 @@ export class Orchestrator {
       context: withTrace(contextSource(request, info)),
       owner: jobOwner(endId, callback.id, JSON.stringify(request.outputs), info.user),
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
-      policy: background.policy,
+      policy,
     });
     return { kind: 'queued', jobId };
+  }
+
+  /**
+   * The policy a page's start submits: the callback's, with whenPageLeaves 'cancel' turned into
+   * the silence after which the job counts as left, from the longest a live page may go between
+   * two polls of this callback (page-leave.ts).
+   */
+  #pagePolicy(callback: AppCallback): JobPolicy {
+    const background = callback.background!;
+    if (background.page.whenPageLeaves !== 'cancel') return background.policy;
+    const held = Math.max(this.deps.windows.startMs, this.#pollHoldMs(callback));
+    return { ...background.policy, pageLeftAfterMs: pageLeftAfterMs(background.interval, held) };
+  }
+
+  /** A page load of a whenPageLeaves 'cancel' callback is alive: it polled (or started) just now. */
+  #seen(callback: AppCallback, manager: Manager, endId: string): void {
+    if (callback.background!.page.whenPageLeaves === 'cancel') manager.pageSeen(endId);
+  }
+
+  /** The longest a poll of this callback is held waiting for news. */
+  #pollHoldMs(callback: AppCallback): number {
+    const { interval, streams } = callback.background!;
+    // A stream's poll is held until its next yield (up to the window): a yield is answered at once.
+    return streams ? this.deps.windows.pollMs : Math.min(this.deps.windows.pollMs, Math.max(interval, 100));
   }
 
   /**
@@ -284,12 +326,11 @@ export class Orchestrator {
     const outputsKey = JSON.stringify(request.outputs);
     if (!signer.verifyJobKey(cacheKey, endId, callback.id, outputsKey, jobId)) return noContent();
     const manager = await this.deps.provider.managerFor(callback);
-    const { interval, streams } = callback.background!;
-    // A stream's poll is held until its next yield (up to the window): a yield is answered at once.
-    const hold = streams
-      ? this.deps.windows.pollMs
-      : Math.min(this.deps.windows.pollMs, Math.max(interval, 100));
-    const update = await manager.takeUpdate(jobId, hold);
+    // Seen as the poll arrives and as it is answered: the gap between two marks is then the
+    // renderer's interval, whatever the hold.
+    this.#seen(callback, manager, endId);
+    const update = await manager.takeUpdate(jobId, this.#pollHoldMs(callback));
+    this.#seen(callback, manager, endId);
     if (!update.outcome && (update.state === 'unknown' || update.state === 'cancelled')) return noContent();
     return this.#answer(request, info, update, {});
   }

@@ -9,12 +9,6 @@ import { InProcessManager } from './in-process/index.ts';
 import type { Manager } from './manager.ts';
 import { SqliteManager } from './sqlite/index.ts';
 
-/**
- * An ordinary stream nobody has polled for this long is ended: its page is gone. Well above the
- * longest gap between a live page's polls (its interval, plus a held poll, plus a slow network).
- */
-const ORDINARY_STREAM_UNREAD_MS = 10_000;
-
 export class ManagerProvider {
   #embedded: Manager | undefined;
   /** Runs ordinary (not background) streaming callbacks in this server process. */
@@ -38,12 +32,10 @@ export class ManagerProvider {
 
   #managerOf(callback: AppCallback): Manager {
     if (callback.background?.inServer) {
-      // As many as the pages start, like ordinary callbacks (page limits still apply); a stream
-      // whose page stopped polling is ended (its generator's finally runs).
-      this.#serverStreams ??= new InProcessManager(
-        { concurrency: Number.MAX_SAFE_INTEGER },
-        { abandonUnreadMs: ORDINARY_STREAM_UNREAD_MS },
-      );
+      // As many as the pages start, like ordinary callbacks (page limits still apply). A stream
+      // whose page stopped polling is ended (its generator's finally runs): streams default to
+      // whenPageLeaves 'cancel' (job-options/page-leave.ts).
+      this.#serverStreams ??= new InProcessManager({ concurrency: Number.MAX_SAFE_INTEGER });
       return this.#serverStreams;
     }
     return callback.background?.manager ?? this.appLevel();

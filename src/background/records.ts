@@ -27,8 +27,11 @@ export const OUTCOME_OF_KIND: Readonly<Record<string, RecordedOutcome>> = {
   'timed-out': 'timed-out',
 };
 
-/** Why a job was cancelled: a cancel input (or the monitor's button), or a newer call of the same outputs. */
-export type CancelReason = 'cancel' | 'supersede';
+/**
+ * Why a job was cancelled: a cancel input (or the monitor's button), a newer call of the same
+ * outputs, or its page stopped polling (whenPageLeaves 'cancel'; the monitor counts it as cancelled).
+ */
+export type CancelReason = 'cancel' | 'supersede' | 'page-left';
 
 export type RecordedState = 'queued' | 'running' | 'finished';
 

@@ -10,11 +10,12 @@ import { type DashWorker, startDashWorker } from '../support/dash-worker.ts';
 import { startRedis } from '../support/redis.ts';
 import { fairTurnsAtScaleContract } from './fair-turns.ts';
 import { hardStopContract } from './hard-stop.ts';
-import { managerContract } from './manager-contract.ts';
+import { pageLeaveContract } from './leave.ts';
+import { type ManagerFixture, managerContract } from './manager-contract.ts';
 
 const QUEUE = 'conformance';
 
-managerContract('BullMQManager', async () => {
+async function bullmqFixture(): Promise<ManagerFixture> {
   const redis = await startRedis();
   const env = { DASH_TS_TEST_REDIS: redis.url, DASH_TS_TEST_QUEUE: QUEUE };
   const workers: DashWorker[] = [];
@@ -50,7 +51,10 @@ managerContract('BullMQManager', async () => {
     await redis.destroy();
     throw error;
   }
-});
+}
+
+managerContract('BullMQManager', bullmqFixture);
+pageLeaveContract('BullMQManager', bullmqFixture);
 
 hardStopContract('BullMQManager', async (concurrency) => {
   const redis = await startRedis();

@@ -9,27 +9,27 @@ import { InProcessManager } from '../../src/background/in-process/index.ts';
 import { registrar } from '../../src/background/registrar.ts';
 import { consoleLogger } from '../../src/base/log.ts';
 import '../apps/jobs-app.ts';
-import { managerContract } from './manager-contract.ts';
+import { pageLeaveContract } from './leave.ts';
+import { type ManagerFixture, managerContract } from './manager-contract.ts';
 
-managerContract(
-  'InProcessManager',
-  async () => {
-    const manager = new InProcessManager({ concurrency: 2 });
-    await manager.start({
-      appModule: undefined,
-      logger: consoleLogger,
-      jobFunctionKeys: () => registrar.keys,
-    });
-    return {
-      manager,
-      slots: 2,
-      // Its app's InProcessManager has no remote workers (no `unserved`).
-      appModule: fileURLToPath(new URL('../apps/in-process-jobs.ts', import.meta.url)),
-      // One process holds the only store: a second server process has none to share, so the
-      // sibling is the manager itself.
-      sibling: async () => manager,
-      cleanup: () => manager.close(),
-    };
-  },
-  { inServerProcess: true },
-);
+async function inProcessFixture(): Promise<ManagerFixture> {
+  const manager = new InProcessManager({ concurrency: 2 });
+  await manager.start({
+    appModule: undefined,
+    logger: consoleLogger,
+    jobFunctionKeys: () => registrar.keys,
+  });
+  return {
+    manager,
+    slots: 2,
+    // Its app's InProcessManager has no remote workers (no `unserved`).
+    appModule: fileURLToPath(new URL('../apps/in-process-jobs.ts', import.meta.url)),
+    // One process holds the only store: a second server process has none to share, so the
+    // sibling is the manager itself.
+    sibling: async () => manager,
+    cleanup: () => manager.close(),
+  };
+}
+
+managerContract('InProcessManager', inProcessFixture, { inServerProcess: true });
+pageLeaveContract('InProcessManager', inProcessFixture, { inServerProcess: true });

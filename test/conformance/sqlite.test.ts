@@ -7,9 +7,10 @@ import { consoleLogger } from '../../src/base/log.ts';
 import { jobsAppModule } from '../apps/jobs-app.ts';
 import { fairTurnsAtScaleContract } from './fair-turns.ts';
 import { hardStopContract } from './hard-stop.ts';
-import { managerContract } from './manager-contract.ts';
+import { pageLeaveContract } from './leave.ts';
+import { type ManagerFixture, managerContract } from './manager-contract.ts';
 
-managerContract('SqliteManager', async () => {
+async function sqliteFixture(): Promise<ManagerFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'dash-ts-sqlite-'));
   const path = join(dir, 'background.db');
   const managers: SqliteManager[] = [];
@@ -41,7 +42,10 @@ managerContract('SqliteManager', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}
+
+managerContract('SqliteManager', sqliteFixture);
+pageLeaveContract('SqliteManager', sqliteFixture);
 
 hardStopContract('SqliteManager', async (concurrency) => {
   const dir = mkdtempSync(join(tmpdir(), 'dash-ts-sqlite-hard-stop-'));

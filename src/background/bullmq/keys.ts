@@ -21,6 +21,9 @@
  * maxConcurrent.perUser adds (lua/includes/lines.lua): `lines` (user lines with parked jobs),
  * `owed` (tickets that found only parked jobs), and per line `lr:<line>` (its jobs holding a
  * worker) and `lw:<line>` (its parked jobs).
+ *
+ * whenPageLeaves 'cancel' adds per queue: `leavewatch` (a hash of the watched jobs: id ->
+ * "<pageLeftAfterMs> <endId>") and `pageseen` (page loads by when they last polled, Redis ms).
  */
 export class KeySpace {
   readonly base: string;
@@ -70,6 +73,16 @@ export class KeySpace {
   /** A user's unfinished jobs (page-load.ts). */
   userJobs(user: string): string {
     return `${this.base}userjobs:${user}`;
+  }
+
+  /** Jobs cancelled when their page stops polling (lua/pages-left.lua). */
+  get leaveWatch(): string {
+    return `${this.base}leavewatch`;
+  }
+
+  /** When each page load last polled, by Redis's clock. */
+  get pageSeen(): string {
+    return `${this.base}pageseen`;
   }
 
   /** A page load's unfinished jobs (page-load.ts). */

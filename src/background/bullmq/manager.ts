@@ -87,6 +87,10 @@ export class BullMQManager implements Manager {
     return this.#use().subscribe(jobId, onNews);
   }
 
+  pageSeen(endId: string): void {
+    this.#use().pageSeen(endId);
+  }
+
   load(endId: string, user?: string): Promise<JobLoad> {
     return this.#use().load(endId, user);
   }

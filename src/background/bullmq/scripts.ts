@@ -29,6 +29,9 @@ export const SCRIPTS = {
   dashHeartbeat: { file: 'heartbeat', keys: 1 },
   dashRetire: { file: 'retire', keys: 1 },
   dashPageLoad: { file: 'page-load', keys: 5 },
+  dashWatchPage: { file: 'watch-page', keys: 2 },
+  dashPagesSeen: { file: 'pages-seen', keys: 1 },
+  dashPagesLeft: { file: 'pages-left', keys: 2 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

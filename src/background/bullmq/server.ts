@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../base/log.ts';
 import { NewsWait } from '../job-news.ts';
+import { PAGE_LEFT_SWEEP_MS, SeenPages } from '../job-options/page-leave.ts';
 import type {
   JobLoad,
   JobOutcome,
@@ -50,6 +51,10 @@ export class BullMQServer {
   readonly #news: NewsListener;
   readonly #pageLoad: PageLoad;
   readonly #availability: RedisAvailability;
+  /** Page loads seen polling, written in batches (whenPageLeaves 'cancel'). */
+  readonly #seen: SeenPages;
+  /** Looks for jobs whose page left; every server does, a cancel made twice does nothing more. */
+  readonly #pageLeftSweep: NodeJS.Timeout;
   /** The BullMQ queue tickets go on, made once Redis has answered (see #tickets). */
   #queue: { queue: TicketQueue; ready: Promise<TicketQueue>; isReady: boolean } | undefined;
 
@@ -68,6 +73,31 @@ export class BullMQServer {
     this.#store = new RedisStore(commands, keys, options);
     this.#news = new NewsListener(subscriber, keys.newsChannel, logger);
     this.#pageLoad = new PageLoad(commands, keys);
+    this.#seen = new SeenPages(async (endIds) => {
+      // While Redis is away the marks are lost: a page that polls marks itself again, and no
+      // job is cancelled meanwhile (the sweep needs Redis too).
+      await this.#store.markPagesSeen(endIds).catch((error) => {
+        this.logger.debug?.(`BullMQManager: could not record that pages polled: ${String(error)}`);
+      });
+    });
+    this.#pageLeftSweep = setInterval(() => void this.#cancelLeftJobs(), PAGE_LEFT_SWEEP_MS);
+    this.#pageLeftSweep.unref();
+  }
+
+  /** Cancels the jobs whose page stopped polling (whenPageLeaves 'cancel'). */
+  async #cancelLeftJobs(): Promise<void> {
+    if (this.#closed || this.#availability.unavailableBecause()) return;
+    try {
+      for (const jobId of await this.#store.pagesLeft()) await this.cancel(jobId, 'page-left');
+    } catch (error) {
+      if (!this.#closed)
+        this.logger.warn(`BullMQManager: looking for jobs whose page left failed: ${String(error)}`);
+    }
+  }
+
+  pageSeen(endId: string): void {
+    this.#live();
+    this.#seen.add(endId);
   }
 
   /**
@@ -250,6 +280,8 @@ export class BullMQServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#pageLeftSweep);
+    this.#seen.close();
     // Waiting takeUpdate calls wake up and find the manager closed.
     this.#news.wakeAll();
     for (const waiter of this.#fresh.values()) waiter.dispose();

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { fairTurnKey, PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
+import { PAGE_SEEN_KEEP_MS } from '../job-options/page-leave.ts';
 import { decodePolicy, encodePolicy, policyOf } from '../job-options/policy.ts';
 import { etaSeconds, RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
@@ -95,7 +96,32 @@ export class RedisStore {
         policy.maxConcurrentPerUser ?? '',
       ],
     );
-    return queued === 1;
+    if (queued !== 1) return false;
+    if (policy.pageLeftAfterMs !== undefined) {
+      // Watched after it is queued: a server that dies in between leaves a job that finishes.
+      await runScript(
+        this.client,
+        'dashWatchPage',
+        [k.leaveWatch, k.pageSeen],
+        [job.id, Math.ceil(policy.pageLeftAfterMs), job.owner.endId],
+      );
+    }
+    return true;
+  }
+
+  /** These page loads polled just now (whenPageLeaves 'cancel'). */
+  async markPagesSeen(endIds: string[]): Promise<void> {
+    await runScript(this.client, 'dashPagesSeen', [this.keys.pageSeen], endIds);
+  }
+
+  /** The watched jobs whose page load stopped polling, for the caller to cancel. */
+  async pagesLeft(): Promise<string[]> {
+    return (await runScript(
+      this.client,
+      'dashPagesLeft',
+      [this.keys.leaveWatch, this.keys.pageSeen],
+      [this.keys.job(''), PAGE_SEEN_KEEP_MS],
+    )) as string[];
   }
 
   /**
@@ -157,6 +183,7 @@ export class RedisStore {
         this.keys.newsChannel,
         this.keys.cancelChannel,
         jobId,
+        // The monitor counts a page that left as a cancel.
         reason === 'supersede' ? 'superseded' : 'cancelled',
       ],
     );

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../base/log.ts';
 import { JobSubscribers, NewsWait } from '../job-news.ts';
 import { fairTurnKey } from '../job-options/fairness.ts';
+import { PAGE_LEFT_SWEEP_MS, PAGE_SEEN_KEEP_MS, pageHasLeft } from '../job-options/page-leave.ts';
 import { DEFAULT_POLICY } from '../job-options/policy.ts';
 import { etaSeconds, nextMeanRunMs } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
@@ -48,15 +49,12 @@ export interface InProcessManagerOptions {
 const PROGRESS_BACKLOG = 256;
 /** How long a cancelled job that ignores its signal is still known (as 'cancelled') before it is forgotten. */
 const CANCELLED_MEMORY_MS = 1000;
-
-/** What the server's own use of an InProcessManager adds to the public options. */
-export interface InProcessInternals {
-  /**
-   * Cancel a job whose updates nobody has read for this long: its page stopped polling (closed,
-   * navigated away). The provider's manager of ordinary streams sets it; undefined: never.
-   */
-  abandonUnreadMs?: number;
-}
+/**
+ * A finished job whose outcome nobody read (its page closed, or it was the older job of a
+ * `supersede: false` callback, which the page no longer polls) is forgotten after this long, as
+ * SqliteManager's finishedTtlMs does by default.
+ */
+const FINISHED_UNREAD_MS = 10 * 60 * 1000;
 
 interface Job extends InLine {
   /** The page load that started it (owner.endId). */
@@ -76,8 +74,8 @@ interface Job extends InLine {
   sideUpdates: JobUpdate['sideUpdates'];
   began?: number;
   outcome?: JobOutcome;
-  /** When its updates were last read (or it was submitted). */
-  readAt: number;
+  /** When it finished (its outcome is kept until read, or for FINISHED_UNREAD_MS). */
+  finishedAt?: number;
 }
 
 interface Cached {
@@ -99,8 +97,9 @@ export class InProcessManager implements Manager {
   readonly #lineFull = (job: Job): boolean =>
     job.line !== undefined && (this.#lineRunning.get(job.line) ?? 0) >= job.policy.maxConcurrentPerUser!;
   #closed = false;
-  readonly #abandonUnreadMs: number | undefined;
-  #abandonSweep: NodeJS.Timeout | undefined;
+  /** When each page load was last seen (submit, pageSeen): whenPageLeaves 'cancel' goes by it. */
+  readonly #seen = new Map<string, number>();
+  #sweep: NodeJS.Timeout | undefined;
   #logger: Logger | undefined;
   /** The jobs monitor's records of this process's jobs (kept once the monitor turns them on). */
   readonly #records = new MemoryRecords();
@@ -109,8 +108,7 @@ export class InProcessManager implements Manager {
     error: (message, error) => this.#logger?.error(message, error),
   });
 
-  constructor(options: InProcessManagerOptions = {}, internals: InProcessInternals = {}) {
-    this.#abandonUnreadMs = internals.abandonUnreadMs;
+  constructor(options: InProcessManagerOptions = {}) {
     const concurrency = options.concurrency ?? 64;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new TypeError(
@@ -124,19 +122,34 @@ export class InProcessManager implements Manager {
     this.#closed = false;
     this.#logger = environment.logger;
     this.#records.serving();
-    const limit = this.#abandonUnreadMs;
-    if (limit !== undefined && !this.#abandonSweep) {
-      this.#abandonSweep = setInterval(() => this.#cancelUnread(limit), Math.min(1000, limit / 2));
-      this.#abandonSweep.unref();
+    if (!this.#sweep) {
+      this.#sweep = setInterval(() => this.#housekeeping(Date.now()), PAGE_LEFT_SWEEP_MS);
+      this.#sweep.unref();
     }
   }
 
-  /** Cancels the unfinished jobs nobody has read for `limitMs` (their page is gone). */
-  #cancelUnread(limitMs: number): void {
-    const cutoff = Date.now() - limitMs;
+  /**
+   * Once a second: cancels the jobs whose page left (whenPageLeaves 'cancel'), forgets finished
+   * jobs nobody read and page loads no job watches any more.
+   */
+  #housekeeping(now: number): void {
+    const watched = new Set<string>();
     for (const job of this.#jobs.values()) {
-      if (isUnfinished(job) && job.readAt < cutoff) void this.cancel(job.id);
+      const leftAfter = job.policy.pageLeftAfterMs;
+      if (job.finishedAt !== undefined && now - job.finishedAt > FINISHED_UNREAD_MS) {
+        this.#jobs.delete(job.id);
+      } else if (leftAfter !== undefined && isUnfinished(job)) {
+        watched.add(job.endId);
+        if (pageHasLeft(this.#seen.get(job.endId), leftAfter, now)) void this.cancel(job.id, 'page-left');
+      }
     }
+    for (const [endId, seenAt] of this.#seen) {
+      if (!watched.has(endId) && now - seenAt > PAGE_SEEN_KEEP_MS) this.#seen.delete(endId);
+    }
+  }
+
+  pageSeen(endId: string): void {
+    this.#seen.set(endId, Date.now());
   }
 
   async submit(submission: JobSubmission): Promise<void> {
@@ -159,8 +172,8 @@ export class InProcessManager implements Manager {
       startedAt: 0,
       progress: [],
       sideUpdates: [],
-      readAt: Date.now(),
     };
+    if (policy.pageLeftAfterMs !== undefined) this.pageSeen(job.endId);
     this.#jobs.set(job.id, job);
     this.#records.queued(job.id, submission.owner.callbackId, submission.owner.endId, submission.owner.user);
     this.#line.join(job);
@@ -185,7 +198,6 @@ export class InProcessManager implements Manager {
       job = this.#jobs.get(jobId);
     }
     if (!job) return { state: 'unknown', progress: [], sideUpdates: [] };
-    job.readAt = Date.now();
     const update: JobUpdate = {
       state: job.state,
       progress: job.progress,
@@ -277,8 +289,9 @@ export class InProcessManager implements Manager {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#abandonSweep);
-    this.#abandonSweep = undefined;
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
+    this.#seen.clear();
     for (const job of this.#jobs.values()) {
       clearTimeout(job.backoff);
       this.#endTry(job, 'the server is closing');
@@ -383,6 +396,7 @@ export class InProcessManager implements Manager {
       job.state = 'finished';
       job.outcome = outcome;
       this.#records.finished(job.id, { outcome }, true);
+      job.finishedAt = Date.now();
       const cache = job.submission.cache;
       if (cache && outcome.kind === 'result') {
         const seconds = cache.expireSeconds ?? Number.POSITIVE_INFINITY;

@@ -5,8 +5,9 @@
  */
 import type { Output } from '../../callbacks/dependencies.ts';
 import type { QueuePlace } from '../manager.ts';
+import type { PageOptions } from './page-leave.ts';
 
-export interface JobOptions {
+export interface JobOptions extends PageOptions {
   /** Seconds one try may run; then it is stopped like a cancel and onError gets a timed-out Error. */
   timeout?: number;
   /** Tries in all (`attempts`), seconds before the second (`backoff`, doubling), retry lost tries too (`onLost`). */
@@ -32,4 +33,6 @@ export const JOB_OPTION_NAMES = Object.keys({
   queueStatusFormat: true,
   priority: true,
   maxConcurrent: true,
+  whenPageLeaves: true,
+  supersede: true,
 } satisfies Record<keyof JobOptions, true>) as (keyof JobOptions)[];

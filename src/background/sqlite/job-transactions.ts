@@ -94,6 +94,11 @@ export function jobTransactions({ db, s, order, records }: StoreParts) {
         tag: order.tagFor(job.owner, now),
       });
       records.record({ kind: 'queued', id: job.id, owner: job.owner, queuedAt: now });
+      // whenPageLeaves 'cancel': the page that starts the job is there now.
+      if (policy.pageLeftAfterMs !== undefined) s.markPageSeen.run(job.owner.endId, now);
+    }),
+    markPagesSeen: db.transaction((endIds: string[], now: number) => {
+      for (const endId of endIds) s.markPageSeen.run(endId, now);
     }),
     failQueued: db.transaction((outcome: string, keys: string, limit: number, now: number) => {
       const rows = s.failQueued.all(outcome, now, now, keys, limit) as (QueueRow & {

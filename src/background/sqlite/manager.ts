@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { NewsWait } from '../job-news.ts';
+import { SeenPages } from '../job-options/page-leave.ts';
 import type {
   JobLoad,
   JobOutcome,
@@ -74,6 +75,8 @@ interface Running {
   store: Store;
   pool: WorkerPool;
   wakeups: Wakeups;
+  /** Page loads seen polling, written to the file in batches (whenPageLeaves 'cancel'). */
+  seen: SeenPages;
 }
 
 export class SqliteManager implements Manager {
@@ -154,7 +157,15 @@ export class SqliteManager implements Manager {
       });
       const workersSettled = pool.start();
       // Usable from here on: jobs submitted while the workers start wait in the queue.
-      this.#running = { store, pool, wakeups };
+      const seen = new SeenPages((endIds) => {
+        try {
+          store.markPagesSeen(endIds, Date.now());
+        } catch (error) {
+          // A busy file: the page's next poll marks it again, well within its pageLeftAfterMs.
+          logger.error('could not record that pages polled', error);
+        }
+      });
+      this.#running = { store, pool, wakeups, seen };
       logger.info(
         `background jobs: SqliteManager with ${this.#workers} worker(s) × ${this.#concurrency} (one process per job), store ${path}`,
       );
@@ -201,6 +212,10 @@ export class SqliteManager implements Manager {
 
   subscribe(jobId: string, onNews: OnNews): Unsubscribe {
     return this.#use().wakeups.subscribe(jobId, onNews);
+  }
+
+  pageSeen(endId: string): void {
+    this.#use().seen.add(endId);
   }
 
   async load(endId: string, user?: string): Promise<JobLoad> {
@@ -252,6 +267,7 @@ export class SqliteManager implements Manager {
     const running = this.#running;
     this.#running = undefined;
     if (!running) return;
+    running.seen.close();
     await running.pool.close();
     // Waiting takeUpdate calls wake up and find the manager closed.
     running.wakeups.notifyAll();

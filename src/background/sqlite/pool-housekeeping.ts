@@ -16,6 +16,20 @@ const serverDied: JobOutcome = {
     'so its worker went with it',
 };
 
+/**
+ * Cancels the jobs whose page stopped polling (whenPageLeaves 'cancel'), whichever pool runs
+ * them; returns the ones it cancelled and the pool that holds each (null: none, it was queued).
+ * Every pool sharing the file does this each round: a cancel already made is not made again.
+ */
+export function cancelLeftJobs(store: Store, now: number): { jobId: string; claimedBy: string | null }[] {
+  const cancelled: { jobId: string; claimedBy: string | null }[] = [];
+  for (const jobId of store.pageLeftJobs(now)) {
+    const result = store.cancel(jobId, now, 'page-left');
+    if (result) cancelled.push({ jobId, claimedBy: result.claimedBy });
+  }
+  return cancelled;
+}
+
 /** One round of it; returns the jobs it changed (taken back from dead pools). */
 export function keepStoreHealthy(
   store: Store,

@@ -20,7 +20,7 @@ import type { EventRecord } from '../process/ipc.ts';
 import { exitDescription, type WorkerProcess } from '../process/worker-process.ts';
 import { registrar } from '../registrar.ts';
 import { HEARTBEAT_INTERVAL_MS, thisHost } from './liveness.ts';
-import { keepStoreHealthy } from './pool-housekeeping.ts';
+import { cancelLeftJobs, keepStoreHealthy } from './pool-housekeeping.ts';
 import { PoolRecorder } from './pool-recorder.ts';
 import { PoolWorkers } from './pool-workers.ts';
 import type { ClaimedJob, PoolWrite, Store } from './store.ts';
@@ -382,6 +382,11 @@ export class WorkerPool {
       const { store, finishedTtlMs, logger } = this.#o;
       const recovered = keepStoreHealthy(store, this.id, [...this.#jobs.keys()], finishedTtlMs, logger, now);
       for (const jobId of recovered) this.#news.add(jobId);
+      // Another pool's job stops at that pool's next tick, as any cancel made elsewhere.
+      for (const { jobId, claimedBy } of cancelLeftJobs(store, now)) {
+        if (claimedBy === this.id) this.abort(jobId);
+        this.#news.add(jobId);
+      }
       this.#recorder.refresh();
       this.#recorder.beat(this.#workers.pids, now);
       // Writes with no news to carry them (a worker assignment of a quiet job) go now; and

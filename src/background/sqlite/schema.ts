@@ -100,6 +100,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_claimed ON jobs (claimed_by) WHERE claimed_by IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_ended ON jobs (finished_at) WHERE state IN ('finished', 'cancelled');
+-- page_seen: when each page load was last seen polling (whenPageLeaves 'cancel', ../job-options/page-leave.ts).
 CREATE INDEX IF NOT EXISTS jobs_unfinished_by_page ON jobs (json_extract(owner, '$.endId'))
   WHERE state IN ('queued', 'running');
 CREATE INDEX IF NOT EXISTS jobs_unfinished_by_user ON jobs (json_extract(owner, '$.user'))
@@ -118,6 +119,9 @@ CREATE TABLE IF NOT EXISTS cache (
 );
 CREATE INDEX IF NOT EXISTS cache_expiry ON cache (expires_at) WHERE expires_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS page_seen (page TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS jobs_watching_page ON jobs (json_extract(owner, '$.endId'))
+  WHERE state IN ('queued', 'running') AND json_extract(policy, '$.pageLeftAfterMs') IS NOT NULL;
 CREATE TABLE IF NOT EXISTS pools (
   id TEXT PRIMARY KEY,
   pid INTEGER NOT NULL,

@@ -132,5 +132,19 @@ export function prepareStatements(db: Database) {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     putMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)'),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    markPageSeen: db.prepare(
+      `INSERT INTO page_seen (page, seen_at) VALUES (?, ?)
+       ON CONFLICT (page) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)`,
+    ),
+    // The WHERE repeats jobs_watching_page's (schema.ts), so that the index serves it.
+    pageLeftJobs: db.prepare(
+      `SELECT j.id FROM jobs j LEFT JOIN page_seen p ON p.page = json_extract(j.owner, '$.endId')
+       WHERE j.state IN ('queued', 'running') AND json_extract(j.policy, '$.pageLeftAfterMs') IS NOT NULL
+         AND (p.seen_at IS NULL OR p.seen_at < @now - json_extract(j.policy, '$.pageLeftAfterMs'))`,
+    ),
+    deleteOldPageSeen: db.prepare(
+      `DELETE FROM page_seen WHERE seen_at < ? AND NOT EXISTS (
+         SELECT 1 FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = page_seen.page)`,
+    ),
   };
 }

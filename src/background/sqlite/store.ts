@@ -229,6 +229,17 @@ export class Store {
     return this.#tx.secret.immediate();
   }
 
+  /** These page loads polled at `now` (whenPageLeaves 'cancel'; one transaction for them all). */
+  markPagesSeen(endIds: string[], now: number): void {
+    this.#tx.markPagesSeen.immediate(endIds, now);
+  }
+
+  /** Unfinished jobs whose page load has not been seen for their policy's pageLeftAfterMs. */
+  pageLeftJobs(now: number): string[] {
+    const rows = this.#statements.pageLeftJobs.all({ now }) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
   /** Changes whenever another connection (process) commits: a cheap "anything new?" check. */
   dataVersion(): number {
     return this.#statements.dataVersion.get() as number;
