@@ -33,7 +33,6 @@ import type { ErrorHandler } from '../callbacks/spec.ts';
 import { buildCacheKey } from './cache-key.ts';
 import type { AppCallback, AppCallbackRegistry, BackgroundOptions } from './callback-spec.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
-import { pageLeftAfterMs } from './job-options/page-leave.ts';
 import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
 import { type BackgroundLimits, type Refusal, refusal } from './limits.ts';
 import type {
@@ -45,6 +44,7 @@ import type {
   JobUpdate,
   Manager,
 } from './manager.ts';
+import { markSeen, pagePolicy, pollHoldMs } from './page-watch.ts';
 import { PendingStarts } from './pending-starts.ts';
 import type { ManagerProvider } from './provider.ts';
 import { jobTraceContext } from './tracing.ts';
@@ -183,7 +183,14 @@ export class Orchestrator {
       ) {
         load = await manager.load(endId, user);
       }
-      admission = await this.admit(request, info, endId, manager, load, this.#pagePolicy(callback));
+      admission = await this.admit(
+        request,
+        info,
+        endId,
+        manager,
+        load,
+        pagePolicy(callback.background!, this.deps.windows),
+      );
     } finally {
       start.done();
     }
@@ -201,7 +208,7 @@ export class Orchestrator {
       admission.kind === 'cached'
         ? { ...emptyUpdate('finished'), outcome: admission.outcome }
         : await gather(manager, admission.jobId, this.deps.windows.startMs);
-    this.#seen(callback, manager, endId);
+    markSeen(callback.background!, manager, endId);
     return this.#answer(request, info, update, handles);
   }
 
@@ -257,30 +264,6 @@ export class Orchestrator {
   }
 
   /**
-   * The policy a page's start submits: the callback's, with whenPageLeaves 'cancel' turned into
-   * the silence after which the job counts as left, from the longest a live page may go between
-   * two polls of this callback (page-leave.ts).
-   */
-  #pagePolicy(callback: AppCallback): JobPolicy {
-    const background = callback.background!;
-    if (background.page.whenPageLeaves !== 'cancel') return background.policy;
-    const held = Math.max(this.deps.windows.startMs, this.#pollHoldMs(callback));
-    return { ...background.policy, pageLeftAfterMs: pageLeftAfterMs(background.interval, held) };
-  }
-
-  /** A page load of a whenPageLeaves 'cancel' callback is alive: it polled (or started) just now. */
-  #seen(callback: AppCallback, manager: Manager, endId: string): void {
-    if (callback.background!.page.whenPageLeaves === 'cancel') manager.pageSeen(endId);
-  }
-
-  /** The longest a poll of this callback is held waiting for news. */
-  #pollHoldMs(callback: AppCallback): number {
-    const { interval, streams } = callback.background!;
-    // A stream's poll is held until its next yield (up to the window): a yield is answered at once.
-    return streams ? this.deps.windows.pollMs : Math.min(this.deps.windows.pollMs, Math.max(interval, 100));
-  }
-
-  /**
    * A newer call replaces this page's unfinished job of the same callback and concrete outputs
    * (supersede is per output set): the one named by `oldJob`, and any the browser could not name
    * because its start answer had not reached it yet. Returns whether it cancelled any.
@@ -328,9 +311,9 @@ export class Orchestrator {
     const manager = await this.deps.provider.managerFor(callback);
     // Seen as the poll arrives and as it is answered: the gap between two marks is then the
     // renderer's interval, whatever the hold.
-    this.#seen(callback, manager, endId);
-    const update = await manager.takeUpdate(jobId, this.#pollHoldMs(callback));
-    this.#seen(callback, manager, endId);
+    markSeen(callback.background!, manager, endId);
+    const update = await manager.takeUpdate(jobId, pollHoldMs(callback.background!, this.deps.windows));
+    markSeen(callback.background!, manager, endId);
     if (!update.outcome && (update.state === 'unknown' || update.state === 'cancelled')) return noContent();
     return this.#answer(request, info, update, {});
   }
