@@ -9,7 +9,12 @@ import { appendFileSync } from 'node:fs';
 import { type CallbackContext, Dash, html, Input, Output } from '../../src/index.ts';
 import { fixtureManager, sleep } from './bg-support.ts';
 
-export const app = new Dash({ backgroundManager: fixtureManager('leave', { workers: 3 }) });
+// A cancelled job is given 2 s to notice its signal before its process is killed: the tests tell
+// "cancelled" from "ran to its end" by the line the job writes when it notices, and on a loaded
+// machine the default 50 ms can pass before the job is scheduled at all.
+export const app = new Dash({
+  backgroundManager: fixtureManager('leave', { workers: 3, cancelGraceMs: 2000 }),
+});
 app.layout = html.Div({
   children: [
     html.Button({ id: 'leave-in', children: 'start' }),
@@ -39,7 +44,10 @@ async function burn(label: string, ms: number, ctx: CallbackContext): Promise<st
   return `${label} ${how}`;
 }
 
-/** Cancelled when its page stops polling. The button's clicks label it for the browser test. */
+/**
+ * Cancelled when its page stops polling. Runs 12 s for a label, 30 s for a click (the browser
+ * test keeps its tab open a while before closing it).
+ */
 app.callback(
   {
     background: true,
@@ -50,7 +58,7 @@ app.callback(
     preventInitialCall: true,
   },
   (clicks: number | string, ctx: CallbackContext) =>
-    burn(typeof clicks === 'string' ? clicks : `click-${clicks}`, 12_000, ctx),
+    typeof clicks === 'string' ? burn(clicks, 12_000, ctx) : burn(`click-${clicks}`, 30_000, ctx),
 );
 
 /** The default ('finish'): runs to its end whoever watches. */

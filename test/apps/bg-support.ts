@@ -20,6 +20,8 @@ export interface FixtureManagerOptions {
   /** SqliteManager worker processes; default 2. (With BullMQ, the `dash-ts worker` processes run the jobs.) */
   workers?: number;
   cacheBy?: (() => unknown)[];
+  /** How long a cancelled job may run on before its process is killed (the managers' default 50 ms). */
+  cancelGraceMs?: number;
 }
 
 /**
@@ -34,11 +36,17 @@ export function fixtureManager(name: string, options: FixtureManagerOptions = {}
   if (process.env.DASH_TS_TEST_IN_PROCESS === '1') return new InProcessManager();
   const redis = process.env.DASH_TS_TEST_REDIS;
   if (redis)
-    return new BullMQManager({ connection: redis, queueName: `bg-${name}`, cacheBy: options.cacheBy });
+    return new BullMQManager({
+      connection: redis,
+      queueName: `bg-${name}`,
+      cacheBy: options.cacheBy,
+      cancelGraceMs: options.cancelGraceMs,
+    });
   return new SqliteManager({
     path: storePath(name),
     workers: options.workers ?? 2,
     cacheBy: options.cacheBy,
+    cancelGraceMs: options.cancelGraceMs,
   });
 }
 
