@@ -6,7 +6,7 @@
  * when DASH_TS_TEST_REDIS is set (its `dash-ts worker`s import this module too).
  */
 import { appendFileSync } from 'node:fs';
-import { type CallbackContext, Dash, html, Input, Output } from '../../src/index.ts';
+import { type CallbackContext, Dash, dcc, html, Input, Output } from '../../src/index.ts';
 import { fixtureManager, sleep } from './bg-support.ts';
 
 // A cancelled job is given 2 s to notice its signal before its process is killed: the tests tell
@@ -20,6 +20,11 @@ app.layout = html.Div({
     html.Button({ id: 'leave-in', children: 'start' }),
     html.Div({ id: 'leave-out' }),
     html.Div({ id: 'leave-pid' }),
+    // The other callbacks' components, which only the protocol tests call.
+    dcc.Input({ id: 'stay-in' }),
+    html.Div({ id: 'stay-out' }),
+    dcc.Input({ id: 'keep-in' }),
+    html.Div({ id: 'keep-out' }),
   ],
 });
 
@@ -68,6 +73,7 @@ app.callback(
     output: Output('stay-out', 'children'),
     inputs: [Input('stay-in', 'value')],
     interval: 100,
+    preventInitialCall: true,
   },
   (label: string, ctx: CallbackContext) => burn(label, 9000, ctx),
 );
@@ -80,6 +86,7 @@ app.callback(
     inputs: [Input('keep-in', 'value')],
     supersede: false,
     interval: 100,
+    preventInitialCall: true,
   },
   async (label: string, ctx: CallbackContext) => {
     ran(label, 'started');

@@ -73,7 +73,7 @@ export function pageLeaveSuite(app: Dash, runsFile: string): void {
   }
 
   describe('whenPageLeaves and supersede on the wire', { timeout: 90_000 }, () => {
-    it("'cancel': a page that stops polling has its job cancelled within 10 s; a 'finish' job runs on", async () => {
+    it("'cancel': a page that stops polling has its job cancelled within 10 s; a 'finish' job runs on", async (t) => {
       const endId = await pageToken();
       const gone = await start(endId, leave('gone'));
       const unwatched = await start(endId, stay('unwatched'));
@@ -85,6 +85,7 @@ export function pageLeaveSuite(app: Dash, runsFile: string): void {
       const lastSeen = Date.now();
       assert.equal(await ended('gone', CANCELLED_WITHIN_MS + 1000), 'gone aborted');
       const after = Date.now() - lastSeen;
+      t.diagnostic(`job aborted ${after} ms after its page's last poll`);
       assert.ok(after <= CANCELLED_WITHIN_MS, `cancelled ${after} ms after the last poll`);
       assert.ok(after >= 5000, `cancelled only ${after} ms after the last poll: too soon`);
       // The same page's job of a 'finish' callback, never polled, ran to its end (9 s).
