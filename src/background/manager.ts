@@ -104,6 +104,19 @@ export interface JobSubmission {
   cache?: { key: string; expireSeconds?: number };
   /** Time limit, retries, priority, queue reporting; absent: DEFAULT_POLICY (job-options/policy.ts). */
   policy?: JobPolicy;
+  /**
+   * A kept job (`reattach`, the jobs API): reading its outcome does not delete it, what its reads
+   * delivered is kept as its view (Manager.rejoin), and it stays findable (Manager.findKept, by
+   * `owner.user`) for `seconds` after it ends. Absent: read-once, as Dash.
+   */
+  keep?: { seconds: number };
+}
+
+/** Which kept jobs a page load may rejoin: the user's, of one callback and concrete outputs. */
+export interface KeptJobQuery {
+  user: string;
+  callbackId: string;
+  outputsKey: string;
 }
 
 /** 'queued' covers a job waiting for a worker and one waiting out its retry backoff. */
@@ -215,7 +228,9 @@ export interface Manager {
   pageSeen(endId: string): void;
   /**
    * Returns and removes the job's news. If there is none yet, waits up to `waitMs` for some.
-   * Once a finished job's outcome has been returned, the job is deleted: a second read says 'unknown'.
+   * Once a finished job's outcome has been returned, the job is deleted: a second read says
+   * 'unknown'. A kept job (JobSubmission.keep) is not: every read of it answers its outcome, and
+   * what a read returns is folded into its view (rejoin).
    */
   takeUpdate(jobId: string, waitMs: number): Promise<JobUpdate>;
   /**
@@ -227,6 +242,22 @@ export interface Manager {
    * may be subscribed to. `onNews` runs synchronously and must not throw (a throw is logged).
    */
   subscribe(jobId: string, onNews: OnNews): Unsubscribe;
+  /**
+   * The newest kept job (JobSubmission.keep) of `query.user` for that callback and outputs that is
+   * queued, running, or finished less than its keep seconds ago (a cancelled one is not); undefined
+   * when there is none. Whichever server process or worker queued or ran it.
+   */
+  findKept(query: KeptJobQuery): Promise<string | undefined>;
+  /**
+   * A page load (`endId`) takes a kept job over: the job's owner.endId becomes `endId` (its
+   * cancels, supersede and limits go by that page now), and the answer is everything the job
+   * showed so far, as one update: its state, the latest progress of its current try, every
+   * setProps call merged per prop (Patches kept in order after the value they apply to, see
+   * job-view.ts), its queue place, and its outcome once finished. Unread news is folded in and
+   * consumed, so the page's later takeUpdate calls continue from there. Undefined for a job that
+   * is not kept, unknown, cancelled, or past its keep.
+   */
+  rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined>;
   /** The owner recorded at submit; undefined for an unknown (or already delivered) job. */
   owner(jobId: string): Promise<JobOwner | undefined>;
   /**

@@ -17,6 +17,7 @@ import { jobNewsCases } from './job-news-contract.ts';
 import { jobOptionsContract } from './job-options.ts';
 import { jobRecordsCases } from './job-records-contract.ts';
 import { perUserLimitsContract } from './per-user-limits.ts';
+import { reattachContract } from './reattach.ts';
 import { type RemoteWorkersFixture, remoteWorkersContract } from './remote-workers.ts';
 import { streamingContract } from './streaming.ts';
 import { userCases } from './users.ts';
@@ -189,6 +190,7 @@ export function managerContract(
     perUserLimitsContract(() => fixture);
     remoteWorkersContract(() => fixture);
     streamingContract(() => manager, capabilities);
+    reattachContract(() => fixture, capabilities);
 
     it('delivers a result once, then forgets the job', async () => {
       const job = submission(jobs.echo, ['hello']);

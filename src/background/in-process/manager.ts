@@ -19,7 +19,9 @@ import { retryDecision } from '../job-options/retry.ts';
 import { timedOutOutcome } from '../job-options/timeout.ts';
 import { etaRunning, userLine } from '../job-options/user-lines.ts';
 import { runJob } from '../job-runner.ts';
+import { emptyView, foldIntoView, type JobView, viewAsUpdate } from '../job-view.ts';
 import type {
+  KeptJobQuery,
   JobLoad,
   JobOutcome,
   JobOwner,
@@ -74,8 +76,12 @@ interface Job extends InLine {
   sideUpdates: JobUpdate['sideUpdates'];
   began?: number;
   outcome?: JobOutcome;
-  /** When it finished (its outcome is kept until read, or for FINISHED_UNREAD_MS). */
+  /** When it finished (its outcome is kept until read, or for FINISHED_UNREAD_MS; a kept job for its keep). */
   finishedAt?: number;
+  /** Who owns it now: the submission's owner, until a page load rejoins it (rejoin). */
+  owner: JobOwner;
+  /** A kept job's view (JobSubmission.keep): what its reads delivered so far. */
+  view?: JobView;
 }
 
 interface Cached {
@@ -136,7 +142,9 @@ export class InProcessManager implements Manager {
     const watched = new Set<string>();
     for (const job of this.#jobs.values()) {
       const leftAfter = job.policy.pageLeftAfterMs;
-      if (job.finishedAt !== undefined && now - job.finishedAt > FINISHED_UNREAD_MS) {
+      // A kept job stays for its keep, read or not; nothing can rejoin it after that.
+      const keptFor = job.submission.keep ? job.submission.keep.seconds * 1000 : FINISHED_UNREAD_MS;
+      if (job.finishedAt !== undefined && now - job.finishedAt > keptFor) {
         this.#jobs.delete(job.id);
       } else if (leftAfter !== undefined && isUnfinished(job)) {
         watched.add(job.endId);
@@ -172,6 +180,8 @@ export class InProcessManager implements Manager {
       startedAt: 0,
       progress: [],
       sideUpdates: [],
+      owner: { ...submission.owner },
+      view: submission.keep ? emptyView() : undefined,
     };
     if (policy.pageLeftAfterMs !== undefined) this.pageSeen(job.endId);
     this.#jobs.set(job.id, job);
@@ -211,22 +221,59 @@ export class InProcessManager implements Manager {
       update.progress = [];
       update.sideUpdates = [];
     }
+    if (job.view) foldIntoView(job.view, update);
     if (job.outcome) {
       update.outcome = job.outcome;
-      this.#jobs.delete(jobId);
+      // A kept job stays for its keep (rejoin, a second read); others are delivered once.
+      if (!job.view) this.#jobs.delete(jobId);
     }
-    const position = job.policy.reportQueue ? this.#line.position(jobId, this.#lineFull) : undefined;
-    if (position !== undefined) {
-      const mean = this.#meanRunMs.get(job.submission.owner.callbackId);
-      const running = etaRunning(this.#running, job.policy.maxConcurrentPerUser, this.#lineFull(job));
-      const eta = etaSeconds(position, mean, running);
-      update.queue = eta === undefined ? { position } : { position, etaSeconds: eta };
-    }
+    const queue = this.#queuePlace(job);
+    if (queue) update.queue = queue;
     return update;
   }
 
+  #queuePlace(job: Job): JobUpdate['queue'] {
+    const position = job.policy.reportQueue ? this.#line.position(job.id, this.#lineFull) : undefined;
+    if (position === undefined) return undefined;
+    const mean = this.#meanRunMs.get(job.submission.owner.callbackId);
+    const running = etaRunning(this.#running, job.policy.maxConcurrentPerUser, this.#lineFull(job));
+    const eta = etaSeconds(position, mean, running);
+    return eta === undefined ? { position } : { position, etaSeconds: eta };
+  }
+
+  async findKept(query: KeptJobQuery): Promise<string | undefined> {
+    let newest: Job | undefined;
+    // Map order is submit order: the last match is the newest.
+    for (const job of this.#jobs.values()) {
+      const { owner } = job.submission;
+      if (!this.#rejoinable(job)) continue;
+      if (owner.user !== query.user || owner.callbackId !== query.callbackId) continue;
+      if (owner.outputsKey === query.outputsKey) newest = job;
+    }
+    return newest?.id;
+  }
+
+  async rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined> {
+    const job = this.#jobs.get(jobId);
+    if (!job?.view || !this.#rejoinable(job)) return undefined;
+    job.owner = { ...job.owner, endId };
+    // Unread news is folded in and consumed: the page's next reads continue from here.
+    foldIntoView(job.view, { progress: job.progress, sideUpdates: job.sideUpdates, began: job.began });
+    job.progress = [];
+    job.sideUpdates = [];
+    job.began = undefined;
+    return viewAsUpdate(job.view, { state: job.state, outcome: job.outcome, queue: this.#queuePlace(job) });
+  }
+
+  /** A kept job that is unfinished, or finished within its keep. */
+  #rejoinable(job: Job): boolean {
+    const keep = job.submission.keep;
+    if (!keep || job.state === 'cancelled') return false;
+    return job.state !== 'finished' || Date.now() - (job.finishedAt ?? 0) < keep.seconds * 1000;
+  }
+
   async owner(jobId: string): Promise<JobOwner | undefined> {
-    return this.#jobs.get(jobId)?.submission.owner;
+    return this.#jobs.get(jobId)?.owner;
   }
 
   async cancel(jobId: string, reason: CancelReason = 'cancel'): Promise<void> {
@@ -255,7 +302,7 @@ export class InProcessManager implements Manager {
     let userUnfinished = 0;
     for (const job of this.#jobs.values()) {
       if (!isUnfinished(job)) continue;
-      if (job.endId === endId) pageUnfinished++;
+      if (job.owner.endId === endId) pageUnfinished++;
       if (user !== undefined && job.submission.owner.user === user) userUnfinished++;
     }
     return { pageUnfinished, userUnfinished, queued: this.#line.length };
@@ -263,8 +310,8 @@ export class InProcessManager implements Manager {
 
   async pageJobs(endId: string): Promise<PageJob[]> {
     return [...this.#jobs.values()]
-      .filter((job) => job.endId === endId && isUnfinished(job))
-      .map((job) => ({ id: job.id, owner: job.submission.owner }));
+      .filter((job) => job.owner.endId === endId && isUnfinished(job))
+      .map((job) => ({ id: job.id, owner: job.owner }));
   }
 
   async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {

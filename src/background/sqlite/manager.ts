@@ -13,6 +13,7 @@ import type {
   JobOwner,
   JobSubmission,
   JobUpdate,
+  KeptJobQuery,
   Manager,
   ManagerEnvironment,
   OnNews,
@@ -224,6 +225,14 @@ export class SqliteManager implements Manager {
 
   async pageJobs(endId: string): Promise<PageJob[]> {
     return this.#use().store.pageJobs(endId);
+  }
+
+  async findKept(query: KeptJobQuery): Promise<string | undefined> {
+    return this.#use().store.findKept(query, Date.now());
+  }
+
+  async rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined> {
+    return this.#use().store.rejoin(jobId, endId, Date.now());
   }
 
   async owner(jobId: string): Promise<JobOwner | undefined> {

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { type Database, openDatabase } from './driver.ts';
 import { START_ORDER } from './order-sql.ts';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /** Columns the job options add to `jobs` (schema 2). */
 const JOB_OPTION_COLUMNS = [
@@ -19,6 +19,12 @@ const JOB_OPTION_COLUMNS = [
   'not_before INTEGER NOT NULL DEFAULT 0',
   'began INTEGER',
 ] as const;
+
+/**
+ * Columns of kept jobs (`reattach`, the jobs API; schema 3): the keep in ms, the key a later page
+ * load finds it by (user, callback, outputs) and its view (../job-view.ts).
+ */
+const KEPT_COLUMNS = ['keep_ms INTEGER', 'reattach_key TEXT', 'view TEXT'] as const;
 
 /** The job options' tables; the index serves START_ORDER, the order waiting jobs start in. */
 const QUEUE_ORDER_SCHEMA = `
@@ -95,7 +101,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at INTEGER NOT NULL,
   started_at INTEGER,
   finished_at INTEGER,
-  ${JOB_OPTION_COLUMNS.join(',\n  ')}
+  ${JOB_OPTION_COLUMNS.join(',\n  ')},
+  ${KEPT_COLUMNS.join(',\n  ')}
 );
 CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (seq) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_claimed ON jobs (claimed_by) WHERE claimed_by IS NOT NULL;
@@ -105,6 +112,7 @@ CREATE INDEX IF NOT EXISTS jobs_unfinished_by_page ON jobs (json_extract(owner, 
   WHERE state IN ('queued', 'running');
 CREATE INDEX IF NOT EXISTS jobs_unfinished_by_user ON jobs (json_extract(owner, '$.user'))
   WHERE state IN ('queued', 'running');
+CREATE INDEX IF NOT EXISTS jobs_kept ON jobs (reattach_key, seq) WHERE reattach_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
   job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
@@ -178,6 +186,10 @@ function migrateSchema(db: Database, path: string): void {
     if (version === 1) {
       // Schema 1 (before the job options): add their columns; SCHEMA adds the rest.
       for (const column of JOB_OPTION_COLUMNS) db.exec(`ALTER TABLE jobs ADD COLUMN ${column}`);
+    }
+    if (version === 1 || version === 2) {
+      // Schema 2 (before kept jobs): add their columns.
+      for (const column of KEPT_COLUMNS) db.exec(`ALTER TABLE jobs ADD COLUMN ${column}`);
     }
     db.exec(SCHEMA);
     db.exec(RECORDS_SCHEMA);

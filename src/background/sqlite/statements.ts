@@ -11,16 +11,27 @@ export function prepareStatements(db: Database) {
   return {
     insertJob: db.prepare(
       `INSERT INTO jobs (id, function_key, payload, owner, cache_key, cache_expire, state, created_at,
-                         policy, priority, fair_tag)
+                         policy, priority, fair_tag, keep_ms, reattach_key)
        VALUES (@id, @functionKey, @payload, @owner, @cacheKey, @cacheExpire, 'queued', @now,
-               @policy, @priority, @tag)`,
+               @policy, @priority, @tag, @keepMs, @reattachKey)`,
     ),
     peek: db.prepare(
       `SELECT state, EXISTS (SELECT 1 FROM events WHERE job_id = jobs.id) AS events, began,
               coalesce(json_extract(policy, '$.reportQueue'), 0) AS reportQueue
        FROM jobs WHERE id = ?`,
     ),
-    jobForTake: db.prepare('SELECT state, outcome, claimed_by, began FROM jobs WHERE id = ?'),
+    jobForTake: db.prepare(
+      'SELECT state, outcome, claimed_by, began, keep_ms, view, finished_at FROM jobs WHERE id = ?',
+    ),
+    setView: db.prepare('UPDATE jobs SET view = ? WHERE id = ?'),
+    setOwnerPage: db.prepare(`UPDATE jobs SET owner = json_set(owner, '$.endId', ?) WHERE id = ?`),
+    findKept: db
+      .prepare(
+        `SELECT id FROM jobs WHERE reattach_key = ?
+           AND (state IN ('queued', 'running') OR (state = 'finished' AND finished_at + keep_ms > ?))
+         ORDER BY seq DESC LIMIT 1`,
+      )
+      .pluck(),
     clearBegan: db.prepare('UPDATE jobs SET began = NULL WHERE id = ?'),
     deleteProgressOf: db.prepare(`DELETE FROM events WHERE job_id = ? AND kind = 'progress'`),
     runningOwner: db
@@ -113,7 +124,8 @@ export function prepareStatements(db: Database) {
     ),
     deletePool: db.prepare('DELETE FROM pools WHERE id = ?'),
     deleteEnded: db.prepare(
-      `DELETE FROM jobs WHERE state IN ('finished', 'cancelled') AND finished_at < ? AND claimed_by IS NULL`,
+      `DELETE FROM jobs WHERE state IN ('finished', 'cancelled') AND finished_at < @before AND claimed_by IS NULL
+         AND (keep_ms IS NULL OR state = 'cancelled' OR finished_at + keep_ms < @now)`,
     ),
     deleteExpiredCache: db.prepare('DELETE FROM cache WHERE expires_at IS NOT NULL AND expires_at < ?'),
     deleteIdlePools: db.prepare(

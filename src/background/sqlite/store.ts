@@ -10,10 +10,19 @@
  * (job-transactions.ts), of a pool's turn (pool-turn.ts), of pools' claims (pool-claims.ts), of
  * the sweep (sweep.ts) and of the shared secret (shared-secret.ts).
  */
-import type { JobLoad, JobOutcome, JobOwner, JobState, JobSubmission, PageJob } from '../manager.ts';
+import type {
+  JobLoad,
+  JobOutcome,
+  JobOwner,
+  JobState,
+  JobSubmission,
+  JobUpdate,
+  KeptJobQuery,
+  PageJob,
+} from '../manager.ts';
 import type { CancelReason } from '../records.ts';
 import type { Database } from './driver.ts';
-import { emptyUpdate, jobTransactions, type TakeResult } from './job-transactions.ts';
+import { emptyUpdate, jobTransactions, keptKey, type TakeResult } from './job-transactions.ts';
 import { type ForeignClaim, poolClaimTransactions } from './pool-claims.ts';
 import { type ClaimedJob, type PoolWrite, poolTurnTransactions } from './pool-turn.ts';
 import { QueueOrder } from './queue-order.ts';
@@ -88,6 +97,21 @@ export class Store {
     if (taken.update.state === 'queued' && peek?.reportQueue)
       taken.update.queue = this.#order.place(jobId, now);
     return taken;
+  }
+
+  /** The newest kept job of the user, callback and outputs that is unfinished or within its keep. */
+  findKept(query: KeptJobQuery, now: number): string | undefined {
+    return this.#statements.findKept.get(keptKey(query), now) as string | undefined;
+  }
+
+  /** A page load takes a kept job over (Manager.rejoin); undefined when it cannot. */
+  rejoin(jobId: string, endId: string, now: number): JobUpdate | undefined {
+    const update = this.#tx.rejoin.immediate(jobId, endId, now);
+    if (update?.state === 'queued') {
+      const peek = this.#statements.peek.get(jobId) as { reportQueue: number } | undefined;
+      if (peek?.reportQueue) update.queue = this.#order.place(jobId, now);
+    }
+    return update;
   }
 
   /** For backgroundLimits: the page load's queued or running jobs, the user's, and every queued job. */

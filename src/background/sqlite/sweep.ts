@@ -10,7 +10,8 @@ const POOL_ROW_TTL_MS = 60_000;
 
 export function sweepTransaction({ db, s, order, records }: StoreParts) {
   return db.transaction((now: number, finishedTtlMs: number) => {
-    s.deleteEnded.run(now - finishedTtlMs);
+    // A kept job stays for its keep, read or not.
+    s.deleteEnded.run({ before: now - finishedTtlMs, now });
     order.sweep(now);
     s.deleteExpiredCache.run(now);
     s.deleteIdlePools.run(now - POOL_ROW_TTL_MS);
