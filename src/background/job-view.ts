@@ -26,7 +26,10 @@ export function emptyView(): JobView {
 }
 
 /** Folds what one read delivered into the view (in place), and returns it. */
-export function foldIntoView(view: JobView, update: Pick<JobUpdate, 'progress' | 'sideUpdates' | 'began'>): JobView {
+export function foldIntoView(
+  view: JobView,
+  update: Pick<JobUpdate, 'progress' | 'sideUpdates' | 'began'>,
+): JobView {
   if ((update.began ?? 0) > 1) delete view.progress;
   const latest = update.progress.at(-1);
   if (latest) view.progress = latest;

@@ -22,7 +22,12 @@ function keptJob(
   functionKey: string,
   args: unknown[],
   user: string,
-  options: { keep?: number; callbackId?: string; outputsKey?: string; context?: JobSubmission['context'] } = {},
+  options: {
+    keep?: number;
+    callbackId?: string;
+    outputsKey?: string;
+    context?: JobSubmission['context'];
+  } = {},
 ): JobSubmission {
   const id = randomBytes(16).toString('base64url');
   return submission(functionKey, args, {
@@ -121,7 +126,10 @@ export function reattachContract(fixture: () => ManagerFixture, capabilities: Ma
       assert.equal(rejoined.state, 'finished');
       assert.deepEqual(rejoined.outcome, { kind: 'result', value: 'done' });
       assert.deepEqual(rejoined.progress, [['first']]);
-      assert.deepEqual(rejoined.sideUpdates.map((u) => u.id), ['step']);
+      assert.deepEqual(
+        rejoined.sideUpdates.map((u) => u.id),
+        ['step'],
+      );
     });
 
     it('finds the newest kept job of that user, callback and outputs, and nobody else does', async () => {

@@ -7,6 +7,7 @@
  *                     and the outcome once finished
  *   ev:<id>   list    progress and setProps events not yet read, oldest first
  *   hb:<id>   string  the running attempt's token; expires unless its worker heartbeats
+ *   seen:<id> list    a kept job's delivered events (and `b<try>` when a try began), for rejoin
  *
  * and per queue: `cache:<key>` (cached outcomes), `secret`, `workers` (a sorted set of live
  * workers, scored by when they stop counting as alive), and two pub/sub channels: `news`
@@ -24,7 +25,11 @@
  *
  * whenPageLeaves 'cancel' adds per queue: `leavewatch` (a hash of the watched jobs: id ->
  * "<pageLeftAfterMs> <endId>") and `pageseen` (page loads by when they last polled, Redis ms).
+ *
+ * Kept jobs add `kept:<hash of user, callback, outputs>` (their ids by queue time, find-kept.lua).
  */
+import { createHash } from 'node:crypto';
+
 export class KeySpace {
   readonly base: string;
   /** BullMQ's list of active jobs of the queue (the tickets being worked on). */
@@ -96,6 +101,19 @@ export class KeySpace {
 
   events(id: string): string {
     return `${this.base}ev:${id}`;
+  }
+
+  /** A kept job's delivered events (take.lua, rejoin.lua). */
+  seen(id: string): string {
+    return `${this.base}seen:${id}`;
+  }
+
+  /** The kept jobs of one user, callback and outputs (find-kept.lua). */
+  kept(user: string, callbackId: string, outputsKey: string): string {
+    const hash = createHash('sha256')
+      .update(JSON.stringify([user, callbackId, outputsKey]))
+      .digest('base64url');
+    return `${this.base}kept:${hash}`;
   }
 
   heartbeat(id: string): string {

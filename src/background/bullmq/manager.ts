@@ -4,6 +4,7 @@ import type {
   JobOwner,
   JobSubmission,
   JobUpdate,
+  KeptJobQuery,
   Manager,
   ManagerEnvironment,
   OnNews,
@@ -97,6 +98,14 @@ export class BullMQManager implements Manager {
 
   pageJobs(endId: string): Promise<PageJob[]> {
     return this.#use().pageJobs(endId);
+  }
+
+  findKept(query: KeptJobQuery): Promise<string | undefined> {
+    return this.#use().findKept(query);
+  }
+
+  rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined> {
+    return this.#use().rejoin(jobId, endId);
   }
 
   owner(jobId: string): Promise<JobOwner | undefined> {

@@ -16,8 +16,8 @@ import { DURATION_BUCKETS_SECONDS, OUTCOME_OF_KIND } from '../records.ts';
 
 /** Each script's file (without `.lua`) and number of KEYS. */
 export const SCRIPTS = {
-  dashSubmit: { file: 'submit', keys: 8 },
-  dashTake: { file: 'take', keys: 7 },
+  dashSubmit: { file: 'submit', keys: 9 },
+  dashTake: { file: 'take', keys: 8 },
   dashLose: { file: 'lose', keys: 5 },
   dashCancel: { file: 'cancel', keys: 4 },
   dashBegin: { file: 'begin', keys: 5 },
@@ -32,6 +32,8 @@ export const SCRIPTS = {
   dashWatchPage: { file: 'watch-page', keys: 2 },
   dashPagesSeen: { file: 'pages-seen', keys: 1 },
   dashPagesLeft: { file: 'pages-left', keys: 2 },
+  dashFindKept: { file: 'find-kept', keys: 1 },
+  dashRejoin: { file: 'rejoin', keys: 7 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

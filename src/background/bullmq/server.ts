@@ -14,6 +14,7 @@ import type {
   JobOwner,
   JobSubmission,
   JobUpdate,
+  KeptJobQuery,
   OnNews,
   PageJob,
   Unsubscribe,
@@ -245,6 +246,16 @@ export class BullMQServer {
   pageJobs(endId: string): Promise<PageJob[]> {
     this.#live();
     return this.#pageLoad.jobs(endId);
+  }
+
+  async findKept(query: KeptJobQuery): Promise<string | undefined> {
+    this.#usable();
+    return this.#store.findKept(query);
+  }
+
+  async rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined> {
+    this.#usable();
+    return this.#store.rejoin(jobId, endId);
   }
 
   async owner(jobId: string): Promise<JobOwner | undefined> {

@@ -21,13 +21,13 @@ import { etaRunning, userLine } from '../job-options/user-lines.ts';
 import { runJob } from '../job-runner.ts';
 import { emptyView, foldIntoView, type JobView, viewAsUpdate } from '../job-view.ts';
 import type {
-  KeptJobQuery,
   JobLoad,
   JobOutcome,
   JobOwner,
   JobPolicy,
   JobSubmission,
   JobUpdate,
+  KeptJobQuery,
   Manager,
   ManagerEnvironment,
   OnNews,

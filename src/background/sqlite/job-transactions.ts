@@ -69,7 +69,8 @@ export function jobTransactions({ db, s, order, records }: StoreParts) {
       if (events.length > 0) s.deleteEventsOf.run(jobId);
       if (row.began !== null) s.clearBegan.run(jobId);
       s.setOwnerPage.run(endId, jobId);
-      const outcome = row.state === 'finished' ? (JSON.parse(row.outcome ?? 'null') as JobOutcome) : undefined;
+      const outcome =
+        row.state === 'finished' ? (JSON.parse(row.outcome ?? 'null') as JobOutcome) : undefined;
       return viewAsUpdate(view, { state: row.state, outcome });
     }),
     cancel: db.transaction((jobId: string, reason: CancelReason, now: number) => {
@@ -110,7 +111,8 @@ export function jobTransactions({ db, s, order, records }: StoreParts) {
         priority: policy.priority,
         tag: order.tagFor(job.owner, now),
         keepMs: job.keep ? Math.round(job.keep.seconds * 1000) : null,
-        reattachKey: job.keep && job.owner.user !== undefined ? keptKey({ ...job.owner, user: job.owner.user }) : null,
+        reattachKey:
+          job.keep && job.owner.user !== undefined ? keptKey({ ...job.owner, user: job.owner.user }) : null,
       });
       records.record({ kind: 'queued', id: job.id, owner: job.owner, queuedAt: now });
       // whenPageLeaves 'cancel': the page that starts the job is there now.

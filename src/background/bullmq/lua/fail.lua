@@ -8,6 +8,7 @@
 --- @include "time"
 --- @include "monitor"
 --- @include "counts"
+--- @include "kept"
 
 local h = redis.call('HMGET', KEYS[1], 'state', 'member', 'pj', 'mon')
 if h[1] ~= 'queued' then return 0 end
@@ -20,5 +21,6 @@ if h[4] then
   monFinish(redisNow(), monOutcome(ARGV[1]))
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+keptEnd(KEYS[1], KEYS[1], redisNow(), ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1

@@ -13,6 +13,7 @@
 --- @include "push"
 --- @include "monitor"
 --- @include "counts"
+--- @include "kept"
 
 local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'seq', 'key', 'startedAt', 'cacheKey', 'cacheTtlMs', 'pj',
   'mon')
@@ -56,6 +57,7 @@ leaveUserCount(KEYS[1], ARGV[4])
 if h[9] then monFinish(now, monOutcome(ARGV[6])) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
+keptEnd(KEYS[1], KEYS[2], now, ARGV[5])
 if ARGV[7] == '1' and h[6] then
   redis.call('SET', ARGV[8] .. h[6], ARGV[6], 'PX', h[7])
 end

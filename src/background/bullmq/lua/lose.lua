@@ -13,6 +13,7 @@
 --- @include "order"
 --- @include "monitor"
 --- @include "counts"
+--- @include "kept"
 
 local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'page', 'pj', 'mon')
 if h[1] ~= ARGV[1] or h[2] ~= 'running' or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
@@ -31,6 +32,7 @@ if ARGV[4] ~= '' then
   return 3
 end
 redis.call('HSET', job, 'state', 'finished', 'outcome', ARGV[3])
+keptEnd(job, job, now, 0)
 if h[4] then redis.call('ZREM', h[4], id) end
 leaveUserCount(job, id)
 if h[5] then monFinish(now, monOutcome(ARGV[3])) end

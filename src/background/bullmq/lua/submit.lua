@@ -4,11 +4,13 @@
   KEYS: 1 job, 2 order, 3 clock, 4 the turn's next start tag (fairness.ts fairTurnKey: the user's,
         else the page load's), 5 seq, 6 the page load's unfinished
         jobs (page-load.lua), 7 the monitor's `mon:on` (../records.ts), 8 the user's unfinished
-        jobs (page-load.lua; unused for a job without a user)
+        jobs (page-load.lua; unused for a job without a user), 9 the kept jobs of its user,
+        callback and outputs (find-kept.lua)
   ARGV: 1 owner (JSON), 2 cacheKey ('' for none), 3 cacheTtlMs, 4 jobTtlMs, 5 functionKey,
         6 payload, 7 policy ('' for the defaults), 8 priority, 9 reportQueue ('1'/'0'),
         10 pageTtlMs, 11 id, 12 '1' when the job has a user, 13 its user line ('' when
-        maxConcurrent.perUser does not limit it), 14 that limit
+        maxConcurrent.perUser does not limit it), 14 that limit, 15 keep ms ('' for a job that is
+        not kept)
   Returns 1 if queued, 0 if it existed.
 
   The job hash keeps `pj` (the page load's set: every script that ends the job leaves it), `uj`
@@ -38,6 +40,12 @@ if ARGV[13] ~= '' then
   fields[#fields + 1] = ARGV[13]
   fields[#fields + 1] = 'cap'
   fields[#fields + 1] = ARGV[14]
+end
+if ARGV[15] ~= '' then
+  fields[#fields + 1] = 'keep'
+  fields[#fields + 1] = ARGV[15]
+  redis.call('ZADD', KEYS[9], now, id)
+  redis.call('PEXPIRE', KEYS[9], tonumber(ARGV[4]) + tonumber(ARGV[15]))
 end
 if window then
   fields[#fields + 1] = 'mon'

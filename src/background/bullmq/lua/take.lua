@@ -1,11 +1,13 @@
 --[[
   Read-once delivery of a job's news.
 
-  KEYS: 1 job, 2 events, 3 heartbeat, 4 workers, 5 order, 6 runtimes, 7 BullMQ's active list
+  KEYS: 1 job, 2 events, 3 heartbeat, 4 workers, 5 order, 6 runtimes, 7 BullMQ's active list,
+        8 seen (a kept job's delivered events, for rejoin.lua)
   ARGV: 1 judge ('1': may declare the job lost), 2 noWorkerTimeoutMs, 3 lost-no-worker outcome,
         4 id
   Returns {state, outcome or '', began or '', position or '', mean run ms or '', running or '',
-  event...}; a finished job is deleted as its outcome is returned. When judging, a running job
+  event...}; a finished job is deleted as its outcome is returned, unless it is kept (`keep`):
+  then every read returns its outcome, and what a read delivers is added to its `seen` list. When judging, a running job
   whose worker died is not read: the reply is {'lost-worker', token, attempt, policy}, and the
   caller decides whether that try is retried (job-options/retry.ts), tells lose.lua, and reads
   again.
@@ -14,8 +16,11 @@
 --- @include "monitor"
 --- @include "counts"
 --- @include "lines"
+--- @include "kept"
+--- @include "push"
 
-local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon', 'line', 'cap')
+local h = redis.call('HMGET', KEYS[1], 'state', 'outcome', 'began', 'rq', 'member', 'key', 'pj', 'mon', 'line', 'cap',
+  'keep')
 local state = h[1]
 if not state then return {'unknown', '', '', '', '', ''} end
 if state == 'cancelled' then
@@ -44,7 +49,28 @@ end
 local events = redis.call('LRANGE', KEYS[2], 0, -1)
 local began = h[3] or ''
 local reply = {state, '', began, '', '', ''}
-if outcome then
+if h[11] and (#events > 0 or began ~= '') then
+  -- A kept job: what is delivered joins what a rejoining page is shown (began as 'b<try>').
+  if began ~= '' then redis.call('RPUSH', KEYS[8], 'b' .. began) end
+  if #events > 0 then pushAll(KEYS[8], events, 1) end
+  redis.call('PEXPIRE', KEYS[8], math.max(redis.call('PTTL', KEYS[1]), 1000))
+end
+if outcome and h[11] then
+  -- Kept: the outcome stays for its keep (declared lost just now: it ends here).
+  if state ~= 'finished' then
+    if h[7] then redis.call('ZREM', h[7], ARGV[4]) end
+    if h[8] then
+      monStart(h[8])
+      monFinish(redisNow(), monOutcome(outcome))
+    end
+    redis.call('HSET', KEYS[1], 'state', 'finished', 'outcome', outcome)
+    keptEnd(KEYS[1], KEYS[2], redisNow(), 0)
+  end
+  redis.call('DEL', KEYS[2])
+  if began ~= '' then redis.call('HDEL', KEYS[1], 'began') end
+  reply[1] = 'finished'
+  reply[2] = outcome
+elseif outcome then
   -- Declared lost just now, no worker having served the queue (a finished job left its page's
   -- set, and had its outcome recorded, when it was stored).
   if state ~= 'finished' then
