@@ -34,6 +34,12 @@ export interface CallbackSpec extends CallbackSpecBase, JobOptions {
   interval?: number;
   cacheArgsToIgnore?: (number | string)[];
   cacheIgnoreTriggered?: boolean;
+  /**
+   * The job is its user's, not its page's: a later page load of that user shows the newest such
+   * job of this callback (same output ids) that is running, or that finished less than `keep`
+   * seconds ago (default 3600). See reattach.ts.
+   */
+  reattach?: boolean | { keep?: number };
 }
 
 export interface BackgroundOptions extends BackgroundBasics {
@@ -59,6 +65,8 @@ export interface BackgroundOptions extends BackgroundBasics {
    * is served through the background protocol so that its yields reach the page.
    */
   inServer: boolean;
+  /** `reattach`: how long a finished job stays for its user's later page loads; undefined: off. */
+  reattach: { keepSeconds: number } | undefined;
 }
 
 /** A callback of the app, with its background options as background/ reads them. */
@@ -66,6 +74,8 @@ export type AppCallback = RegisteredCallback<BackgroundOptions>;
 export type AppCallbackRegistry = CallbackRegistry<BackgroundOptions>;
 
 const DEFAULT_INTERVAL_MS = 1000;
+/** `reattach: true` keeps a finished job for its user's page loads this long. */
+const DEFAULT_KEEP_SECONDS = 3600;
 /**
  * A stream's default poll interval: the renderer waits this long after each answer before it
  * polls again (the poll is then held until the next yield), so it bounds how stale a page is.
@@ -130,6 +140,7 @@ function normaliseBackground(spec: CallbackSpec, streams: boolean, inServer: boo
     if (!(c instanceof InputDependency))
       throw new CallbackDefinitionError(`cancel[${i}] must be an Input(...)`);
   });
+  const reattach = normaliseReattach(spec, inServer);
   let progressDefault: unknown[] | undefined;
   if (spec.progressDefault !== undefined) {
     progressDefault =
@@ -151,12 +162,33 @@ function normaliseBackground(spec: CallbackSpec, streams: boolean, inServer: boo
     cacheIgnoreTriggered: spec.cacheIgnoreTriggered ?? true,
     manager: spec.manager,
     policy: policyFromSpec(spec),
-    page: pagePolicyFromSpec(spec, streams),
+    page: pagePolicyFromSpec(spec, streams, reattach !== undefined),
     queueStatus: normaliseQueueStatus(spec),
     functionKey: '',
     streams,
     inServer,
+    reattach,
+    servesInitialCall: reattach !== undefined,
   };
+}
+
+function normaliseReattach(spec: CallbackSpec, inServer: boolean): BackgroundOptions['reattach'] {
+  const { reattach } = spec;
+  if (reattach === undefined || reattach === false) return undefined;
+  if (inServer) {
+    throw new CallbackDefinitionError(
+      'reattach: an ordinary streaming callback lives in its page; set background: true to reattach to its jobs',
+    );
+  }
+  if (reattach === true) return { keepSeconds: DEFAULT_KEEP_SECONDS };
+  if (typeof reattach !== 'object' || reattach === null || Array.isArray(reattach)) {
+    throw new CallbackDefinitionError('reattach must be true, false or { keep?: seconds }');
+  }
+  const keep = reattach.keep ?? DEFAULT_KEEP_SECONDS;
+  if (typeof keep !== 'number' || !Number.isFinite(keep) || keep <= 0) {
+    throw new CallbackDefinitionError(`reattach.keep must be a number of seconds > 0, got ${String(keep)}`);
+  }
+  return { keepSeconds: keep };
 }
 
 function normaliseQueueStatus(spec: CallbackSpec): BackgroundOptions['queueStatus'] {
@@ -189,6 +221,7 @@ function rejectBackgroundOnlyOptions(spec: CallbackSpec): void {
     'interval',
     'cacheArgsToIgnore',
     'cacheIgnoreTriggered',
+    'reattach',
     ...JOB_OPTION_NAMES,
   ] as const;
   const used = backgroundOnly.filter((key) => spec[key] !== undefined);

@@ -22,9 +22,10 @@
  * The MCP server (app/mcp/) starts, reads and cancels its jobs through the same methods
  * (startJob, job, cancelJob) under an owner of its own ('mcp'), so neither reaches the other's jobs.
  *
- * A job's news is read once (Manager.takeUpdate): this process keeps what it read (the last
- * progress, the outcome) for its later GETs; another server process answers 404 for a job whose
- * outcome this one already delivered.
+ * Agents' jobs are kept (JobSubmission.keep, for API_KEEP_SECONDS after they end, not findable
+ * by any page): a read takes the job's whole view from the store (Manager.rejoin under the
+ * agent's own owner: its latest progress, its yields, its outcome), so every read, on every server
+ * process using the store, answers the result, not only the first.
  */
 
 import { BackgroundUnavailableError, BadRequestError } from '../base/errors.ts';
@@ -77,8 +78,10 @@ export interface JobsApiDeps {
   identify?: (request: Request) => Promise<string | undefined>;
 }
 
-/** The most finished jobs whose answer this process keeps for later reads. */
+/** The most jobs this process remembers (their manager, and a cancel it made). */
 const KEPT_JOBS = 1000;
+/** How long an agent's job stays readable after it ends. */
+export const API_KEEP_SECONDS = 3600;
 /** The largest start body read. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -168,7 +171,18 @@ export class JobsApi {
     const owner = (await this.deps.signer()).apiOwner(agent);
     const manager = await this.deps.provider.managerFor(callback);
     const load = await manager.load(owner, this.deps.orchestrator.countedUser(info.user));
-    const admission = await this.deps.orchestrator.admit(callbackRequest, info, owner, manager, load);
+    // No page to leave: the callback's own policy. Kept, so that every read answers.
+    const admission = await this.deps.orchestrator.admit(
+      callbackRequest,
+      info,
+      owner,
+      manager,
+      load,
+      undefined,
+      {
+        seconds: API_KEEP_SECONDS,
+      },
+    );
     if (admission.kind === 'refused') return { kind: 'refused', refusal: admission.refusal };
     const now = Date.now();
     const known: Known = { manager, callback, owner, view: emptyView(), createdAt: now, updatedAt: now };
@@ -185,7 +199,13 @@ export class JobsApi {
     const known = await this.#find(jobId, agent);
     if (!known) return undefined;
     if (known.view.status === 'queued' || known.view.status === 'running') {
-      apply(known, await known.manager.takeUpdate(jobId, waitMs));
+      // Waiting for news reads it into the store's view (a kept job), which is then read whole:
+      // whichever process read the job before, the answer is all of it.
+      const news = waitMs > 0 ? await known.manager.takeUpdate(jobId, waitMs) : undefined;
+      const whole = await known.manager.rejoin(jobId, known.owner);
+      if (whole) applyWhole(known, whole);
+      // Not (queued by an older dash-ts), or no longer, kept: its news since the last read.
+      else apply(known, news ?? (await known.manager.takeUpdate(jobId, 0)));
     }
     if (known.view.status === 'finished' || known.view.status === 'failed') this.#remember(jobId, known);
     return known;
@@ -333,6 +353,15 @@ function apply(known: Known, update: JobUpdate): void {
   else if (update.state === 'cancelled') view.status = 'cancelled';
   // 'unknown' without an outcome: delivered elsewhere or removed; what is known stays.
   if (view.status !== status || view.progress !== progress) known.updatedAt = Date.now();
+}
+
+/** The job's whole view (Manager.rejoin) in place of what was known; updatedAt moves only on a change. */
+function applyWhole(known: Known, whole: JobUpdate): void {
+  const before = JSON.stringify(known.view);
+  const { updatedAt } = known;
+  known.view.progress = null;
+  apply(known, whole);
+  if (JSON.stringify(known.view) === before) known.updatedAt = updatedAt;
 }
 
 /**

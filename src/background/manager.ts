@@ -106,10 +106,11 @@ export interface JobSubmission {
   policy?: JobPolicy;
   /**
    * A kept job (`reattach`, the jobs API): reading its outcome does not delete it, what its reads
-   * delivered is kept as its view (Manager.rejoin), and it stays findable (Manager.findKept, by
-   * `owner.user`) for `seconds` after it ends. Absent: read-once, as Dash.
+   * delivered is kept as its view (Manager.rejoin), and it stays for `seconds` after it ends.
+   * With `findable` and an `owner.user`, Manager.findKept finds it (a reattach job; an API job is
+   * not found by pages). Absent: read-once, as Dash.
    */
-  keep?: { seconds: number };
+  keep?: { seconds: number; findable?: boolean };
 }
 
 /** Which kept jobs a page load may rejoin: the user's, of one callback and concrete outputs. */

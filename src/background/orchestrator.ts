@@ -41,12 +41,14 @@ import type {
   JobOutcome,
   JobOwner,
   JobPolicy,
+  JobSubmission,
   JobUpdate,
   Manager,
 } from './manager.ts';
 import { markSeen, pagePolicy, pollHoldMs } from './page-watch.ts';
 import { PendingStarts } from './pending-starts.ts';
 import type { ManagerProvider } from './provider.ts';
+import { pollsCurrentPage, reattachKeep, rejoinKept } from './reattach.ts';
 import { jobTraceContext } from './tracing.ts';
 
 export interface ResponseWindows {
@@ -166,6 +168,16 @@ export class Orchestrator {
   ): Promise<Response> {
     const { callback } = request;
     const manager = await this.deps.provider.managerFor(callback);
+    if (callback.background!.reattach && request.changedPropIds.length === 0) {
+      // A page load's initial call: the user's job of this callback, if there is one (reattach.ts).
+      const rejoined = await rejoinKept(manager, request, info, endId);
+      if (rejoined) {
+        const handles = pageHandles(signer, endId, request, rejoined.jobId);
+        return this.#answer(request, info, rejoined.update, handles);
+      }
+      // Served only to look for a job: the callback itself asked for no initial call.
+      if (callback.preventInitialCall) return noContent();
+    }
     const start = this.#starting.begin(endId, callback.id);
     let admission: Admission;
     try {
@@ -224,7 +236,8 @@ export class Orchestrator {
    * Answers from the cache or refuses past a limit, else queues the job: the one start path of
    * pages and of the jobs API (jobs-api.ts). `load` is the owner's (and its user's, see
    * countedUser), counted just before. `policy`: the callback's, unless the start adds to it (a
-   * page's whenPageLeaves; API jobs have no page to leave).
+   * page's whenPageLeaves; API jobs have no page to leave). `keep`: the job is kept (the jobs
+   * API's); a reattach callback's jobs are kept findable by their user.
    */
   async admit(
     request: JobRequest,
@@ -233,6 +246,7 @@ export class Orchestrator {
     manager: Manager,
     load: JobLoad,
     policy: JobPolicy = request.callback.background!.policy,
+    keep?: JobSubmission['keep'],
   ): Promise<Admission> {
     const { callback } = request;
     const background = callback.background!;
@@ -259,6 +273,8 @@ export class Orchestrator {
       owner: jobOwner(endId, callback.id, JSON.stringify(request.outputs), info.user),
       cache: cache ? { key: cache, expireSeconds: manager.expire } : undefined,
       policy,
+      // An agent's job is kept its own way: no page finds it, even of a reattach callback.
+      keep: keep ?? reattachKeep(background, info),
     });
     return { kind: 'queued', jobId };
   }
@@ -309,6 +325,8 @@ export class Orchestrator {
     const outputsKey = JSON.stringify(request.outputs);
     if (!signer.verifyJobKey(cacheKey, endId, callback.id, outputsKey, jobId)) return noContent();
     const manager = await this.deps.provider.managerFor(callback);
+    // A reattach job another page load of its user took over is that page's to show now.
+    if (!(await pollsCurrentPage(manager, callback.background!, jobId, endId))) return noContent();
     // Seen as the poll arrives and as it is answered: the gap between two marks is then the
     // renderer's interval, whatever the hold.
     markSeen(callback.background!, manager, endId);

@@ -23,7 +23,9 @@ export function dependencyEntry(callback: RegisteredCallback): DependencyEntry {
     inputs: callback.inputs.map((d) => d.toDependencyJSON()),
     state: callback.state.map((d) => d.toDependencyJSON()),
     clientside_function: callback.clientside ?? null,
-    prevent_initial_call: callback.preventInitialCall,
+    // A reattach callback's initial call looks for the user's job (the server answers 204 where
+    // preventInitialCall holds and there is none).
+    prevent_initial_call: callback.preventInitialCall && !callback.background?.servesInitialCall,
     background: callback.background ? { interval: callback.background.interval } : null,
     // Dash's clientside registration leaves insert_callback's default (False); server ones pass None.
     dynamic_creator: callback.clientside ? false : null,

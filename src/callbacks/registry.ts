@@ -33,6 +33,11 @@ export interface BackgroundBasics {
   interval: number;
   progress: Output[];
   cancel: Input[];
+  /**
+   * The page's initial call always reaches the server, whatever `preventInitialCall` says: the
+   * server answers it (a reattach callback finds its user's job with it, else answers 204).
+   */
+  servesInitialCall?: boolean;
 }
 
 /** How a registry turns a spec's background options into its callback's `background`. */

@@ -38,7 +38,7 @@ function keptJob(
       outputsKey: options.outputsKey ?? '"reattach.children"',
       user,
     },
-    keep: { seconds: options.keep ?? 3600 },
+    keep: { seconds: options.keep ?? 3600, findable: true },
     context: options.context ?? emptyContext,
   });
 }
@@ -146,17 +146,28 @@ export function reattachContract(fixture: () => ManagerFixture, capabilities: Ma
       assert.equal(await manager.findKept({ ...queryOf(newer), user: newUser() }), undefined);
       assert.equal(await manager.findKept({ ...queryOf(newer), callbackId: 'other.children' }), undefined);
       assert.equal(await manager.findKept({ ...queryOf(newer), outputsKey: '"other.children"' }), undefined);
-      // A job that is not kept is neither found nor rejoined.
-      const plain = submission(jobs.echo, ['plain'], {
-        owner: { endId: 'end-plain', callbackId: 'plain.children', outputsKey: 'x', user },
-      });
+      // A job that is not kept is neither found nor rejoined; a kept one that is not findable (an
+      // API job) is rejoined (by the API) but not found.
+      const owner = { endId: 'end-plain', callbackId: 'plain.children', outputsKey: 'x', user };
+      const plain = submission(jobs.echo, ['plain'], { owner });
+      const unfindable = submission(jobs.echo, ['api'], { owner, keep: { seconds: 3600 } });
       await manager.submit(plain);
+      await manager.submit(unfindable);
       assert.equal(
         await manager.findKept({ user, callbackId: 'plain.children', outputsKey: 'x' }),
         undefined,
       );
       assert.equal(await manager.rejoin(plain.id, 'end-thief'), undefined);
       await drain(manager, plain.id);
+      await drain(manager, unfindable.id);
+      assert.equal(
+        await manager.findKept({ user, callbackId: 'plain.children', outputsKey: 'x' }),
+        undefined,
+      );
+      assert.deepEqual((await manager.rejoin(unfindable.id, 'end-plain'))?.outcome, {
+        kind: 'result',
+        value: 'api',
+      });
     });
 
     it('a cancelled kept job is not found', async () => {

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dash } from '../../src/index.ts';
 import { postUpdate } from '../support/http.ts';
+import { startServerProcess } from '../support/server-process.ts';
 
 const BASE = 'http://localhost/_dash-ts/jobs/api';
 const AUTH = { Authorization: 'Bearer jobs-api-token' };
@@ -84,6 +85,35 @@ export function jobsApiSuite(app: Dash, runsFile: string): void {
       );
       // A finished job's answer stays readable.
       assert.equal(((await (await call('GET', `/jobs/${jobId}`)).json()) as View).result, 50);
+    });
+
+    it('answers a job to every read on every server process: another server shows its progress and result, then the first reads it too', async () => {
+      const jobId = await start('square', { 'n.value': 6, 'offset.value': 2 });
+      // A second server process on the same store (the environment names it), its own jobs API.
+      const second = await startServerProcess('test/apps/jobs-api.ts', {});
+      try {
+        const readThere = async () => {
+          const res = await fetch(new URL(`/_dash-ts/jobs/api/jobs/${jobId}`, second.url), { headers: AUTH });
+          assert.equal(res.status, 200, await res.clone().text());
+          return (await res.json()) as View;
+        };
+        const views: View[] = [];
+        for (let i = 0; i < 300 && views.at(-1)?.status !== 'finished'; i++) {
+          views.push(await readThere());
+          await sleep(50);
+        }
+        assert.equal(views.at(-1)?.result, 38, JSON.stringify(views));
+        assert.ok(
+          views.some((v) => typeof v.progress === 'string'),
+          JSON.stringify(views),
+        );
+        // Read there already: the first server reads the result too, and the second again.
+        const here = (await (await call('GET', `/jobs/${jobId}`)).json()) as View;
+        assert.deepEqual([here.status, here.result], ['finished', 38]);
+        assert.equal((await readThere()).result, 38);
+      } finally {
+        await second.stop('SIGTERM');
+      }
     });
 
     it("reports a job's error", async () => {

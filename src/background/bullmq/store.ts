@@ -105,7 +105,8 @@ export class RedisStore {
         job.owner.user === undefined ? '0' : '1',
         policy.maxConcurrentPerUser === undefined ? '' : userLine(job.functionKey, job.owner),
         policy.maxConcurrentPerUser ?? '',
-        job.keep && job.owner.user !== undefined ? Math.round(job.keep.seconds * 1000) : '',
+        job.keep ? Math.round(job.keep.seconds * 1000) : '',
+        job.keep?.findable && job.owner.user !== undefined ? '1' : '0',
       ],
     );
     if (queued !== 1) return false;

@@ -246,7 +246,7 @@ export class InProcessManager implements Manager {
     // Map order is submit order: the last match is the newest.
     for (const job of this.#jobs.values()) {
       const { owner } = job.submission;
-      if (!this.#rejoinable(job)) continue;
+      if (!job.submission.keep?.findable || !this.#rejoinable(job)) continue;
       if (owner.user !== query.user || owner.callbackId !== query.callbackId) continue;
       if (owner.outputsKey === query.outputsKey) newest = job;
     }

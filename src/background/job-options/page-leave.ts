@@ -39,18 +39,23 @@ export interface PagePolicy {
  * stream to. A job that belongs to its user rather than its page (`reattach`, api.md: "A
  * reattach job always finishes") must resolve to 'finish' here, whatever the stream default.
  */
-export function pagePolicyFromSpec(spec: PageOptions, streams: boolean): PagePolicy {
+export function pagePolicyFromSpec(spec: PageOptions, streams: boolean, reattach = false): PagePolicy {
   const { whenPageLeaves, supersede } = spec;
   if (whenPageLeaves !== undefined && whenPageLeaves !== 'finish' && whenPageLeaves !== 'cancel') {
     throw new CallbackDefinitionError(
       `whenPageLeaves must be 'finish' or 'cancel', got ${JSON.stringify(whenPageLeaves)}`,
     );
   }
+  if (reattach && whenPageLeaves === 'cancel') {
+    throw new CallbackDefinitionError(
+      "whenPageLeaves: 'cancel' does not go with reattach: a reattach job is its user's, and always finishes",
+    );
+  }
   if (supersede !== undefined && typeof supersede !== 'boolean') {
     throw new CallbackDefinitionError(`supersede must be true or false, got ${JSON.stringify(supersede)}`);
   }
   return {
-    whenPageLeaves: whenPageLeaves ?? (streams ? 'cancel' : 'finish'),
+    whenPageLeaves: whenPageLeaves ?? (streams && !reattach ? 'cancel' : 'finish'),
     supersede: supersede ?? true,
   };
 }

@@ -112,7 +112,9 @@ export function jobTransactions({ db, s, order, records }: StoreParts) {
         tag: order.tagFor(job.owner, now),
         keepMs: job.keep ? Math.round(job.keep.seconds * 1000) : null,
         reattachKey:
-          job.keep && job.owner.user !== undefined ? keptKey({ ...job.owner, user: job.owner.user }) : null,
+          job.keep?.findable && job.owner.user !== undefined
+            ? keptKey({ ...job.owner, user: job.owner.user })
+            : null,
       });
       records.record({ kind: 'queued', id: job.id, owner: job.owner, queuedAt: now });
       // whenPageLeaves 'cancel': the page that starts the job is there now.

@@ -10,7 +10,7 @@
         6 payload, 7 policy ('' for the defaults), 8 priority, 9 reportQueue ('1'/'0'),
         10 pageTtlMs, 11 id, 12 '1' when the job has a user, 13 its user line ('' when
         maxConcurrent.perUser does not limit it), 14 that limit, 15 keep ms ('' for a job that is
-        not kept)
+        not kept), 16 '1': findable (added to KEYS[9])
   Returns 1 if queued, 0 if it existed.
 
   The job hash keeps `pj` (the page load's set: every script that ends the job leaves it), `uj`
@@ -44,8 +44,10 @@ end
 if ARGV[15] ~= '' then
   fields[#fields + 1] = 'keep'
   fields[#fields + 1] = ARGV[15]
-  redis.call('ZADD', KEYS[9], now, id)
-  redis.call('PEXPIRE', KEYS[9], tonumber(ARGV[4]) + tonumber(ARGV[15]))
+  if ARGV[16] == '1' then
+    redis.call('ZADD', KEYS[9], now, id)
+    redis.call('PEXPIRE', KEYS[9], tonumber(ARGV[4]) + tonumber(ARGV[15]))
+  end
 end
 if window then
   fields[#fields + 1] = 'mon'
