@@ -12,9 +12,11 @@
  * find the job, and only an initial call looks (a click starts a new job, as always).
  */
 import type { RequestInfo } from '../callbacks/context.ts';
+import type { CallbackRequest } from '../callbacks/request.ts';
 import type { BackgroundOptions } from './callback-spec.ts';
 import type { JobSubmission, JobUpdate, Manager } from './manager.ts';
-import type { JobRequest } from './orchestrator.ts';
+
+type JobRequest = CallbackRequest<BackgroundOptions>;
 
 /** The user's newest kept job of the request's callback and outputs, taken over by page load `endId`. */
 export async function rejoinKept(
