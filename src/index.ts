@@ -34,6 +34,7 @@ export type {
   JobState,
   JobSubmission,
   JobUpdate,
+  KeptJobQuery,
   Manager,
   ManagerEnvironment,
   OnNews,
