@@ -25,6 +25,7 @@ import { closeClient, createClient, reportErrors } from './connection.ts';
 import { describeConnection } from './connection-description.ts';
 import { engine, loadEngine } from './engine.ts';
 import { BullMQManagerError } from './errors.ts';
+import { KeptJobs } from './kept.ts';
 import type { KeySpace } from './keys.ts';
 import { HEARTBEAT_MS, STALE_AFTER_MS } from './liveness.ts';
 import { NewsListener } from './news.ts';
@@ -49,6 +50,7 @@ export class BullMQServer {
    */
   readonly #fresh = new Map<string, NewsWait>();
   readonly #store: RedisStore;
+  readonly #kept: KeptJobs;
   readonly #news: NewsListener;
   readonly #pageLoad: PageLoad;
   readonly #availability: RedisAvailability;
@@ -72,6 +74,7 @@ export class BullMQServer {
     });
     this.#availability = new RedisAvailability(commands, describeConnection(options.connection));
     this.#store = new RedisStore(commands, keys, options);
+    this.#kept = new KeptJobs(commands, keys, options);
     this.#news = new NewsListener(subscriber, keys.newsChannel, logger);
     this.#pageLoad = new PageLoad(commands, keys);
     this.#seen = new SeenPages(async (endIds) => {
@@ -250,12 +253,12 @@ export class BullMQServer {
 
   async findKept(query: KeptJobQuery): Promise<string | undefined> {
     this.#usable();
-    return this.#store.findKept(query);
+    return this.#kept.find(query);
   }
 
   async rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined> {
     this.#usable();
-    return this.#store.rejoin(jobId, endId);
+    return this.#kept.rejoin(jobId, endId);
   }
 
   async owner(jobId: string): Promise<JobOwner | undefined> {

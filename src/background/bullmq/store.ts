@@ -8,24 +8,16 @@ import type { Redis } from 'ioredis';
 import { fairTurnKey, PAGE_TAG_TTL_MS } from '../job-options/fairness.ts';
 import { PAGE_SEEN_KEEP_MS } from '../job-options/page-leave.ts';
 import { decodePolicy, encodePolicy, policyOf } from '../job-options/policy.ts';
-import { etaSeconds, RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
+import { RUN_TIME_WEIGHT } from '../job-options/queue-status.ts';
 import { retryDecision } from '../job-options/retry.ts';
 import { userLine } from '../job-options/user-lines.ts';
-import { emptyView, foldIntoView, viewAsUpdate } from '../job-view.ts';
-import type {
-  JobOutcome,
-  JobOwner,
-  JobPolicy,
-  JobState,
-  JobSubmission,
-  JobUpdate,
-  KeptJobQuery,
-} from '../manager.ts';
+import type { JobOutcome, JobOwner, JobPolicy, JobState, JobSubmission, JobUpdate } from '../manager.ts';
 import type { EventRecord } from '../process/ipc.ts';
 import type { CancelReason } from '../records.ts';
 import type { KeySpace } from './keys.ts';
 import { STALE_AFTER_MS } from './liveness.ts';
 import type { ResolvedOptions } from './options.ts';
+import { encodeEvent, eventsAsUpdate, queuePlace } from './replies.ts';
 import { runScript } from './scripts.ts';
 
 /** A batch of one job's events, numbered so that a batch resent after a reconnect is applied once. */
@@ -185,49 +177,6 @@ export class RedisStore {
         `no dash-ts worker has served queue "${this.options.queueName}" for ${seconds} s, so the job could not run; ` +
         'start one with `dash-ts worker <app-module>`',
     };
-  }
-
-  /** The newest kept job of the user, callback and outputs that is unfinished or within its keep. */
-  async findKept(query: KeptJobQuery): Promise<string | undefined> {
-    const k = this.keys;
-    const id = await runScript(
-      this.client,
-      'dashFindKept',
-      [k.kept(query.user, query.callbackId, query.outputsKey)],
-      [k.job('')],
-    );
-    return typeof id === 'string' ? id : undefined;
-  }
-
-  /** A page load takes a kept job over (Manager.rejoin); undefined when it cannot. */
-  async rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined> {
-    const k = this.keys;
-    const reply = (await runScript(
-      this.client,
-      'dashRejoin',
-      [k.job(jobId), k.events(jobId), k.seen(jobId), k.pageJobs(endId), k.order, k.runtimes, k.bullActive],
-      [endId, jobId, this.options.jobTtlMs],
-    )) as (string | number)[] | null;
-    if (!reply) return undefined;
-    const [state, outcome, position, meanRunMs, running, ...seen] = reply as [
-      JobState,
-      string,
-      string | number,
-      string,
-      string | number,
-      ...string[],
-    ];
-    const view = emptyView();
-    for (const entry of seen) {
-      if (entry[0] === 'b')
-        foldIntoView(view, { progress: [], sideUpdates: [], began: Number(entry.slice(1)) });
-      else foldIntoView(view, eventsAsUpdate([entry]));
-    }
-    const update = viewAsUpdate(view, { state });
-    if (outcome) update.outcome = JSON.parse(outcome) as JobOutcome;
-    const queue = queuePlace(position, meanRunMs, running);
-    if (queue) update.queue = queue;
-    return update;
   }
 
   async cancel(jobId: string, reason: CancelReason = 'cancel'): Promise<CancelResult> {
@@ -435,33 +384,4 @@ function parseTake(reply: string[]): TakeResult {
   if (outcome) update.outcome = JSON.parse(outcome) as JobOutcome;
   const news = encoded.length > 0 || began !== '' || (state !== 'queued' && state !== 'running');
   return { update, news };
-}
-
-/** A waiting job's place from a script's reply (position '' when it is not waiting). */
-function queuePlace(
-  position: string | number,
-  meanRunMs: string,
-  running: string | number,
-): JobUpdate['queue'] {
-  if (position === '') return undefined;
-  const eta = etaSeconds(Number(position), meanRunMs === '' ? undefined : Number(meanRunMs), Number(running));
-  return eta === undefined ? { position: Number(position) } : { position: Number(position), etaSeconds: eta };
-}
-
-/** Encoded events (encodeEvent) as an update's progress and setProps calls, in order. */
-function eventsAsUpdate(encoded: string[]): Pick<JobUpdate, 'progress' | 'sideUpdates'> {
-  const update: Pick<JobUpdate, 'progress' | 'sideUpdates'> = { progress: [], sideUpdates: [] };
-  for (const event of encoded) {
-    const body = JSON.parse(event.slice(1)) as unknown;
-    if (event[0] === 'p') update.progress.push(body as unknown[]);
-    else {
-      const [id, props] = body as [string, Record<string, unknown>];
-      update.sideUpdates.push({ id, props });
-    }
-  }
-  return update;
-}
-
-function encodeEvent(event: EventRecord): string {
-  return (event.kind === 'progress' ? 'p' : 's') + event.body;
 }

@@ -36,6 +36,7 @@ import type {
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../records.ts';
 import { registrar } from '../registrar.ts';
+import { isRejoinable, newestKept } from './kept.ts';
 import { type InLine, WaitingLine } from './line.ts';
 import { MemoryRecords } from './records.ts';
 
@@ -242,20 +243,13 @@ export class InProcessManager implements Manager {
   }
 
   async findKept(query: KeptJobQuery): Promise<string | undefined> {
-    let newest: Job | undefined;
     // Map order is submit order: the last match is the newest.
-    for (const job of this.#jobs.values()) {
-      const { owner } = job.submission;
-      if (!job.submission.keep?.findable || !this.#rejoinable(job)) continue;
-      if (owner.user !== query.user || owner.callbackId !== query.callbackId) continue;
-      if (owner.outputsKey === query.outputsKey) newest = job;
-    }
-    return newest?.id;
+    return newestKept(this.#jobs.values(), query)?.id;
   }
 
   async rejoin(jobId: string, endId: string): Promise<JobUpdate | undefined> {
     const job = this.#jobs.get(jobId);
-    if (!job?.view || !this.#rejoinable(job)) return undefined;
+    if (!job?.view || !isRejoinable(job)) return undefined;
     job.owner = { ...job.owner, endId };
     // Unread news is folded in and consumed: the page's next reads continue from here.
     foldIntoView(job.view, { progress: job.progress, sideUpdates: job.sideUpdates, began: job.began });
@@ -263,13 +257,6 @@ export class InProcessManager implements Manager {
     job.sideUpdates = [];
     job.began = undefined;
     return viewAsUpdate(job.view, { state: job.state, outcome: job.outcome, queue: this.#queuePlace(job) });
-  }
-
-  /** A kept job that is unfinished, or finished within its keep. */
-  #rejoinable(job: Job): boolean {
-    const keep = job.submission.keep;
-    if (!keep || job.state === 'cancelled') return false;
-    return job.state !== 'finished' || Date.now() - (job.finishedAt ?? 0) < keep.seconds * 1000;
   }
 
   async owner(jobId: string): Promise<JobOwner | undefined> {
