@@ -59,6 +59,7 @@ if outcome and h[11] then
   -- Kept: the outcome stays for its keep (declared lost just now: it ends here).
   if state ~= 'finished' then
     if h[7] then redis.call('ZREM', h[7], ARGV[4]) end
+    leaveUserCount(KEYS[1], ARGV[4])
     if h[8] then
       monStart(h[8])
       monFinish(redisNow(), monOutcome(outcome))
