@@ -192,6 +192,10 @@ export function mcpSuite(options: McpSuiteOptions): void {
           assert.equal(seen.at(-1)!.status, 'completed', JSON.stringify(seen));
           const result = await second.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
           assert.deepEqual(result.structuredContent, { 'square-out.children': 36 });
+          // The job is kept: the first server answers it too, though the second read its outcome.
+          assert.equal((await first.experimental.tasks.getTask(taskId)).status, 'completed');
+          const again = await first.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+          assert.deepEqual(again.structuredContent, { 'square-out.children': 36 });
         } finally {
           await first.close();
           await second.close();

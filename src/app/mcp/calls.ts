@@ -14,7 +14,12 @@
 import type { CallToolResult, CreateTaskResult, Task, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { AppCallback } from '../../background/callback-spec.ts';
-import { type AgentJob, type JobsApi, namedArgumentsRequest } from '../../background/jobs-api.ts';
+import {
+  type AgentJob,
+  API_KEEP_SECONDS,
+  type JobsApi,
+  namedArgumentsRequest,
+} from '../../background/jobs-api.ts';
 import type { JobRequest } from '../../background/orchestrator.ts';
 import { traceAgentCall } from '../../background/tracing.ts';
 import { BackgroundUnavailableError, BadRequestError } from '../../base/errors.ts';
@@ -35,8 +40,8 @@ export interface McpHost {
   schemaOf(): Promise<PropSchemaOf>;
 }
 
-/** How long a finished task's result is kept for tasks/result (reported as the task's ttl). */
-export const TASK_TTL_MS = 60 * 60 * 1000;
+/** How long a finished task's result is kept for tasks/result (the job's keep; the task's ttl). */
+export const TASK_TTL_MS = API_KEEP_SECONDS * 1000;
 /** Where an agent's task progress is, beside its statusMessage. */
 export const PROGRESS_META = 'dash-ts/progress';
 
