@@ -92,7 +92,14 @@ else
     local rank = redis.call('ZRANK', KEYS[5], h[5])
     local base = string.match(KEYS[1], '^(.*)job:[^:]*$')
     if rank then
-      reply[4] = rank + 1 - fullLinesAhead(base, KEYS[5], rank, h[9])
+      local place = rank + 1 - fullLinesAhead(base, KEYS[5], rank, h[9])
+      if h[9] then
+        -- Its own line's parked jobs queued before it start before it: a begin.lua that ran while
+        -- every slot was busy may have parked some and left this one in `order`.
+        local score = redis.call('ZSCORE', KEYS[5], h[5])
+        place = place + redis.call('ZCOUNT', base .. 'lw:' .. h[9], '-inf', '(' .. score)
+      end
+      reply[4] = place
       reply[5] = redis.call('HGET', KEYS[6], h[6]) or ''
       reply[6] = redis.call('LLEN', KEYS[7])
     elseif h[9] then
