@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { SessionCookies } from '../../src/app/identity.ts';
 import type { Dash } from '../../src/index.ts';
 import { callBody } from '../support/http.ts';
 
@@ -134,5 +135,13 @@ describe('identity: identify(request)', () => {
     assert.equal(await userSeen(identified, {}), 'nobody');
     const page = await loadPage(identified);
     assert.equal(page.setCookie, undefined);
+    // A session cookie that would verify under the app's secret is not read: identify wins.
+    const session = new SessionCookies(Buffer.from('identity test secret', 'utf8')).issue();
+    const cookie = `dash_ts_session=${session.value}`;
+    assert.equal(await userSeen(identified, { Cookie: cookie }), 'nobody');
+    assert.equal(
+      await userSeen(identified, { Cookie: cookie, 'X-User': 'ada@example.com' }),
+      'ada@example.com',
+    );
   });
 });

@@ -60,6 +60,8 @@ export function createMonitorPage(o: MonitorPageOptions): MonitorPageApp {
     // The user's app has its own; the page needs neither.
     hotReload: false,
     healthEndpoint: null,
+    // The operator is known by the token: no anonymous session cookie under the monitor's path.
+    identify: () => undefined,
     ...(o.routesPrefix === o.requestsPrefix
       ? { urlBasePathname: o.routesPrefix }
       : { routesPathnamePrefix: o.routesPrefix, requestsPathnamePrefix: o.requestsPrefix }),
