@@ -30,10 +30,11 @@ export async function startServer(
   const child = spawn(process.execPath, command, {
     env: {
       ...process.env,
-      ...env,
       BENCH_INTERVAL: String(INTERVAL),
       BENCH_CONCURRENCY: String(CONCURRENCY),
       DASH_TS_LOG: 'info',
+      // A case's own settings win (cost-per-job.ts runs some with one slot per worker).
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -211,4 +212,32 @@ export function rssMiB(pids: number[]): number {
     }
   }
   return kib / 1024;
+}
+
+/** The state of a process's main thread (R running, S sleeping, Z zombie, ...), or 'gone'. */
+export function processState(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0]!;
+  } catch {
+    return 'gone';
+  }
+}
+
+/** A process's threads now: how many want the CPU (state R), and the CPU time they have used (ms). */
+export function threadsOf(pid: number): { runnable: number; cpuMs: number } {
+  let runnable = 0;
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]![0] === 'R') runnable++;
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // the process ended meanwhile
+  }
+  return { runnable, cpuMs: ns / 1e6 };
 }

@@ -15,9 +15,10 @@
  *   BENCH_CONCURRENCY=16                  jobs each worker runs at once (default 16)
  *   BENCH_FAIRNESS=0                      skip the fairness figure (bench/fairness.ts)
  *   BENCH_STREAMING=0                     skip the streaming figures (bench/streaming.ts, about 2 min)
+ *   BENCH_COST=0                          skip the cost-per-job figures (bench/cost-per-job.ts)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,14 +33,17 @@ import {
   newTab,
   now,
   post,
+  processState,
   processTree,
   rssMiB,
   runJob,
   type Server,
   startServer,
   stopProcess,
+  threadsOf,
   treeRssMiB,
 } from './client.ts';
+import { measureCostPerJob } from './cost-per-job.ts';
 import { measureFairness } from './fairness.ts';
 import { measureInstalledPackage } from './installed.ts';
 import { monitorCostRow, printMonitorCost } from './monitor-cost.ts';
@@ -270,34 +274,6 @@ async function throughput(setup: Setup, kind: Kind, clients: number, seconds: nu
     cpu: cpu(done),
     redis: await redisWork?.(done),
   };
-}
-
-/** The state of a process's main thread (R running, S sleeping, Z zombie, ...), or 'gone'. */
-function processState(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0]!;
-  } catch {
-    return 'gone';
-  }
-}
-
-/** A process's threads now: how many want the CPU (state R), and the CPU time they have used (ms). */
-function threadsOf(pid: number): { runnable: number; cpuMs: number } {
-  let runnable = 0;
-  let ns = 0;
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        if (readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]![0] === 'R') runnable++;
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
-  } catch {
-    // the process ended meanwhile
-  }
-  return { runnable, cpuMs: ns / 1e6 };
 }
 
 /**
@@ -592,6 +568,8 @@ if (process.env.BENCH_MAIN !== '0') {
 if (process.env.BENCH_FAIRNESS !== '0') for (const line of await measureFairness(say)) console.log(line);
 // Streaming callbacks on every manager: yield → held poll, and many streams at once (issue 17).
 if (process.env.BENCH_STREAMING !== '0') for (const line of await measureStreaming(say)) console.log(line);
+// Cost per job (issue 16, item 6): each figure beside its baseline, measured in this run.
+if (process.env.BENCH_COST !== '0') for (const line of await measureCostPerJob(say)) console.log(line);
 // The installed package (compiled, as users run it): memory and start-up targets of issue 7.
 if (process.env.BENCH_PACKAGE !== '0')
   for (const line of await measureInstalledPackage(say)) console.log(line);
