@@ -61,7 +61,17 @@ export async function startServer(
  * each tab has: a newer call of a callback from the same page load supersedes its unfinished job.
  */
 export async function newTab(server: Server): Promise<Server> {
-  const page = await (await fetch(server.url)).text();
+  let page: string;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      page = await (await fetch(server.url)).text();
+      break;
+    } catch (error) {
+      // fetch's kept-alive socket closed by the server just as it was reused (Node's known race):
+      // the page load is asked again.
+      if (attempt >= 3) throw error;
+    }
+  }
   const endId = JSON.parse(
     /<script id="_dash-config" type="application\/json">(.*?)<\/script>/s.exec(page)![1]!,
   ).end_id;

@@ -278,6 +278,16 @@ export interface Manager {
    * cancel or a newer call that reaches a server before the browser knows a job's id stops them.
    */
   pageJobs(endId: string): Promise<PageJob[]>;
+  /**
+   * Records, where every server process using the store sees it, that the page load's starts
+   * under `key` which reached a server before `at` (ms since the epoch) are to be stopped: a
+   * cancel, or a newer call, that reached one server while another was still queueing an older
+   * start (../start-stops.ts). Kept at least START_STOP_KEEP_MS; a record with an earlier `at`
+   * never lowers a later one.
+   */
+  stopStartsBefore(endId: string, key: string, at: number): Promise<void>;
+  /** The latest `at` recorded by stopStartsBefore for each of the page load's `keys` (0: none). */
+  startStops(endId: string, keys: readonly string[]): Promise<number[]>;
   /** A cached outcome (cacheBy); refreshes its expiry as Dash does. */
   cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined>;
   /**

@@ -5,7 +5,7 @@
  *
  * A cancel or a newer call that reaches the server before the browser has read a job's id stops
  * that job too (the page's unfinished jobs are asked of the store; see pending-starts.ts for
- * starts still being queued in this process).
+ * starts still being queued in this process, start-stops.ts for those another server queues).
  *
  * To beat the poll floor within the protocol, the start response waits a short window for the
  * job to finish (the renderer accepts a result there), and a poll is held briefly until
@@ -49,6 +49,7 @@ import { markSeen, pagePolicy, pollHoldMs } from './page-watch.ts';
 import { PendingStarts } from './pending-starts.ts';
 import type { ManagerProvider } from './provider.ts';
 import { pollsCurrentPage, reattachKeep, rejoinKept } from './reattach.ts';
+import { arrivalTime, markCancel, markSupersede, stopIfOvertaken } from './start-stops.ts';
 import { jobTraceContext } from './tracing.ts';
 
 export interface ResponseWindows {
@@ -136,6 +137,7 @@ export class Orchestrator {
    * under way names none.
    */
   async cancel(request: JobRequest, query: URLSearchParams): Promise<Response> {
+    const arrivedAt = arrivalTime();
     const signer = await this.deps.signer();
     const endId = query.get('endId') ?? undefined;
     const cancelInput = request.callback.inputs[0]!.toString();
@@ -147,6 +149,8 @@ export class Orchestrator {
       await this.#starting.settled(endId, [...ownerIds]);
       const managers = new Set(await Promise.all(owners.map((c) => this.deps.provider.managerFor(c))));
       for (const manager of managers) {
+        // Marked before the search below: a start another server is still queueing sees it.
+        await markCancel(manager, endId, ownerIds, arrivedAt);
         for (const jobId of query.getAll('cancelJob')) {
           const owner = await manager.owner(jobId);
           if (owner?.endId === endId && ownerIds.has(owner.callbackId)) await manager.cancel(jobId);
@@ -167,6 +171,7 @@ export class Orchestrator {
     endId: string,
   ): Promise<Response> {
     const { callback } = request;
+    const arrivedAt = arrivalTime();
     const manager = await this.deps.provider.managerFor(callback);
     if (callback.background!.reattach && request.changedPropIds.length === 0) {
       // A page load's initial call: the user's job of this callback, if there is one (reattach.ts).
@@ -183,16 +188,17 @@ export class Orchestrator {
     try {
       await start.earlier;
       const user = this.countedUser(info.user);
+      const outputsKey = JSON.stringify(request.outputs);
+      const { supersede } = callback.background!.page;
+      // Marked before the search for older jobs: an older start another server is still
+      // queueing sees it (start-stops.ts).
+      if (supersede) await markSupersede(manager, endId, callback.id, outputsKey, arrivedAt);
       let load = await manager.load(endId, user);
       // What a newer call cancels no longer counts against the page's limit. With supersede:
       // false the older job runs on unread (the renderer polls only the newest call): it still
       // counts against the page's limits until it ends, and the store's expiry of unread
       // outcomes deletes what it leaves.
-      const outputsKey = JSON.stringify(request.outputs);
-      if (
-        callback.background!.page.supersede &&
-        (await this.#supersede(manager, endId, callback.id, outputsKey, query, load))
-      ) {
+      if (supersede && (await this.#supersede(manager, endId, callback.id, outputsKey, query, load))) {
         load = await manager.load(endId, user);
       }
       admission = await this.admit(
@@ -203,6 +209,10 @@ export class Orchestrator {
         load,
         pagePolicy(callback.background!, this.deps.windows),
       );
+      if (admission.kind === 'queued') {
+        // A cancel or a newer call that reached another server while this one was queueing.
+        await stopIfOvertaken(manager, endId, callback.id, outputsKey, arrivedAt, admission.jobId, supersede);
+      }
     } finally {
       start.done();
     }

@@ -19,6 +19,7 @@ import { jobRecordsCases } from './job-records-contract.ts';
 import { perUserLimitsContract } from './per-user-limits.ts';
 import { reattachContract } from './reattach.ts';
 import { type RemoteWorkersFixture, remoteWorkersContract } from './remote-workers.ts';
+import { startStopCases } from './start-stops-contract.ts';
 import { streamingContract } from './streaming.ts';
 import { userCases } from './users.ts';
 
@@ -542,6 +543,11 @@ export function managerContract(
       () => manager,
       () => fixture.sibling(),
       drain,
+    );
+
+    startStopCases(
+      () => manager,
+      () => fixture.sibling(),
     );
 
     if (capabilities.noJobRecords) {

@@ -95,6 +95,11 @@ export class KeySpace {
     return `${this.base}pagejobs:${endId}`;
   }
 
+  /** A page load's start-stop marks (Manager.stopStartsBefore): a sorted set, key → time. */
+  startStops(endId: string): string {
+    return `${this.base}stops:${endId}`;
+  }
+
   job(id: string): string {
     return `${this.base}job:${id}`;
   }

@@ -108,6 +108,14 @@ export class BullMQManager implements Manager {
     return this.#use().rejoin(jobId, endId);
   }
 
+  stopStartsBefore(endId: string, key: string, at: number): Promise<void> {
+    return this.#use().stopStartsBefore(endId, key, at);
+  }
+
+  startStops(endId: string, keys: readonly string[]): Promise<number[]> {
+    return this.#use().startStops(endId, keys);
+  }
+
   owner(jobId: string): Promise<JobOwner | undefined> {
     return this.#use().owner(jobId);
   }

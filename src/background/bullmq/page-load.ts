@@ -10,6 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { JobLoad, JobOwner, PageJob } from '../manager.ts';
+import { START_STOP_KEEP_MS } from '../start-stops.ts';
 import type { KeySpace } from './keys.ts';
 import { runScript } from './scripts.ts';
 
@@ -37,6 +38,17 @@ export class PageLoad {
       [this.keys.job(''), RECHECK_MS, user === undefined ? '0' : '1', this.keys.base],
     )) as [number, number, number];
     return { pageUnfinished, userUnfinished, queued };
+  }
+
+  /** Manager.stopStartsBefore: ZADD GT keeps the latest mark; the set expires with the page's quiet. */
+  async stopStartsBefore(endId: string, key: string, at: number): Promise<void> {
+    const marks = this.keys.startStops(endId);
+    await this.client.multi().zadd(marks, 'GT', at, key).pexpire(marks, START_STOP_KEEP_MS).exec();
+  }
+
+  async startStops(endId: string, keys: readonly string[]): Promise<number[]> {
+    const scores = await this.client.zmscore(this.keys.startStops(endId), ...keys);
+    return scores.map((score) => (score === null ? 0 : Number(score)));
   }
 
   /** The page load's queued or running jobs: its set's members whose job is still unfinished. */

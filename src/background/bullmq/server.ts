@@ -261,6 +261,16 @@ export class BullMQServer {
     return this.#kept.rejoin(jobId, endId);
   }
 
+  stopStartsBefore(endId: string, key: string, at: number): Promise<void> {
+    this.#usable();
+    return this.#pageLoad.stopStartsBefore(endId, key, at);
+  }
+
+  startStops(endId: string, keys: readonly string[]): Promise<number[]> {
+    this.#usable();
+    return this.#pageLoad.startStops(endId, keys);
+  }
+
   async owner(jobId: string): Promise<JobOwner | undefined> {
     this.#usable();
     return this.#store.owner(jobId);

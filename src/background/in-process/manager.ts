@@ -36,6 +36,7 @@ import type {
 } from '../manager.ts';
 import type { CancelReason, JobRecords } from '../records.ts';
 import { registrar } from '../registrar.ts';
+import { START_STOP_KEEP_MS } from '../start-stops.ts';
 import { isRejoinable, newestKept } from './kept.ts';
 import { type InLine, WaitingLine } from './line.ts';
 import { MemoryRecords } from './records.ts';
@@ -96,6 +97,8 @@ export class InProcessManager implements Manager {
   readonly #jobs = new Map<string, Job>();
   readonly #line = new WaitingLine<Job>();
   readonly #cache = new Map<string, Cached>();
+  /** Manager.stopStartsBefore's marks: `${endId}\n${key}` → time. */
+  readonly #startStops = new Map<string, number>();
   readonly #meanRunMs = new Map<string, number>();
   readonly #secret = randomBytes(32);
   #running = 0;
@@ -299,6 +302,21 @@ export class InProcessManager implements Manager {
     return [...this.#jobs.values()]
       .filter((job) => job.owner.endId === endId && isUnfinished(job))
       .map((job) => ({ id: job.id, owner: job.owner }));
+  }
+
+  // One process holds every job: pending-starts.ts orders its starts and cancels already; the
+  // marks are kept anyway so the contract holds whoever calls it.
+  async stopStartsBefore(endId: string, key: string, at: number): Promise<void> {
+    const mark = `${endId}\n${key}`;
+    this.#startStops.set(mark, Math.max(at, this.#startStops.get(mark) ?? 0));
+    const keepFrom = Date.now() - START_STOP_KEEP_MS;
+    if (this.#startStops.size > 1024) {
+      for (const [old, oldAt] of this.#startStops) if (oldAt < keepFrom) this.#startStops.delete(old);
+    }
+  }
+
+  async startStops(endId: string, keys: readonly string[]): Promise<number[]> {
+    return keys.map((key) => this.#startStops.get(`${endId}\n${key}`) ?? 0);
   }
 
   async cachedOutcome(cacheKey: string, expireSeconds?: number): Promise<JobOutcome | undefined> {

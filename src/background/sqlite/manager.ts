@@ -235,6 +235,14 @@ export class SqliteManager implements Manager {
     return this.#use().store.rejoin(jobId, endId, Date.now());
   }
 
+  async stopStartsBefore(endId: string, key: string, at: number): Promise<void> {
+    this.#use().store.stopStartsBefore(endId, key, at);
+  }
+
+  async startStops(endId: string, keys: readonly string[]): Promise<number[]> {
+    return this.#use().store.startStops(endId, keys);
+  }
+
   async owner(jobId: string): Promise<JobOwner | undefined> {
     return this.#use().store.owner(jobId);
   }

@@ -130,6 +130,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS page_seen (page TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS jobs_watching_page ON jobs (json_extract(owner, '$.endId'))
   WHERE state IN ('queued', 'running') AND json_extract(policy, '$.pageLeftAfterMs') IS NOT NULL;
+CREATE TABLE IF NOT EXISTS start_stops (
+  end_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  at REAL NOT NULL,
+  PRIMARY KEY (end_id, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pools (
   id TEXT PRIMARY KEY,
   pid INTEGER NOT NULL,

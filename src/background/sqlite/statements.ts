@@ -59,6 +59,13 @@ export function prepareStatements(db: Database) {
     pageJobs: db.prepare(
       `SELECT id, owner FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = ?`,
     ),
+    // Manager.stopStartsBefore (../start-stops.ts): the latest mark wins.
+    markStartStop: db.prepare(
+      `INSERT INTO start_stops (end_id, key, at) VALUES (?, ?, ?)
+       ON CONFLICT (end_id, key) DO UPDATE SET at = max(at, excluded.at)`,
+    ),
+    startStop: db.prepare('SELECT at FROM start_stops WHERE end_id = ? AND key = ?').pluck(),
+    deleteOldStartStops: db.prepare('DELETE FROM start_stops WHERE at < ?'),
     queuedCount: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state = 'queued'`).pluck(),
     cancel: db.prepare(
       `UPDATE jobs SET state = 'cancelled', cancel_requested = ?, outcome = NULL, finished_at = ?

@@ -130,6 +130,15 @@ export class Store {
     return rows.map((row) => ({ id: row.id, owner: JSON.parse(row.owner) as JobOwner }));
   }
 
+  /** Manager.stopStartsBefore: one small upsert (the sweep deletes old marks). */
+  stopStartsBefore(endId: string, key: string, at: number): void {
+    this.#statements.markStartStop.run(endId, key, at);
+  }
+
+  startStops(endId: string, keys: readonly string[]): number[] {
+    return keys.map((key) => (this.#statements.startStop.get(endId, key) as number | undefined) ?? 0);
+  }
+
   owner(jobId: string): JobOwner | undefined {
     const row = this.#statements.owner.get(jobId) as { owner: string } | undefined;
     return row ? (JSON.parse(row.owner) as JobOwner) : undefined;
