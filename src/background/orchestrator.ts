@@ -49,7 +49,7 @@ import { markSeen, pagePolicy, pollHoldMs } from './page-watch.ts';
 import { PendingStarts } from './pending-starts.ts';
 import type { ManagerProvider } from './provider.ts';
 import { pollsCurrentPage, reattachKeep, rejoinKept } from './reattach.ts';
-import { arrivalTime, markCancel, markSupersede, stopIfOvertaken } from './start-stops.ts';
+import { arrivalTime, markCancel, markSupersede, stopIfOvertaken, supersededSince } from './start-stops.ts';
 import { jobTraceContext } from './tracing.ts';
 
 export interface ResponseWindows {
@@ -198,7 +198,10 @@ export class Orchestrator {
       // false the older job runs on unread (the renderer polls only the newest call): it still
       // counts against the page's limits until it ends, and the store's expiry of unread
       // outcomes deletes what it leaves.
-      if (supersede && (await this.#supersede(manager, endId, callback.id, outputsKey, query, load))) {
+      if (
+        supersede &&
+        (await this.#supersede(manager, endId, callback.id, outputsKey, query, load, arrivedAt))
+      ) {
         load = await manager.load(endId, user);
       }
       admission = await this.admit(
@@ -301,6 +304,7 @@ export class Orchestrator {
     outputsKey: string,
     query: URLSearchParams,
     load: JobLoad,
+    arrivedAt: number,
   ): Promise<boolean> {
     const replaces = (owner: JobOwner | undefined) =>
       owner?.endId === endId && owner.callbackId === callbackId && owner.outputsKey === outputsKey;
@@ -315,6 +319,9 @@ export class Orchestrator {
     if (load.pageUnfinished > cancelled.size) {
       for (const job of await manager.pageJobs(endId)) {
         if (!cancelled.has(job.id) && replaces(job.owner)) {
+          // The job may be a newer call's, queued by another server while this older start
+          // waited: that one stays, and this start's own job is stopped once queued.
+          if (await supersededSince(manager, endId, callbackId, outputsKey, arrivedAt)) break;
           await manager.cancel(job.id, 'supersede');
           cancelled.add(job.id);
         }

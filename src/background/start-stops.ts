@@ -51,6 +51,21 @@ export function markSupersede(
 }
 
 /**
+ * Whether a newer call of the same outputs reached a server (this one or another) after this
+ * start arrived: an older start must then not supersede the newer one's job, found in the store.
+ */
+export async function supersededSince(
+  manager: Manager,
+  endId: string,
+  callbackId: string,
+  outputsKey: string,
+  arrivedAt: number,
+): Promise<boolean> {
+  const [superseded] = await manager.startStops(endId, [supersedeKey(callbackId, outputsKey)]);
+  return superseded! > arrivedAt;
+}
+
+/**
  * Once a start that arrived at `arrivedAt` has queued its job: cancels that job if a cancel or a
  * newer call of the page marked it meanwhile (on any server). Returns whether it did.
  */
