@@ -77,7 +77,7 @@ export async function measureCostPerJob(say: (line: string) => void): Promise<st
     const ours = await startServer({
       BENCH_MANAGER: 'sqlite',
       BENCH_STORE: join(dir, 'bench.db'),
-      BENCH_CONCURRENCY: '1',
+      BENCH_CONCURRENCY: process.env.COST_CONCURRENCY ?? '1',
     });
     try {
       for (let i = 0; i < 20; i++) await runJob(ours, 'trivial', `warm-${i}`);

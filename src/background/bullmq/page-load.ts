@@ -43,7 +43,14 @@ export class PageLoad {
   /** Manager.stopStartsBefore: ZADD GT keeps the latest mark; the set expires with the page's quiet. */
   async stopStartsBefore(endId: string, key: string, at: number): Promise<void> {
     const marks = this.keys.startStops(endId);
-    await this.client.multi().zadd(marks, 'GT', at, key).pexpire(marks, START_STOP_KEEP_MS).exec();
+    // One round trip, no MULTI: the expiry only needs to follow the mark, not be atomic with it.
+    const results = await this.client
+      .pipeline()
+      .zadd(marks, 'GT', at, key)
+      .pexpire(marks, START_STOP_KEEP_MS)
+      .exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
   }
 
   async startStops(endId: string, keys: readonly string[]): Promise<number[]> {
