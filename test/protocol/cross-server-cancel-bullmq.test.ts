@@ -37,6 +37,16 @@ after(async () => {
 crossServerCancelSuite({
   servers: () => [servers[0]!, servers[1]!],
   runsFile: env.DASH_TS_TEST_RUNS,
+  async pageHasJob(endId) {
+    // The manager's own set of the page's unfinished jobs (bullmq/page-load.ts), whatever its prefix.
+    const client = new Redis(redis.url);
+    try {
+      const [key] = await client.keys(`*:dash:pagejobs:${endId}`);
+      return key !== undefined && (await client.zcard(key)) > 0;
+    } finally {
+      client.disconnect();
+    }
+  },
   async holdStore() {
     const admin = new Redis(redis.url);
     await admin.call('CLIENT', 'PAUSE', '4000', 'WRITE');

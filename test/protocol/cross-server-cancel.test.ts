@@ -27,6 +27,20 @@ after(async () => {
 crossServerCancelSuite({
   servers: () => [servers[0]!, servers[1]!],
   runsFile: env.DASH_TS_TEST_RUNS,
+  async pageHasJob(endId) {
+    const db = new Database(`${env.DASH_TS_TEST_DB}.quick-cancel`, { readonly: true });
+    try {
+      const count = db
+        .prepare(
+          `SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') AND json_extract(owner, '$.endId') = ?`,
+        )
+        .pluck()
+        .get(endId) as number;
+      return count > 0;
+    } finally {
+      db.close();
+    }
+  },
   async holdStore() {
     // The fixture's store: bg-support.ts names it `<DASH_TS_TEST_DB>.<fixture>`. Writers wait on
     // the lock (busy_timeout 5 s); readers go on, as WAL lets them.

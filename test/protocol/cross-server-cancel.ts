@@ -17,6 +17,8 @@ export interface CrossServerFixture {
   runsFile: string;
   /** Holds the store's writes until the returned function is called (well within 5 s). */
   holdStore(): Promise<() => Promise<void>>;
+  /** Whether the page load has an unfinished job in the store (read there, as any server would). */
+  pageHasJob(endId: string): Promise<boolean>;
 }
 
 const work = (label: string | null) => ({
@@ -98,7 +100,11 @@ export function crossServerCancelSuite(fixture: CrossServerFixture): void {
       const [one, two] = fixture.servers();
       const endId = await pageToken(one.url);
       const starting = postUpdate(one.url, work('answer-held'), `?endId=${endId}`);
-      await sleep(20);
+      // Server 1 has queued the job (its answer is held or on its way; the test has not read it).
+      for (let i = 0; !(await fixture.pageHasJob(endId)); i++) {
+        assert.ok(i < 500, 'server 1 never queued the job');
+        await sleep(10);
+      }
       await postUpdate(two.url, cancelBody, `?endId=${endId}`);
       const answer = await starting;
       assert.equal(answer.status, 200);
