@@ -10,30 +10,19 @@
  * To beat the poll floor within the protocol, the start response waits a short window for the
  * job to finish (the renderer accepts a result there), and a poll is held briefly until
  * something changes instead of answering "still running" at once.
+ *
+ * What it decides is turned into Dash's answer (JSON body, handles, 204/429) in answers.ts.
  */
 
-import {
-  BackgroundCallbackError,
-  BackgroundUnavailableError,
-  BadRequestError,
-  PreventUpdate,
-} from '../base/errors.ts';
+import { BackgroundUnavailableError, BadRequestError } from '../base/errors.ts';
 import type { Logger } from '../base/log.ts';
-import {
-  buildContext,
-  callbackArguments,
-  contextSource,
-  type RequestInfo,
-  SideUpdates,
-} from '../callbacks/context.ts';
-import { asError } from '../callbacks/dispatch.ts';
-import { type OutputResponse, outputResponse } from '../callbacks/outputs.ts';
+import { callbackArguments, contextSource, type RequestInfo } from '../callbacks/context.ts';
 import type { CallbackRequest } from '../callbacks/request.ts';
 import type { ErrorHandler } from '../callbacks/spec.ts';
+import { answer, emptyUpdate, gather, json, noContent, pageHandles, tooManyJobs } from './answers.ts';
 import { buildCacheKey } from './cache-key.ts';
 import type { AppCallback, AppCallbackRegistry, BackgroundOptions } from './callback-spec.ts';
 import { type HandleSigner, newJobId } from './handles.ts';
-import { mergeUpdates, progressToShow, showQueueStatus } from './job-options/presentation.ts';
 import { type BackgroundLimits, type Refusal, refusal } from './limits.ts';
 import type {
   JobContextSnapshot,
@@ -42,7 +31,6 @@ import type {
   JobOwner,
   JobPolicy,
   JobSubmission,
-  JobUpdate,
   Manager,
 } from './manager.ts';
 import { markSeen, pagePolicy, pollHoldMs } from './page-watch.ts';
@@ -82,8 +70,6 @@ export interface OrchestratorDeps {
   /** Renders the 500 page for an error nobody handled. */
   errorResponse: (callback: AppCallback, error: Error) => Response;
 }
-
-type Body = Record<string, unknown>;
 
 export class Orchestrator {
   readonly #starting = new PendingStarts();
@@ -127,7 +113,7 @@ export class Orchestrator {
     this.deps.logger.debug?.(`background callback ${callback.id} refused: ${error.message}`);
     if (!(callback.onError ?? this.deps.appOnError)) throw error;
     const outcome: JobOutcome = { kind: 'error', message: error.message, retryable: false };
-    return this.#answer(request, info, { ...emptyUpdate('finished'), outcome }, {});
+    return answer(this.deps, request, info, { ...emptyUpdate('finished'), outcome }, {});
   }
 
   /**
@@ -178,7 +164,7 @@ export class Orchestrator {
       const rejoined = await rejoinKept(manager, request, info, endId);
       if (rejoined) {
         const handles = pageHandles(signer, endId, request, rejoined.jobId);
-        return this.#answer(request, info, rejoined.update, handles);
+        return answer(this.deps, request, info, rejoined.update, handles);
       }
       // Served only to look for a job: the callback itself asked for no initial call.
       if (callback.preventInitialCall) return noContent();
@@ -226,7 +212,7 @@ export class Orchestrator {
       const { refusal: refused } = admission;
       if (!(callback.onError ?? this.deps.appOnError)) return tooManyJobs(refused);
       const outcome: JobOutcome = { kind: 'error', message: refused.message, retryable: false };
-      return this.#answer(request, info, { ...emptyUpdate('finished'), outcome }, handles);
+      return answer(this.deps, request, info, { ...emptyUpdate('finished'), outcome }, handles);
     }
     // A cache hit answers at once, and no job was started for it.
     const update =
@@ -234,7 +220,7 @@ export class Orchestrator {
         ? { ...emptyUpdate('finished'), outcome: admission.outcome }
         : await gather(manager, admission.jobId, this.deps.windows.startMs);
     markSeen(callback.background!, manager, endId);
-    return this.#answer(request, info, update, handles);
+    return answer(this.deps, request, info, update, handles);
   }
 
   /**
@@ -350,74 +336,7 @@ export class Orchestrator {
     const update = await manager.takeUpdate(jobId, pollHoldMs(callback.background!, this.deps.windows));
     markSeen(callback.background!, manager, endId);
     if (!update.outcome && (update.state === 'unknown' || update.state === 'cancelled')) return noContent();
-    return this.#answer(request, info, update, {});
-  }
-
-  /** Turns what a job produced into Dash's answer; `extra` carries the start handles. */
-  async #answer(request: JobRequest, info: RequestInfo, update: JobUpdate, extra: Body): Promise<Response> {
-    const { callback } = request;
-    const body: Body = { ...extra };
-    const sideUpdates = new SideUpdates();
-    for (const { id, props } of update.sideUpdates) sideUpdates.set(id, props);
-    showQueueStatus(callback.background!, update, sideUpdates);
-    const progress = progressToShow(callback.background!, update);
-    if (progress) {
-      body.progress = Object.fromEntries(
-        callback.background!.progress.map((output, i) => [output.toString(), progress[i] ?? null]),
-      );
-    }
-    if (progress || !sideUpdates.isEmpty || update.outcome) body.multi = true;
-
-    if (!update.outcome) {
-      if (!sideUpdates.isEmpty) body.sideUpdate = sideUpdates.toJSON();
-      return json(body);
-    }
-
-    let response: OutputResponse;
-    try {
-      response = await this.#outcomeResponse(request, update.outcome, sideUpdates, info);
-    } catch (error) {
-      if (error instanceof PreventUpdate) response = {};
-      else return this.deps.errorResponse(callback, asError(error));
-    }
-    if (!sideUpdates.isEmpty) body.sideUpdate = sideUpdates.toJSON();
-    const produced = Object.keys(response).length > 0 || !sideUpdates.isEmpty || body.progress !== undefined;
-    // Nothing to apply: 204, as Dash answers a job that raised PreventUpdate or returned only noUpdate.
-    if (!produced) return noContent();
-    body.multi = true;
-    body.response = response;
-    return json(body);
-  }
-
-  async #outcomeResponse(
-    request: JobRequest,
-    outcome: JobOutcome,
-    sideUpdates: SideUpdates,
-    info: RequestInfo,
-  ): Promise<OutputResponse> {
-    const { callback } = request;
-    switch (outcome.kind) {
-      case 'result':
-        return outputResponse(callback, request.outputs, outcome.value);
-      case 'prevent-update':
-        return {};
-      case 'error':
-      case 'lost':
-      case 'timed-out': {
-        const error = new BackgroundCallbackError(
-          outcome.message,
-          outcome.kind === 'error' ? outcome.stack : undefined,
-        );
-        const handler = callback.onError ?? this.deps.appOnError;
-        if (!handler) throw error;
-        const ctx = buildContext({
-          source: contextSource(request, info),
-          setProps: (id, props) => sideUpdates.set(id, props),
-        });
-        const value = await handler(error, ctx);
-        return value === undefined ? {} : outputResponse(callback, request.outputs, value);
-      }
-    }
+    return answer(this.deps, request, info, update, {});
   }
 
   #cacheKey(callback: AppCallback, manager: Manager, args: unknown[], request: JobRequest): string {
@@ -443,51 +362,4 @@ function jobOwner(endId: string, callbackId: string, outputsKey: string, user: s
 function withTrace(source: JobContextSnapshot): JobContextSnapshot {
   const traced = jobTraceContext();
   return traced ? { ...source, trace: traced } : source;
-}
-
-/** What the browser holds for a started job: its signed cacheKey, id, cancel inputs, progress defaults. */
-function pageHandles(signer: HandleSigner, endId: string, request: JobRequest, jobId: string): Body {
-  const { callback } = request;
-  const background = callback.background!;
-  const outputsKey = JSON.stringify(request.outputs);
-  const handles: Body = { cacheKey: signer.jobKey(endId, callback.id, outputsKey, jobId), job: jobId };
-  if (background.cancel.length > 0) handles.cancel = background.cancel.map((c) => c.toDependencyJSON());
-  if (background.progressDefault !== undefined) {
-    handles.progressDefault = Object.fromEntries(
-      background.progress.map((output, i) => [output.toString(), background.progressDefault![i]]),
-    );
-  }
-  return handles;
-}
-
-/** Collects a job's news for up to `windowMs`, returning early once it has ended. */
-async function gather(manager: Manager, jobId: string, windowMs: number): Promise<JobUpdate> {
-  const deadline = Date.now() + windowMs;
-  let collected = emptyUpdate('queued');
-  for (;;) {
-    const update = await manager.takeUpdate(jobId, Math.max(0, deadline - Date.now()));
-    collected = mergeUpdates(collected, update);
-    const ended = update.outcome || update.state === 'unknown' || update.state === 'cancelled';
-    if (ended || Date.now() >= deadline) return collected;
-  }
-}
-
-function emptyUpdate(state: JobUpdate['state']): JobUpdate {
-  return { state, progress: [], sideUpdates: [] };
-}
-
-function json(body: Body): Response {
-  return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
-}
-
-/** A start refused by backgroundLimits that no onError handles: HTTP 429, the limit named. */
-function tooManyJobs(refused: Refusal): Response {
-  return new Response(JSON.stringify({ message: refused.message, limit: refused.limit }), {
-    status: 429,
-    headers: { 'Content-Type': 'application/json', 'Retry-After': String(refused.retryAfterSeconds) },
-  });
-}
-
-function noContent(): Response {
-  return new Response(null, { status: 204 });
 }
