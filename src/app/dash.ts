@@ -1,5 +1,8 @@
-/** The Dash app: layout, callbacks, and the HTTP host that serves them to the real renderer. */
-import { randomBytes } from 'node:crypto';
+/**
+ * The Dash app: layout, callbacks, and the HTTP host that serves them to the real renderer. Its
+ * parts live beside it: secrets.ts (the shared secret, signer, page tokens), index-html.ts (a page
+ * load's HTML and renderer config), side-endpoints.ts (monitor, MCP, jobs API), cancel-callbacks.ts.
+ */
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { callerModule } from '../app-module/caller-module.ts';
@@ -9,14 +12,10 @@ import {
   backgroundDefinitions,
   type CallbackSpec,
 } from '../background/callback-spec.ts';
-import { HandleSigner } from '../background/handles.ts';
-import { JobsApi } from '../background/jobs-api.ts';
 import { resolveLimits } from '../background/limits.ts';
 import { DEFAULT_WINDOWS, type JobRequest, Orchestrator } from '../background/orchestrator.ts';
 import { ManagerProvider } from '../background/provider.ts';
-import { RetryableOnce } from '../background/retryable-once.ts';
 import { traceCallbackRequest } from '../background/tracing.ts';
-import { BackgroundUnavailableError } from '../base/errors.ts';
 import { consoleLogger, type Logger } from '../base/log.ts';
 import {
   type ClientsideCallbackSpec,
@@ -24,23 +23,20 @@ import {
   type ClientsideSource,
 } from '../callbacks/clientside.ts';
 import type { RequestInfo } from '../callbacks/context.ts';
-import { type Input, Output } from '../callbacks/dependencies.ts';
 import { dependencyEntry } from '../callbacks/dependency-json.ts';
 import { runCallback } from '../callbacks/dispatch.ts';
 import { CallbackRegistry } from '../callbacks/registry.ts';
 import { parseCallbackBody, readCallbackRequest } from '../callbacks/request.ts';
 import type { CallbackFunction } from '../callbacks/spec.ts';
-import { childrenPropsConfig } from '../components/index.ts';
 import { APP_BRAND, type AppBrand, OWN_BRAND } from './app-brand.ts';
+import { CancelCallbacks } from './cancel-callbacks.ts';
 import { callbackErrorPage } from './error-page.ts';
 import { healthResponse } from './health.ts';
 import { Identity } from './identity.ts';
-import { renderIndexPage } from './index-page.ts';
+import { IndexHtml } from './index-html.ts';
 import type { Layout, LayoutValue } from './layout.ts';
 import { type McpConfig, mcpConfig, mcpHandles } from './mcp/config.ts';
-import type { McpEndpoint } from './mcp/endpoint.ts';
 import { type MonitorConfig, monitorConfig, monitorHandles } from './monitor/config.ts';
-import type { JobsMonitor } from './monitor/monitor.ts';
 import type { DashOptions, RunOptions } from './options.ts';
 import { PageAssets } from './page-assets.ts';
 import type { PageOptions } from './pages/page-options.ts';
@@ -52,8 +48,9 @@ import { reportListening, shouldSupervise, startReloader, supervisedPort } from 
 // routes.ts (Hono) and serve.ts (@hono/node-server, node:http) are imported at the first request
 // and in run(): pool workers and `dash-ts worker` import the app too, and serve nothing.
 import type { DashHost } from './routes.ts';
+import { AppSecrets } from './secrets.ts';
 import type { RunningServer } from './serve.ts';
-import { DASH_TS_VERSION } from './version.ts';
+import { SideEndpoints } from './side-endpoints.ts';
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -69,24 +66,23 @@ export class Dash {
   #running: Promise<RunningServer> | undefined;
   readonly #provider: ManagerProvider;
   readonly #orchestrator: Orchestrator;
-  readonly #secret = new RetryableOnce<Buffer>();
-  readonly #signer = new RetryableOnce<HandleSigner>();
+  readonly #secrets: AppSecrets;
   /** Who each request comes from: ctx.user and the jobs' owners (identity.ts). */
   readonly #identity: Identity;
   /** The module that built this app: what background workers import. */
   readonly #definedIn: string | undefined;
-  readonly #cancelInputs = new Set<string>();
+  readonly #cancelCallbacks = new CancelCallbacks(this.registry);
   readonly #assets: PageAssets;
   /** `debug`, unless NODE_ENV=production turned it off. */
   readonly #debug: boolean;
   readonly #pages: Pages;
   /** The checked jobsMonitor option; the monitor itself is imported at its first request. */
   readonly #monitorConfig: MonitorConfig | undefined;
-  #monitor: Promise<JobsMonitor> | undefined;
   /** The checked mcp option; the MCP endpoint (and the SDK) is imported at its first request. */
   readonly #mcpConfig: McpConfig | undefined;
-  #mcp: Promise<McpEndpoint> | undefined;
-  #jobsApi: JobsApi | undefined;
+  /** The jobs monitor, the MCP endpoint and the jobs API, built at their first request. */
+  readonly #sideEndpoints: SideEndpoints;
+  readonly #indexHtml: IndexHtml;
 
   constructor(options: DashOptions = {}) {
     this.options = { ...options };
@@ -108,19 +104,26 @@ export class Dash {
         if (recordingWindowMs !== undefined) await manager.jobRecords?.().enable(recordingWindowMs);
       },
     );
+    this.#secrets = new AppSecrets({
+      secretOption: () => this.options.secret,
+      provider: this.#provider,
+      logger: this.logger,
+    });
     this.#identity = new Identity({
       identify: options.identify,
       // Sessions need a secret every server shares: an app without background callbacks has one
       // only when given (`secret`, DASH_TS_SECRET); it starts no store just to sign cookies.
       secret: async () =>
-        this.#configuredSecret() !== undefined || this.#hasBackground() ? this.#sharedSecret() : undefined,
+        this.#secrets.configuredSecret() !== undefined || this.#hasBackground()
+          ? this.#secrets.sharedSecret()
+          : undefined,
       trustProxy: options.trustProxy ?? false,
       cookiePath: this.prefixes.requests,
       logger: this.logger,
     });
     this.#orchestrator = new Orchestrator({
       provider: this.#provider,
-      signer: () => this.#handleSigner(),
+      signer: () => this.#secrets.handleSigner(),
       registry: this.registry,
       appOnError: options.onError,
       logger: this.logger,
@@ -158,67 +161,30 @@ export class Dash {
       },
       options,
     );
-  }
-
-  /** The jobs monitor, imported and built at its first request (see ./monitor/config.ts). */
-  #monitorReady(config: MonitorConfig): Promise<JobsMonitor> {
-    this.#monitor ??= import('./monitor/monitor.ts').then(
-      ({ JobsMonitor }) =>
-        new JobsMonitor(config, {
-          logger: this.logger,
-          managers: async () => {
-            await this.#provider.startAll(this.registry.callbacks).catch(() => {});
-            return this.#provider.started();
-          },
-          makeApp: (pageOptions) => new Dash(pageOptions),
-          jobsApi: this.#agentJobs(),
-        }),
-    );
-    return this.#monitor;
-  }
-
-  /** Jobs started by name (the jobs API and the MCP server share it: one start path, one memory). */
-  #agentJobs(): JobsApi {
-    this.#jobsApi ??= new JobsApi({
+    this.#sideEndpoints = new SideEndpoints({
+      options: this.options,
+      logger: this.logger,
       registry: this.registry,
       provider: this.#provider,
       orchestrator: this.#orchestrator,
-      signer: () => this.#handleSigner(),
-      // An API client has no page session: only the app's identify names its user.
-      identify: this.options.identify && ((request) => this.#identity.userOf(request, {})),
+      signer: () => this.#secrets.handleSigner(),
+      identity: this.#identity,
+      pages: this.#pages,
+      layout: () => this.layout,
+      resolveLayout: () => this.#resolveLayout(),
+      makeApp: (pageOptions) => new Dash(pageOptions),
     });
-    return this.#jobsApi;
-  }
-
-  /** The MCP endpoint, imported and built at its first request (see ./mcp/config.ts). */
-  #mcpReady(config: McpConfig): Promise<McpEndpoint> {
-    this.#mcp ??= Promise.all([
-      import('./mcp/endpoint.ts'),
-      import('./mcp/props.ts'),
-      this.#pages.ready(),
-    ]).then(
-      ([{ McpEndpoint }, { layoutSchemas }]) =>
-        new McpEndpoint(
-          config,
-          {
-            logger: this.logger,
-            jobs: this.#agentJobs(),
-            callbacks: () => this.registry.callbacks,
-            runCallback: (request, info) => runCallback(request, info, this.options.onError),
-            schemaOf: async () => layoutSchemas(await this.#agentLayout()),
-          },
-          this.options.name,
-        ),
-    );
-    return this.#mcp;
-  }
-
-  /** Every component an agent's callbacks may name: the validation layout, as a page gets it. */
-  async #agentLayout(): Promise<LayoutValue | undefined> {
-    if (this.options.validationLayout !== undefined) return this.options.validationLayout;
-    if (this.layout === undefined) return undefined;
-    if (this.#pages.enabled) return this.#pages.validationLayout(() => this.#resolveLayout());
-    return this.#resolveLayout();
+    this.#indexHtml = new IndexHtml({
+      options: this.options,
+      prefixes: this.prefixes,
+      debug: this.#debug,
+      assets: this.#assets,
+      pages: this.#pages,
+      clientside: this.#clientside,
+      hasBackground: () => this.#hasBackground(),
+      pageToken: () => this.#secrets.pageToken(),
+      resolveLayout: () => this.#resolveLayout(),
+    });
   }
 
   /** The Dash routes, built at the first request (see the imports). */
@@ -252,7 +218,7 @@ export class Dash {
 
   callback(spec: CallbackSpec, fn: CallbackFunction): void {
     const callback = this.registry.add(spec, fn);
-    for (const input of callback.background?.cancel ?? []) this.#addCancelCallback(input);
+    for (const input of callback.background?.cancel ?? []) this.#cancelCallbacks.add(input);
   }
 
   /** Adds a page (Dash's `register_page`); the first one installs the routing callbacks. */
@@ -283,29 +249,6 @@ export class Dash {
     this.#clientside.add(fn, spec);
   }
 
-  /**
-   * Dash's hidden cancel callback for a cancel input: the renderer sends `cancelJob` only on a
-   * callback whose inputs are exactly the cancel inputs. Its output is the component's own id.
-   */
-  #addCancelCallback(input: Input): void {
-    const key = input.toString();
-    if (this.#cancelInputs.has(key)) return;
-    const claimed = [...this.#cancelInputs].some((other) =>
-      other.startsWith(`${input.toDependencyJSON().id}.`),
-    );
-    this.#cancelInputs.add(key);
-    this.registry.add(
-      {
-        output: Output(input.id, 'id', { allowDuplicate: claimed }),
-        inputs: [input],
-        preventInitialCall: true,
-      },
-      () => undefined,
-      // Dash emits `hidden: null` for its auto-generated cancel callbacks.
-      { cancelRelay: true, hidden: null },
-    );
-  }
-
   /** `path` with the requests prefix before it, for links: Dash's `get_relative_path`. */
   getRelativePath(path: string): string {
     return relativePath(this.prefixes.requests, path);
@@ -325,11 +268,11 @@ export class Dash {
       request.url.includes(monitor.routesPath) &&
       monitorHandles(monitor, new URL(request.url).pathname)
     ) {
-      return this.#monitorReady(monitor).then((jobsMonitor) => jobsMonitor.fetch(request));
+      return this.#sideEndpoints.monitorReady(monitor).then((jobsMonitor) => jobsMonitor.fetch(request));
     }
     const mcp = this.#mcpConfig;
     if (mcp && request.url.includes(mcp.routesPath) && mcpHandles(mcp, new URL(request.url).pathname)) {
-      return this.#mcpReady(mcp).then((endpoint) => endpoint.fetch(request));
+      return this.#sideEndpoints.mcpReady(mcp).then((endpoint) => endpoint.fetch(request));
     }
     return this.#routesReady().then(
       (routes) => routes.fetch(request, env),
@@ -407,7 +350,7 @@ export class Dash {
       logger: this.logger,
       routesPrefix: this.prefixes.routes,
       maxRequestBodyBytes: this.options.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      indexHtml: (url) => this.#indexHtml(url),
+      indexHtml: (url) => this.#indexHtml.html(url),
       assets: this.#assets.files,
       reloadHash: () => this.#assets.reloadHash(),
       healthEndpoint: this.options.healthEndpoint === undefined ? 'health' : this.options.healthEndpoint,
@@ -427,57 +370,10 @@ export class Dash {
     };
   }
 
-  async #indexHtml(url: URL): Promise<string> {
-    const tags = await this.#assets.headTags();
-    // A page's title and meta tags for a direct load, so the tab is right before the renderer runs.
-    const head = this.#pages.enabled ? this.#pages.head(url) : undefined;
-    return renderIndexPage({
-      title: head?.title ?? this.options.title ?? 'Dash',
-      prefix: this.prefixes.requests,
-      config: await this.#config(),
-      debug: this.#debug,
-      ...tags,
-      pageMetaTags: head?.metaTags,
-      inlineScripts: this.#clientside.inlineScripts,
-    });
-  }
-
   async #resolveLayout(): Promise<LayoutValue> {
     const layout = this.layout;
     if (layout === undefined) throw new Error('app.layout is not set');
     return typeof layout === 'function' ? await layout() : layout;
-  }
-
-  async #config(): Promise<Record<string, unknown>> {
-    const config: Record<string, unknown> = {
-      url_base_pathname: this.prefixes.urlBasePathname,
-      requests_pathname_prefix: this.prefixes.requests,
-      ui: this.#debug,
-      props_check: false,
-      disable_version_check: true,
-      show_undo_redo: false,
-      suppress_callback_exceptions: this.options.suppressCallbackExceptions ?? false,
-      update_title: this.options.updateTitle === undefined ? 'Updating...' : (this.options.updateTitle ?? ''),
-      children_props: childrenPropsConfig(),
-      serve_locally: true,
-      dash_version: DASH_TS_VERSION,
-      ddk_version: null,
-      validate_callbacks: false,
-      csrf_token_name: '_csrf_token',
-      csrf_header_name: 'X-CSRFToken',
-      // A fresh token per page load; the renderer echoes it as `endId` on every callback request,
-      // and background handles are bound to it.
-      end_id: this.#hasBackground() ? await this.#pageToken() : randomBytes(16).toString('base64url'),
-    };
-    const hotReload = this.#assets.hotReloadConfig();
-    if (hotReload) config.hot_reload = hotReload;
-    if (this.options.validationLayout !== undefined) config.validation_layout = this.options.validationLayout;
-    if (this.options.validationLayout !== undefined) {
-      config.validation_layout = this.options.validationLayout;
-    } else if (this.#pages.enabled && !this.options.suppressCallbackExceptions) {
-      config.validation_layout = await this.#pages.validationLayout(() => this.#resolveLayout());
-    }
-    return config;
   }
 
   async #updateComponent(bodyText: string, info: RequestInfo, query: URLSearchParams): Promise<Response> {
@@ -511,44 +407,6 @@ export class Dash {
 
   #hasBackground(): boolean {
     return this.registry.callbacks.some((c) => c.background);
-  }
-
-  /**
-   * A signed page token; while the background store is away and holds the only secret, an
-   * unsigned one, so the page is still served (its background starts ask for a reload).
-   */
-  async #pageToken(): Promise<string> {
-    try {
-      return (await this.#handleSigner()).newPageToken();
-    } catch (error) {
-      if (!(error instanceof BackgroundUnavailableError)) throw error;
-      this.logger.warn(
-        `page served without background jobs (${error.message}); set DASH_TS_SECRET to avoid this`,
-      );
-      return randomBytes(16).toString('base64url');
-    }
-  }
-
-  /** The handles' signer, under the shared secret. */
-  #handleSigner(): Promise<HandleSigner> {
-    return this.#signer.run(async () => new HandleSigner(await this.#sharedSecret()));
-  }
-
-  /**
-   * The key of handles and session cookies: the app's option, else DASH_TS_SECRET, else the
-   * background store's secret, so every server process sharing the store agrees on it.
-   */
-  #sharedSecret(): Promise<Buffer> {
-    return this.#secret.run(async () => {
-      const configured = this.#configuredSecret();
-      if (configured !== undefined) return Buffer.from(configured, 'utf8');
-      const manager = await this.#provider.startedAppLevel();
-      return manager.sharedSecret();
-    });
-  }
-
-  #configuredSecret(): string | undefined {
-    return this.options.secret || process.env.DASH_TS_SECRET || undefined;
   }
 }
 
