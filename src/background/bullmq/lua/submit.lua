@@ -29,30 +29,26 @@ local window = redis.call('GET', KEYS[7]) or false
 local fields = {'state', 'queued', 'owner', ARGV[1], 'queuedAt', now, 'seq', 0, 'key', ARGV[5],
   'payload', ARGV[6], 'policy', ARGV[7], 'prio', ARGV[8], 'rq', ARGV[9], 'page', KEYS[4], 'pj', KEYS[6],
   'attempt', 0, 'tag', tag, 'member', member}
+local function addField(name, value)
+  fields[#fields + 1] = name
+  fields[#fields + 1] = value
+end
 if ARGV[2] ~= '' then
-  fields[#fields + 1] = 'cacheKey'
-  fields[#fields + 1] = ARGV[2]
-  fields[#fields + 1] = 'cacheTtlMs'
-  fields[#fields + 1] = ARGV[3]
+  addField('cacheKey', ARGV[2])
+  addField('cacheTtlMs', ARGV[3])
 end
 if ARGV[13] ~= '' then
-  fields[#fields + 1] = 'line'
-  fields[#fields + 1] = ARGV[13]
-  fields[#fields + 1] = 'cap'
-  fields[#fields + 1] = ARGV[14]
+  addField('line', ARGV[13])
+  addField('cap', ARGV[14])
 end
 if ARGV[15] ~= '' then
-  fields[#fields + 1] = 'keep'
-  fields[#fields + 1] = ARGV[15]
+  addField('keep', ARGV[15])
   if ARGV[16] == '1' then
     redis.call('ZADD', KEYS[9], now, id)
     redis.call('PEXPIRE', KEYS[9], tonumber(ARGV[4]) + tonumber(ARGV[15]))
   end
 end
-if window then
-  fields[#fields + 1] = 'mon'
-  fields[#fields + 1] = window
-end
+if window then addField('mon', window) end
 redis.call('HSET', job, unpack(fields))
 redis.call('PEXPIRE', job, ARGV[4])
 redis.call('ZADD', KEYS[2], orderScore(ARGV[8], tag), member)
