@@ -95,6 +95,14 @@ export interface JobResult {
   progress: unknown[];
 }
 
+/** The hidden cancel callback's request for bench/app.ts's `busy` job, as the renderer sends a click. */
+export const BUSY_CANCEL_BODY = JSON.stringify({
+  output: 'busy-cancel.id',
+  outputs: { id: 'busy-cancel', property: 'id' },
+  inputs: [{ id: 'busy-cancel', property: 'n_clicks', value: 1 }],
+  changedPropIds: ['busy-cancel.n_clicks'],
+});
+
 export function bodyFor(kind: Kind, value: unknown, nulled = false) {
   return JSON.stringify({
     output: `${kind}.children`,

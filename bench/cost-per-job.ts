@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { type DashWorker, startDashWorker } from '../test/support/dash-worker.ts';
 import { startRedis } from '../test/support/redis.ts';
 import {
+  BUSY_CANCEL_BODY,
   type Kind,
   newTab,
   now,
@@ -181,14 +182,8 @@ async function cancelToAllIdle(server: Server): Promise<{ gone: number; idle: nu
   });
   while (!pid) await sleep(5);
   await sleep(200);
-  const cancelBody = JSON.stringify({
-    output: 'busy-cancel.id',
-    outputs: { id: 'busy-cancel', property: 'id' },
-    inputs: [{ id: 'busy-cancel', property: 'n_clicks', value: 1 }],
-    changedPropIds: ['busy-cancel.n_clicks'],
-  });
   const cancelledAt = now();
-  await post(tab, `&cancelJob=${job}`, cancelBody);
+  await post(tab, `&cancelJob=${job}`, BUSY_CANCEL_BODY);
   let gone: number | undefined;
   const watch = (async () => {
     while (!['gone', 'Z'].includes(processState(pid))) await sleep(1);

@@ -27,6 +27,7 @@ import { type DashWorker, startDashWorker } from '../test/support/dash-worker.ts
 import { startRedis, type TestRedis } from '../test/support/redis.ts';
 import { type BareRate, startBareBullMQ } from './bare-bullmq.ts';
 import {
+  BUSY_CANCEL_BODY,
   CONCURRENCY,
   INTERVAL,
   type Kind,
@@ -298,14 +299,8 @@ async function cancelToIdle(server: Server): Promise<{ ms: number; pid: number; 
     busy = threadsOf(pid).runnable > 0;
     await sleep(5);
   }
-  const cancelBody = JSON.stringify({
-    output: 'busy-cancel.id',
-    outputs: { id: 'busy-cancel', property: 'id' },
-    inputs: [{ id: 'busy-cancel', property: 'n_clicks', value: 1 }],
-    changedPropIds: ['busy-cancel.n_clicks'],
-  });
   const cancelledAt = now();
-  await post(server, `&cancelJob=${job}`, cancelBody);
+  await post(server, `&cancelJob=${job}`, BUSY_CANCEL_BODY);
   let idleSince: { at: number; cpuMs: number } | undefined;
   let ms: number;
   let how: string;
